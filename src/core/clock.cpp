@@ -1,0 +1,59 @@
+#include "core/clock.h"
+
+#include <thread>
+
+namespace glet {
+
+SystemClock& SystemClock::Get() {
+  static SystemClock* clock = new SystemClock();  // never destroyed: safe at exit
+  return *clock;
+}
+
+TimePoint SystemClock::Now() const {
+  return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+}
+
+void SystemClock::SleepUntil(TimePoint t) { std::this_thread::sleep_until(t); }
+
+ManualClock::ManualClock(bool auto_advance)
+    : auto_advance_(auto_advance), now_(TimePoint(std::chrono::hours(1))) {}
+
+void ManualClock::Advance(Duration d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  now_ += d;
+  cv_.notify_all();
+}
+
+void ManualClock::AdvanceTo(TimePoint t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (t > now_) {
+    now_ = t;
+  }
+  cv_.notify_all();
+}
+
+int ManualClock::sleepers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sleepers_;
+}
+
+TimePoint ManualClock::Now() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return now_;
+}
+
+void ManualClock::SleepUntil(TimePoint t) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (auto_advance_) {
+    if (t > now_) {
+      now_ = t;
+    }
+    cv_.notify_all();
+    return;
+  }
+  ++sleepers_;
+  cv_.wait(lock, [&] { return now_ >= t; });
+  --sleepers_;
+}
+
+}  // namespace glet

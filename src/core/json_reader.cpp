@@ -1,0 +1,275 @@
+#include "core/json_reader.h"
+
+#include <sstream>
+
+#include "core/file_util.h"
+
+namespace glet {
+
+namespace {
+
+std::string TypeName(const Json& j) {
+  if (j.is_null()) return "null";
+  if (j.is_boolean()) return "a boolean";
+  if (j.is_number_integer() || j.is_number_unsigned()) return "an integer";
+  if (j.is_number()) return "a number";
+  if (j.is_string()) return "a string";
+  if (j.is_array()) return "an array";
+  if (j.is_object()) return "an object";
+  return "an unknown type";
+}
+
+std::string Shorten(const Json& j) {
+  std::string s = j.dump();
+  if (s.size() > 40) {
+    s = s.substr(0, 37) + "...";
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<Json> ParseJson(std::string_view text, std::string_view origin) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ": invalid JSON at byte " << e.byte << ": ";
+    std::string what = e.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+    auto pos = what.find("parse error");
+    msg << (pos == std::string::npos ? what : what.substr(pos));
+    return InvalidArgumentError(msg.str());
+  }
+}
+
+Result<Json> ReadJsonFile(const std::string& path) {
+  GLET_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  return ParseJson(text, path);
+}
+
+JsonReader::JsonReader(const Json& node, std::string origin, std::string pointer)
+    : node_(node), origin_(std::move(origin)), pointer_(std::move(pointer)) {}
+
+std::string JsonReader::where() const { return origin_ + ": " + pointer(); }
+
+Status JsonReader::Error(std::string_view message) const {
+  return InvalidArgumentError(where() + ": " + std::string(message));
+}
+
+bool JsonReader::Has(std::string_view key) const {
+  return node_.is_object() && node_.contains(std::string(key));
+}
+
+Status JsonReader::ExpectObject() const {
+  if (!node_.is_object()) {
+    return Error("must be an object (got " + TypeName(node_) + ")");
+  }
+  return Status::Ok();
+}
+
+Status JsonReader::ExpectArray() const {
+  if (!node_.is_array()) {
+    return Error("must be an array (got " + TypeName(node_) + ")");
+  }
+  return Status::Ok();
+}
+
+Status JsonReader::CheckKeys(std::initializer_list<std::string_view> allowed) const {
+  GLET_RETURN_IF_ERROR(ExpectObject());
+  for (const auto& [key, value] : node_.items()) {
+    bool ok = false;
+    for (std::string_view a : allowed) {
+      if (a == key) {
+        ok = true;
+        break;
+      }
+    }
+    if (!ok) {
+      std::string list;
+      for (std::string_view a : allowed) {
+        list += list.empty() ? "" : ", ";
+        list += a;
+      }
+      return InvalidArgumentError(origin_ + ": " + pointer_ + "/" + EscapePointerToken(key) +
+                                  ": unknown key (allowed: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string JsonReader::EscapePointerToken(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Result<JsonReader> JsonReader::Child(std::string_view key) const {
+  GLET_RETURN_IF_ERROR(ExpectObject());
+  auto it = node_.find(std::string(key));
+  if (it == node_.end()) {
+    return InvalidArgumentError(origin_ + ": " + pointer_ + "/" + EscapePointerToken(key) +
+                                ": missing required field");
+  }
+  return JsonReader(*it, origin_, pointer_ + "/" + EscapePointerToken(key));
+}
+
+std::optional<JsonReader> JsonReader::OptionalChild(std::string_view key) const {
+  if (!node_.is_object()) {
+    return std::nullopt;
+  }
+  auto it = node_.find(std::string(key));
+  if (it == node_.end()) {
+    return std::nullopt;
+  }
+  return JsonReader(*it, origin_, pointer_ + "/" + EscapePointerToken(key));
+}
+
+Result<std::vector<JsonReader>> JsonReader::Elements() const {
+  GLET_RETURN_IF_ERROR(ExpectArray());
+  std::vector<JsonReader> out;
+  out.reserve(node_.size());
+  for (size_t i = 0; i < node_.size(); ++i) {
+    out.emplace_back(node_[i], origin_, pointer_ + "/" + std::to_string(i));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, JsonReader>>> JsonReader::Members() const {
+  GLET_RETURN_IF_ERROR(ExpectObject());
+  std::vector<std::pair<std::string, JsonReader>> out;
+  for (const auto& [key, value] : node_.items()) {
+    out.emplace_back(key, JsonReader(value, origin_, pointer_ + "/" + EscapePointerToken(key)));
+  }
+  return out;
+}
+
+Result<std::string> JsonReader::AsString() const {
+  if (!node_.is_string()) {
+    return Error("must be a string (got " + TypeName(node_) + " " + Shorten(node_) + ")");
+  }
+  return node_.get<std::string>();
+}
+
+Result<double> JsonReader::AsDouble() const {
+  if (!node_.is_number()) {
+    return Error("must be a number (got " + TypeName(node_) + " " + Shorten(node_) + ")");
+  }
+  return node_.get<double>();
+}
+
+Result<int64_t> JsonReader::AsInt() const {
+  if (node_.is_number_integer() || node_.is_number_unsigned()) {
+    return node_.get<int64_t>();
+  }
+  if (node_.is_number_float()) {
+    double d = node_.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d))) {
+      return static_cast<int64_t>(d);
+    }
+  }
+  return Error("must be an integer (got " + TypeName(node_) + " " + Shorten(node_) + ")");
+}
+
+Result<bool> JsonReader::AsBool() const {
+  if (!node_.is_boolean()) {
+    return Error("must be true or false (got " + TypeName(node_) + " " + Shorten(node_) + ")");
+  }
+  return node_.get<bool>();
+}
+
+Result<std::string> JsonReader::GetString(std::string_view key) const {
+  GLET_ASSIGN_OR_RETURN(JsonReader c, Child(key));
+  return c.AsString();
+}
+
+Result<double> JsonReader::GetDouble(std::string_view key) const {
+  GLET_ASSIGN_OR_RETURN(JsonReader c, Child(key));
+  return c.AsDouble();
+}
+
+Result<int64_t> JsonReader::GetInt(std::string_view key) const {
+  GLET_ASSIGN_OR_RETURN(JsonReader c, Child(key));
+  return c.AsInt();
+}
+
+Result<bool> JsonReader::GetBool(std::string_view key) const {
+  GLET_ASSIGN_OR_RETURN(JsonReader c, Child(key));
+  return c.AsBool();
+}
+
+Result<std::vector<int64_t>> JsonReader::GetIntArray(std::string_view key) const {
+  GLET_ASSIGN_OR_RETURN(JsonReader c, Child(key));
+  GLET_ASSIGN_OR_RETURN(auto elems, c.Elements());
+  std::vector<int64_t> out;
+  for (const auto& e : elems) {
+    GLET_ASSIGN_OR_RETURN(int64_t v, e.AsInt());
+    out.push_back(v);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> JsonReader::GetStringArray(std::string_view key) const {
+  GLET_ASSIGN_OR_RETURN(JsonReader c, Child(key));
+  GLET_ASSIGN_OR_RETURN(auto elems, c.Elements());
+  std::vector<std::string> out;
+  for (const auto& e : elems) {
+    GLET_ASSIGN_OR_RETURN(std::string v, e.AsString());
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::string> JsonReader::GetStringOr(std::string_view key, std::string fallback) const {
+  auto c = OptionalChild(key);
+  return c ? c->AsString() : Result<std::string>(std::move(fallback));
+}
+
+Result<double> JsonReader::GetDoubleOr(std::string_view key, double fallback) const {
+  auto c = OptionalChild(key);
+  return c ? c->AsDouble() : Result<double>(fallback);
+}
+
+Result<int64_t> JsonReader::GetIntOr(std::string_view key, int64_t fallback) const {
+  auto c = OptionalChild(key);
+  return c ? c->AsInt() : Result<int64_t>(fallback);
+}
+
+Result<bool> JsonReader::GetBoolOr(std::string_view key, bool fallback) const {
+  auto c = OptionalChild(key);
+  return c ? c->AsBool() : Result<bool>(fallback);
+}
+
+namespace {
+std::string FormatNumber(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+}  // namespace
+
+Status JsonReader::RequirePositive(std::string_view key, double value) const {
+  if (!(value > 0)) {
+    return InvalidArgumentError(origin_ + ": " + pointer_ + "/" + EscapePointerToken(key) +
+                                ": must be > 0 (got " + FormatNumber(value) + ")");
+  }
+  return Status::Ok();
+}
+
+Status JsonReader::RequireNonNegative(std::string_view key, double value) const {
+  if (!(value >= 0)) {
+    return InvalidArgumentError(origin_ + ": " + pointer_ + "/" + EscapePointerToken(key) +
+                                ": must be >= 0 (got " + FormatNumber(value) + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace glet

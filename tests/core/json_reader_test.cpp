@@ -1,0 +1,58 @@
+#include "core/json_reader.h"
+
+#include <gtest/gtest.h>
+
+namespace glet {
+namespace {
+
+TEST(JsonReaderTest, MissingFieldNamesPointer) {
+  auto j = ParseJson(R"({"models": [{"name": "a"}]})", "m.json");
+  ASSERT_TRUE(j.ok());
+  JsonReader root(*j, "m.json");
+  auto models = root.Child("models");
+  ASSERT_TRUE(models.ok());
+  auto elems = models->Elements();
+  ASSERT_TRUE(elems.ok());
+  auto slo = (*elems)[0].GetDouble("slo_ms");
+  ASSERT_FALSE(slo.ok());
+  EXPECT_EQ(slo.status().message(), "m.json: /models/0/slo_ms: missing required field");
+}
+
+TEST(JsonReaderTest, WrongTypeNamesExpectedType) {
+  auto j = ParseJson(R"({"slo_ms": "fast"})", "m.json");
+  JsonReader root(*j, "m.json");
+  auto slo = root.GetDouble("slo_ms");
+  ASSERT_FALSE(slo.ok());
+  EXPECT_NE(slo.status().message().find("/slo_ms: must be a number"), std::string::npos);
+}
+
+TEST(JsonReaderTest, UnknownKeyIsRejected) {
+  auto j = ParseJson(R"({"name": "a", "sloo_ms": 3})", "m.json");
+  JsonReader root(*j, "m.json");
+  Status s = root.CheckKeys({"name", "slo_ms"});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("m.json: /sloo_ms: unknown key"), std::string::npos);
+}
+
+TEST(JsonReaderTest, SyntaxErrorNamesOriginAndByte) {
+  auto j = ParseJson("{\"a\": }", "bad.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.status().message().find("bad.json: invalid JSON at byte"), std::string::npos);
+}
+
+TEST(JsonReaderTest, MissingFileIsInvalidArgumentNamingPath) {
+  auto j = ReadJsonFile("/nonexistent/x.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(j.status().message().find("/nonexistent/x.json"), std::string::npos);
+}
+
+TEST(JsonReaderTest, NegativeValueRejectedWithValue) {
+  auto j = ParseJson(R"({"slo_ms": -5})", "m.json");
+  JsonReader root(*j, "m.json");
+  Status s = root.RequirePositive("slo_ms", *root.GetDouble("slo_ms"));
+  EXPECT_EQ(s.message(), "m.json: /slo_ms: must be > 0 (got -5)");
+}
+
+}  // namespace
+}  // namespace glet
