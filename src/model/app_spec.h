@@ -42,7 +42,7 @@ struct AppSpec {
   std::string name;
   double slo_ms = 0;
   std::vector<TensorSpec> inputs;
-  std::vector<AppStage> stages;  // in topological order after loading
+  std::vector<AppStage> stages;      // in topological order after loading
   std::vector<std::string> outputs;  // exit stage ids
 
   // Index into stages, or -1.

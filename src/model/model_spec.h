@@ -32,6 +32,10 @@ struct ModelSpec {
 
 // Parses one model object; errors name the JSON path of the field at fault.
 Result<ModelSpec> ParseModelSpec(const JsonReader& reader);
+// Parses {"name": ..., "dtype": "FP32", "shape": [3, 224, 224]}: a non-empty name, a known dtype
+// (ParseDType) and dims >= 1 (an empty shape is a scalar per item). kInvalidArgument naming the
+// field at fault.
+Result<TensorSpec> ParseTensorSpec(const JsonReader& reader);
 
 class ModelManifest {
  public:
@@ -47,5 +51,16 @@ class ModelManifest {
  private:
   std::vector<ModelSpec> models_;
 };
+
+// The folder holding glet's resources (models.json, apps/, devices/, profiles/):
+// $GLET_RESOURCE_DIR if set and non-empty; else the first `resource` folder holding models.json
+// found walking up from the running binary's folder (binaries live in build*/ under the source
+// tree); else "resource" (relative to the working directory).
+std::string ResourceDir();
+// ResourceDir() + "/models.json".
+std::string DefaultManifestPath();
+// The walk-up step of ResourceDir(): "<dir>/resource" for the nearest `dir` at or above
+// `start_dir` where "<dir>/resource/models.json" exists, or "" when there is none.
+std::string FindResourceDirAbove(const std::string& start_dir);
 
 }  // namespace glet::model
