@@ -6,7 +6,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 #include "core/status.h"
@@ -19,6 +18,11 @@ struct RunSlot {
 
 void AddInferCommand(CLI::App& root, RunSlot& slot);
 void AddProfileCommand(CLI::App& root, RunSlot& slot);
+void AddDagCommand(CLI::App& root, RunSlot& slot);
+
+// CLI11 checks whose messages say what is wrong in plain words ("must be an integer >= 1").
+CLI::Validator IntAtLeast(int64_t min);
+CLI::Validator NumberAtLeast(double min);
 
 // 0 for OK, 2 for kInvalidArgument (bad usage or input), 1 for everything else.
 int ExitCodeFor(const Status& status);

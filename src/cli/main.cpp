@@ -2,7 +2,6 @@
 // errors become exit 2 with one line naming the flag; --help exits 0; a subcommand's Status maps
 // to the exit code through ExitCodeFor().
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <string>
 
@@ -22,6 +21,7 @@ int main(int argc, char** argv) {
   RunSlot slot;
   glet::cli::AddInferCommand(app, slot);
   glet::cli::AddProfileCommand(app, slot);
+  glet::cli::AddDagCommand(app, slot);
 
   std::string sub_name = "glet";
   try {
