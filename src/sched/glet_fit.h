@@ -1,0 +1,41 @@
+// FitGlet: the cheapest way to serve given rates of one or more models in one glet of a given
+// partition, time-sharing it in a duty cycle. For a cycle of D ms each member i runs one batch
+// b_i per cycle; the shape is valid when
+//   b_i absorbs the arrivals of one cycle   lambda(b_i) >= rate_i * D / 1000   (b_i <= max_batch)
+//   every request meets its SLO             D + alpha * E_i(b_i) <= slo_i
+//   the batches fit in the cycle            sum_i alpha * E_i(b_i) <= D
+// where alpha is the slow-down the glet is planned for. Among valid cycles (every breakpoint of
+// the constraints is tried) it returns the one with the least occupancy sum(alpha*E_i)/D, i.e.
+// the most room left for merging; ties go to the shorter cycle (lower latency).
+// A single saturated model is the special case D = alpha * E(b).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "sched/model_table.h"
+#include "sched/safety.h"
+
+namespace glet::sched {
+
+struct FitMember {
+  const ModelTable* table = nullptr;  // not owned; outlives the call
+  double rate_rps = 0;
+};
+
+struct GletShape {
+  double duty_ms = 0;
+  double occupancy = 0;
+  std::vector<int> batches;     // per member
+  std::vector<double> exec_ms;  // per member, alpha included
+};
+
+// nullopt when no cycle is valid. REQUIRES: every member's table has `partition`.
+std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
+                                 const LambdaTable& lambda);
+
+// Evaluates one cycle length; nullopt if invalid.
+std::optional<GletShape> EvaluateCycle(const std::vector<FitMember>& members, int partition,
+                                       double alpha, const LambdaTable& lambda, double duty_ms);
+
+}  // namespace glet::sched

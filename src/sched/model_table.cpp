@@ -1,0 +1,108 @@
+#include "sched/model_table.h"
+
+#include "core/strings.h"
+
+namespace glet::sched {
+
+Result<ModelTable> ModelTable::Build(const ModelDemand& demand, const perf::DeviceProfile& profile,
+                                     const std::vector<int>& partitions,
+                                     const SafetyMargins& margins, bool need_util) {
+  ModelTable t;
+  t.demand_ = demand;
+  if (!profile.Knows(demand.model)) {
+    return InvalidArgumentError(
+        "unknown model '" + demand.model + "': the " + profile.type + " profile (" +
+        profile.latency.origin() +
+        ") has no latency for it (known: " + Join(profile.latency.models(), ", ") + ")");
+  }
+  t.partitions_ = partitions;
+  for (int p : partitions) {
+    std::vector<double> row(demand.max_batch);
+    for (int b = 1; b <= demand.max_batch; ++b) {
+      Result<double> ms = profile.LatencyMs(demand.model, p, b);
+      if (!ms.ok()) {
+        return InvalidArgumentError("profile gap: model '" + demand.model + "' partition " +
+                                    std::to_string(p) + " batch " + std::to_string(b) + ": " +
+                                    ms.status().message());
+      }
+      row[b - 1] = *ms * margins.latency_ratio +
+                   (margins.batch_cost ? profile.BatchCostMs(demand.model, b) : 0.0);
+    }
+    t.eff_ms_.push_back(std::move(row));
+  }
+  if (need_util && profile.interference) {
+    t.util_.resize(demand.max_batch);
+    for (int b = 1; b <= demand.max_batch; ++b) {
+      Result<perf::UtilSample> u = profile.Util(demand.model, b);
+      if (!u.ok()) {
+        return InvalidArgumentError("profile gap: model '" + demand.model +
+                                    "': " + u.status().message() +
+                                    " (needed by the interference model; --policy glet-noint "
+                                    "plans without it)");
+      }
+      t.util_[b - 1] = *u;
+    }
+  }
+  Result<double> mem = profile.ModelMemMib(demand.model);
+  if (!mem.ok()) {
+    return InvalidArgumentError("profile gap: " + mem.status().message());
+  }
+  t.mem_mib_ = *mem;
+  if (t.mem_mib_ + profile.context_mem_mib > profile.mem_mib) {
+    return InvalidArgumentError("model '" + demand.model + "' needs " +
+                                FormatDouble(t.mem_mib_ + profile.context_mem_mib, 0) +
+                                " MiB with its context, more than a whole " + profile.type + " (" +
+                                FormatDouble(profile.mem_mib, 0) + " MiB)");
+  }
+  t.input_bytes_ = profile.InputBytes(demand.model);
+  t.type_ = profile.TypeOf(demand.model);
+  // The SLO must be reachable at all: batch 1 on the largest partition, no interference.
+  double fastest = 0;
+  int fastest_p = 0;
+  for (size_t i = 0; i < t.partitions_.size(); ++i) {
+    if (fastest_p == 0 || t.eff_ms_[i][0] < fastest) {
+      fastest = t.eff_ms_[i][0];
+      fastest_p = t.partitions_[i];
+    }
+  }
+  if (2 * fastest > demand.slo_ms) {
+    return InvalidArgumentError("model '" + demand.model + "' is infeasible at any size: slo_ms " +
+                                FormatDouble(demand.slo_ms, 2) +
+                                " is below the fastest possible latency " +
+                                FormatDouble(2 * fastest, 2) + " ms (a batch of 1 at partition " +
+                                std::to_string(fastest_p) + " takes " + FormatDouble(fastest, 2) +
+                                " ms and a request may wait one batch)");
+  }
+  return t;
+}
+
+int ModelTable::PartitionIndex(int partition) const {
+  for (size_t i = 0; i < partitions_.size(); ++i) {
+    if (partitions_[i] == partition) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+SaturatedGlet ModelTable::Saturated(int partition, double alpha, const LambdaTable& lambda) const {
+  SaturatedGlet best;
+  int pi = PartitionIndex(partition);
+  if (pi < 0) {
+    return best;
+  }
+  const std::vector<double>& eff = eff_ms_[pi];
+  for (int b = 1; b <= demand_.max_batch; ++b) {
+    double exec = alpha * eff[b - 1];
+    if (2 * exec > demand_.slo_ms) {
+      continue;
+    }
+    double rate = 1000.0 * lambda.MaxMean(b) / exec;
+    if (rate >= best.rate_rps) {
+      best = SaturatedGlet{b, exec, rate};
+    }
+  }
+  return best;
+}
+
+}  // namespace glet::sched

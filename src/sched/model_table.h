@@ -1,0 +1,69 @@
+// ModelTable: per (model, partition) quantities of one model on one device type, computed once
+// per plan so that the planners' inner loops are table lookups:
+//   EffMs(p, b)   latency of a batch with the plan's margins: profile x latency_ratio
+//                 (+ batch assembly cost when margins.batch_cost), without interference;
+//   Saturated()   the saturated batch (largest b <= max_batch with 2*alpha*E(b) <= SLO: a
+//                 request may wait one whole batch and then run in the next) and its throughput
+//                 1000 * lambda(b) / (alpha * E(b));
+//   Util(b)       kernel utilisation for the interference model (when the device has one).
+// Build() fails with kInvalidArgument naming model/partition/batch for every profile gap and
+// when the SLO is below the fastest possible latency (2 x E(1) on a whole device).
+//
+// Thread safety: immutable after Build().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "perf/device_profile.h"
+#include "sched/safety.h"
+#include "sched/workload.h"
+
+namespace glet::sched {
+
+struct SaturatedGlet {
+  int batch = 0;  // 0: no batch meets the SLO at this partition
+  double exec_ms = 0;
+  double rate_rps = 0;
+};
+
+class ModelTable {
+ public:
+  // `need_util`: load utilisation for every batch (interference-aware planning).
+  static Result<ModelTable> Build(const ModelDemand& demand, const perf::DeviceProfile& profile,
+                                  const std::vector<int>& partitions, const SafetyMargins& margins,
+                                  bool need_util);
+
+  const ModelDemand& demand() const { return demand_; }
+  const std::string& model() const { return demand_.model; }
+  int max_batch() const { return demand_.max_batch; }
+  double slo_ms() const { return demand_.slo_ms; }
+  // Partitions this model can use, ascending (the allowed set).
+  const std::vector<int>& partitions() const { return partitions_; }
+  bool HasPartition(int partition) const { return PartitionIndex(partition) >= 0; }
+  int PartitionIndex(int partition) const;
+
+  // REQUIRES: HasPartition(partition), 1 <= b <= max_batch().
+  double EffMs(int partition, int b) const { return eff_ms_[PartitionIndex(partition)][b - 1]; }
+  // REQUIRES: has_util().
+  const perf::UtilSample& Util(int b) const { return util_[b - 1]; }
+  bool has_util() const { return !util_.empty(); }
+  double mem_mib() const { return mem_mib_; }
+  double input_bytes() const { return input_bytes_; }
+  perf::WorkloadType type() const { return type_; }
+
+  // Best saturated glet at `partition` under slow-down `alpha` (batch 0 if none fits the SLO).
+  SaturatedGlet Saturated(int partition, double alpha, const LambdaTable& lambda) const;
+
+ private:
+  ModelDemand demand_;
+  std::vector<int> partitions_;
+  std::vector<std::vector<double>> eff_ms_;  // [partition index][b - 1]
+  std::vector<perf::UtilSample> util_;       // [b - 1]
+  double mem_mib_ = 0;
+  double input_bytes_ = 0;
+  perf::WorkloadType type_ = perf::WorkloadType::kUnknown;
+};
+
+}  // namespace glet::sched

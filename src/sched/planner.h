@@ -1,0 +1,53 @@
+// Planner: turns per-model request rates and a device profile into a Plan (devices, how each is
+// cut into glets, model/batch/duty cycle per glet).
+// Thread safety: implementations keep no state between calls; MakePlan() may run concurrently
+// on one instance. Variants: glet_planner.h (glet, glet-noint, glet-notype, temporal,
+// greedy-split are configurations of it) and optimal_planner.h; planner_factory.h builds them
+// by policy name.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "perf/device_profile.h"
+#include "sched/plan.h"
+#include "sched/safety.h"
+#include "sched/workload.h"
+
+namespace glet::sched {
+
+inline const std::vector<int>& DefaultPartitions() {
+  static const std::vector<int> kPartitions = {20, 40, 50, 60, 80, 100};
+  return kPartitions;
+}
+
+// What a plan may use: devices of one type, at most `max_devices` of them.
+struct Fleet {
+  const perf::DeviceProfile* profile = nullptr;  // not owned; outlives the MakePlan() call
+  int max_devices = 0;
+};
+
+struct PlannerOptions {
+  std::vector<int> partitions = DefaultPartitions();  // allowed glet sizes, percent
+  SafetyMargins margins;
+  bool interference = true;   // plan with (and check) interference slow-downs
+  bool workload_type = true;  // prefer co-locating compute- with memory-bound glets
+  // Largest interference slow-down a shared glet may be planned for; the planner tries caps
+  // from 1 up to this and keeps the plan with the fewest devices.
+  double max_alpha = 1.5;
+};
+
+class Planner {
+ public:
+  virtual ~Planner() = default;
+  virtual std::string name() const = 0;
+  // Returns a plan that places every request per second of `workload` within `fleet` and meets
+  // every SLO, or: kInvalidArgument for bad input (unknown model, profile gap, unreachable SLO,
+  // bad rate), kResourceExhausted naming what does not fit and why. Never a partial plan.
+  // `explain`, when not null, receives one line per decision.
+  virtual Result<Plan> MakePlan(const Workload& workload, const Fleet& fleet,
+                                std::vector<std::string>* explain) const = 0;
+};
+
+}  // namespace glet::sched

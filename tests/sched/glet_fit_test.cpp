@@ -1,0 +1,131 @@
+#include "sched/glet_fit.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sched/model_table.h"
+#include "sched/sched_test_util.h"
+
+namespace glet::sched {
+namespace {
+
+using testing::MakeProfile;
+
+ModelTable Table(const perf::DeviceProfile& p, const std::string& model, double slo,
+                 int max_batch = 8) {
+  return ModelTable::Build(ModelDemand{model, 100, slo, max_batch}, p, {20, 50, 100},
+                           SafetyMargins{}, true)
+      .value();
+}
+
+TEST(ModelTableTest, SaturatedBatchIsLargestWithTwiceLatencyWithinSlo) {
+  auto p = MakeProfile({{"a"}});
+  ModelTable t = Table(p, "a", 20);
+  LambdaTable lambda(8, 0);
+  // At 100%: E(b) = 2 + b; 2E <= 20 -> b = 8, E = 10, 800 rps.
+  SaturatedGlet s100 = t.Saturated(100, 1.0, lambda);
+  EXPECT_EQ(s100.batch, 8);
+  EXPECT_DOUBLE_EQ(s100.exec_ms, 10);
+  EXPECT_DOUBLE_EQ(s100.rate_rps, 800);
+  // At 50%: E(b) = 2(2 + b) <= 10 -> b = 3, 300 rps.
+  SaturatedGlet s50 = t.Saturated(50, 1.0, lambda);
+  EXPECT_EQ(s50.batch, 3);
+  EXPECT_DOUBLE_EQ(s50.rate_rps, 300);
+  // At 20%: E(1) = 15 > 10: nothing fits.
+  EXPECT_EQ(t.Saturated(20, 1.0, lambda).batch, 0);
+  // Under a slow-down of 1.25 at 100%: 2 * 1.25 * (2 + b) <= 20 -> b = 6, 1000*6/10 = 600 rps.
+  SaturatedGlet slow = t.Saturated(100, 1.25, lambda);
+  EXPECT_EQ(slow.batch, 6);
+  EXPECT_DOUBLE_EQ(slow.rate_rps, 600);
+}
+
+TEST(ModelTableTest, SloBelowFastestLatencyIsInfeasibleAtAnySize) {
+  auto p = MakeProfile({{"a"}});
+  auto t = ModelTable::Build(ModelDemand{"a", 10, 5, 8}, p, {20, 50, 100}, SafetyMargins{}, true);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(t.status().message().find("model 'a' is infeasible at any size"), std::string::npos)
+      << t.status().message();
+}
+
+TEST(ModelTableTest, ProfileGapNamesModelPartitionAndBatch) {
+  auto p = MakeProfile({{"a"}}, {50, 100}, /*max_batch=*/4);
+  auto t = ModelTable::Build(ModelDemand{"a", 10, 50, 8}, p, {50, 100}, SafetyMargins{}, true);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("model 'a' partition 50 batch 5"), std::string::npos)
+      << t.status().message();
+  auto missing = ModelTable::Build(ModelDemand{"a", 10, 50, 4}, p, {40}, SafetyMargins{}, true);
+  EXPECT_NE(missing.status().message().find("model 'a' partition 40 batch 1"), std::string::npos)
+      << missing.status().message();
+}
+
+TEST(ModelTableTest, MarginsScaleLatency) {
+  auto p = MakeProfile({{"a"}});
+  SafetyMargins m;
+  m.latency_ratio = 1.25;
+  ModelTable t = ModelTable::Build(ModelDemand{"a", 10, 20, 8}, p, {100}, m, true).value();
+  EXPECT_DOUBLE_EQ(t.EffMs(100, 2), 5.0);
+}
+
+TEST(GletFitTest, ResidueTakesTheCycleWithLeastOccupancy) {
+  auto p = MakeProfile({{"a"}});
+  ModelTable t = Table(p, "a", 20);
+  LambdaTable lambda(8, 0);
+  // 200 rps at 50%: b=2 (E=8) with D = min(1000*2/200, 20-8) = 10 -> occupancy 0.8;
+  // b=3 gives occupancy 1.0 and b=1 cannot keep up (E=6 > D=5).
+  auto s = FitGlet({FitMember{&t, 200}}, 50, 1.0, lambda);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->duty_ms, 10);
+  EXPECT_EQ(s->batches, std::vector<int>{2});
+  EXPECT_DOUBLE_EQ(s->occupancy, 0.8);
+  // Residue at a rate above the saturated 300 rps does not fit at 50%.
+  EXPECT_FALSE(FitGlet({FitMember{&t, 301}}, 50, 1.0, lambda).has_value());
+}
+
+TEST(GletFitTest, TwoResiduesShareOneCycle) {
+  auto p = MakeProfile({{"a"}, {"b"}});
+  ModelTable ta = Table(p, "a", 20);
+  ModelTable tb = Table(p, "b", 20);
+  LambdaTable lambda(8, 0);
+  // 100 rps each at 100%: D = 16 with b = 2 each (E = 4): 16 + 4 = 20 <= SLO, 8 ms busy per
+  // 16 ms cycle -> occupancy 0.5 (D = 10 with b = 1 gives 0.6).
+  auto s = FitGlet({FitMember{&ta, 100}, FitMember{&tb, 100}}, 100, 1.0, lambda);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->duty_ms, 16);
+  EXPECT_EQ(s->batches, (std::vector<int>{2, 2}));
+  EXPECT_DOUBLE_EQ(s->occupancy, 0.5);
+}
+
+TEST(SafetyTest, PoissonQuantileIsExactAtLowMeans) {
+  EXPECT_EQ(PoissonQuantile(0, 0.99), 0);
+  EXPECT_EQ(PoissonQuantile(1.0, 0.99), 4);   // P[X<=3] = 0.981, P[X<=4] = 0.996
+  EXPECT_EQ(PoissonQuantile(0.01, 0.99), 0);  // P[X=0] = 0.990
+  EXPECT_EQ(PoissonQuantile(0.02, 0.99), 1);
+  // Monotone in the mean, and close to mean + 2.33 sqrt(mean) when large.
+  int prev = 0;
+  for (double m = 0; m < 2000; m += 7.3) {
+    int q = PoissonQuantile(m, 0.99);
+    EXPECT_GE(q, prev) << m;
+    prev = q;
+  }
+  EXPECT_NEAR(PoissonQuantile(1000, 0.99), 1000 + 2.326 * std::sqrt(1000.0), 2);
+}
+
+TEST(SafetyTest, LambdaTableInvertsTheQuantile) {
+  LambdaTable off(4, 0);
+  EXPECT_DOUBLE_EQ(off.MaxMean(3), 3);
+  EXPECT_EQ(off.BatchFor(2.5), 3);
+  EXPECT_EQ(off.BatchFor(4.5), 0);
+  LambdaTable on(32, 0.99);
+  for (int b = 1; b <= 32; ++b) {
+    EXPECT_LE(PoissonQuantile(on.MaxMean(b), 0.99), b);
+    EXPECT_GT(PoissonQuantile(on.MaxMean(b) * 1.001 + 1e-6, 0.99), b);
+  }
+  SafetyMargins bad;
+  bad.poisson_quantile = 1.5;
+  EXPECT_NE(bad.Validate().message().find("poisson_quantile"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace glet::sched
