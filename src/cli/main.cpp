@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   glet::cli::AddInferCommand(app, slot);
   glet::cli::AddProfileCommand(app, slot);
   glet::cli::AddDagCommand(app, slot);
+  glet::cli::AddDagCommand(app, slot);
 
   std::string sub_name = "glet";
   try {
