@@ -22,7 +22,6 @@ int main(int argc, char** argv) {
   glet::cli::AddInferCommand(app, slot);
   glet::cli::AddProfileCommand(app, slot);
   glet::cli::AddDagCommand(app, slot);
-  glet::cli::AddDagCommand(app, slot);
 
   std::string sub_name = "glet";
   try {
