@@ -22,8 +22,26 @@ int main(int argc, char** argv) {
   glet::cli::AddInferCommand(app, slot);
   glet::cli::AddProfileCommand(app, slot);
   glet::cli::AddDagCommand(app, slot);
+  glet::cli::AddScheduleCommand(app, slot);
 
   std::string sub_name = "glet";
+  bool known_sub = true;
+  if (argc > 1 && argv[1][0] != '-') {
+    try {
+      app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+      known_sub = false;
+    }
+  }
+  if (!known_sub) {
+    std::string known;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    std::cerr << "glet: unknown subcommand '" << argv[1] << "' (known: " << known << ")"
+              << std::endl;
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
