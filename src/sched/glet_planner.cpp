@@ -32,13 +32,14 @@ class Pass {
  public:
   Pass(const std::vector<ModelTable>& tables, const perf::DeviceProfile& profile,
        const LambdaTable& lambda, const PlannerOptions& options, int max_devices, double cap,
-       bool explain)
+       bool memory_aware, bool explain)
       : tables_(tables),
         profile_(profile),
         lambda_(lambda),
         options_(options),
         max_devices_(max_devices),
         cap_(cap),
+        memory_aware_(memory_aware),
         explain_(explain) {}
 
   PassResult Run() {
@@ -61,15 +62,24 @@ class Pass {
       const double rate = t.demand().rate_rps;
       int best_p = 0;
       SaturatedGlet best;
+      double best_eff = 0;
+      const double mem_share = (t.mem_mib() + profile_.context_mem_mib) / profile_.mem_mib;
       for (int p : t.partitions()) {
         SaturatedGlet s = t.Saturated(p, AlphaFor(p, cap_), lambda_);
         if (s.batch == 0) {
           continue;
         }
-        if (best_p == 0 || s.rate_rps / p > best.rate_rps / best_p * (1 + 1e-12) ||
-            (s.rate_rps / p >= best.rate_rps / best_p * (1 - 1e-12) && p > best_p)) {
+        // Throughput per unit of the device it uses up.
+        double cost = p / 100.0;
+        if (memory_aware_) {
+          cost = std::max(cost, mem_share);
+        }
+        double eff = s.rate_rps / cost;
+        if (best_p == 0 || eff > best_eff * (1 + 1e-12) ||
+            (eff >= best_eff * (1 - 1e-12) && p > best_p)) {
           best = s;
           best_p = p;
+          best_eff = eff;
         }
       }
       if (best_p == 0) {
@@ -250,6 +260,7 @@ class Pass {
   const PlannerOptions& options_;
   const int max_devices_;
   const double cap_;
+  const bool memory_aware_;  // cost = the larger of the partition and the memory share
   const bool explain_;
 };
 
@@ -305,14 +316,19 @@ Result<Plan> GletPlanner::MakePlan(const Workload& workload, const Fleet& fleet,
   }
   PassResult best;
   double best_cap = 1;
+  bool best_mem = false;
   bool have = false;
-  for (double cap : caps) {
-    Pass pass(tables, profile, lambda, options_, fleet.max_devices, cap, explain != nullptr);
-    PassResult r = pass.Run();
-    if (!have || Better(r, best)) {
-      best = std::move(r);
-      best_cap = cap;
-      have = true;
+  for (bool memory_aware : {false, true}) {
+    for (double cap : caps) {
+      Pass pass(tables, profile, lambda, options_, fleet.max_devices, cap, memory_aware,
+                explain != nullptr);
+      PassResult r = pass.Run();
+      if (!have || Better(r, best)) {
+        best = std::move(r);
+        best_cap = cap;
+        best_mem = memory_aware;
+        have = true;
+      }
     }
   }
   if (explain) {
@@ -321,6 +337,10 @@ Result<Plan> GletPlanner::MakePlan(const Workload& workload, const Fleet& fleet,
                          FormatDouble(caps.back(), 2) + "; kept cap " + FormatDouble(best_cap, 2) +
                          " (fewest devices, then least partition)");
     }
+    explain->push_back(std::string("cost-effectiveness: ") +
+                       (best_mem ? "rps per share of partition or memory, whichever is larger"
+                                 : "rps per % of partition (gpu-let)") +
+                       " gave the better plan");
     for (std::string& line : best.explain) {
       explain->push_back(std::move(line));
     }
