@@ -121,6 +121,11 @@ bool LooksLikeGpuLetApp(const Json& root) {
   if (!root.is_object()) {
     return false;
   }
+  for (const char* key : {"name", "slo_ms", "inputs", "stages", "outputs"}) {
+    if (root.contains(key)) {
+      return false;  // a glet-format file; a stray gpu-let key is reported as unknown there
+    }
+  }
   for (const char* key : {"Name", "Input", "Models", "Output"}) {
     if (root.contains(key)) {
       return true;

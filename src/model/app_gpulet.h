@@ -23,7 +23,8 @@
 namespace glet::model::internal {
 
 // True when `root` is an object with any of the gpu-let top-level keys ("Name", "Input",
-// "Models", "Output").
+// "Models", "Output") and none of the glet format's ("name", "slo_ms", "inputs", "stages",
+// "outputs"), so that a mistake in either format is reported in that format's terms.
 bool LooksLikeGpuLetApp(const Json& root);
 
 // Parses and cross-checks IDs (unknown, duplicate, wrong kind, the two sides of an edge

@@ -225,6 +225,18 @@ TEST(SpecAppTest, ModelLimitsAreChecked) {
             "[3]");
 }
 
+TEST(SpecAppTest, FormatsAreToldApartByTheirKeys) {
+  // A gpu-let key in a glet-format file is an unknown key, not a switch of format.
+  EXPECT_THAT(PipeError(R"("slo_ms": 50,)", R"("slo_ms": 50, "Models": [],)"),
+              StartsWith("app.json: /Models: unknown key (allowed: name, slo_ms,"));
+  auto gpulet = ParseText(R"({"Name": "x"})", "g.json", nullptr);
+  ASSERT_FALSE(gpulet.ok());
+  EXPECT_EQ(gpulet.status().message(), "g.json: /Input: missing required field");
+  auto empty = ParseText("{}", "e.json", nullptr);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), "e.json: /name: missing required field");
+}
+
 TEST(SpecAppTest, NotAnObjectOrMissingFile) {
   auto app = ParseText("[1, 2]", "app.json", nullptr);
   ASSERT_FALSE(app.ok());
