@@ -35,6 +35,7 @@ struct ScheduleOptions {
   std::string profile_dir;
   std::string profiles_root;
   std::string devices;
+  bool devices_given = false;
   std::string policy = "glet";
   std::string partitions = "20,40,50,60,80,100";
   double latency_ratio = 1.0;
@@ -246,7 +247,7 @@ Status RunSchedule(const ScheduleOptions& o) {
   // Device budget and profile.
   std::string type;
   int count = kUnboundedDevices;
-  if (!o.devices.empty()) {
+  if (o.devices_given) {
     GLET_ASSIGN_OR_RETURN(sched::DeviceBudget budget, sched::DeviceBudget::Parse(o.devices));
     if (budget.entries.size() != 1) {
       return InvalidArgumentError("--devices: a plan uses one device type at a time (got " +
@@ -382,7 +383,10 @@ void AddScheduleCommand(CLI::App& root, RunSlot& slot) {
                 "find the largest uniform rate scale that fits the --devices budget");
   cmd->add_flag("--explain", opts->explain, "print why each decision was taken");
   cmd->add_flag("--json", opts->json, "print the results (and the plan) as JSON");
-  cmd->callback([opts, &slot] { slot.run = [opts] { return RunSchedule(*opts); }; });
+  cmd->callback([opts, cmd, &slot] {
+    opts->devices_given = cmd->count("--devices") > 0;
+    slot.run = [opts] { return RunSchedule(*opts); };
+  });
 }
 
 }  // namespace glet::cli
