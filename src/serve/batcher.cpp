@@ -125,17 +125,21 @@ TimePoint Batcher::DueAt(const Candidate& c, TimePoint now) const {
 
 BatchDecision Batcher::Decide(TimePoint now) {
   BatchDecision decision;
-  // Drop what can no longer make it, keeping FIFO order for the rest.
-  std::deque<PendingRequest> kept;
-  for (PendingRequest& r : queue_) {
-    if (std::optional<DropReason> reason = Hopeless(r, now)) {
-      queued_items_ -= r.n;
-      decision.dropped.push_back({std::move(r), *reason});
+  // Drop what can no longer make it, compacting the rest in FIFO order (no allocation when
+  // nothing is dropped).
+  size_t kept = 0;
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (std::optional<DropReason> reason = Hopeless(queue_[i], now)) {
+      queued_items_ -= queue_[i].n;
+      decision.dropped.push_back({std::move(queue_[i]), *reason});
     } else {
-      kept.push_back(std::move(r));
+      if (kept != i) {
+        queue_[kept] = std::move(queue_[i]);
+      }
+      ++kept;
     }
   }
-  queue_ = std::move(kept);
+  queue_.resize(kept);
 
   const Candidate head = HeadCandidate();
   const TimePoint due = DueAt(head, now);
