@@ -25,14 +25,15 @@ struct CheckVoidify {
 
 }  // namespace glet::internal
 
-#define GLET_CHECK(cond)                   \
-  (cond) ? (void)0                         \
+#define GLET_CHECK(cond)                      \
+  (cond) ? (void)0                            \
          : ::glet::internal::CheckVoidify() & \
                ::glet::internal::CheckFailure(__FILE__, __LINE__, #cond).stream()
 
 #ifdef NDEBUG
 #define GLET_DCHECK(cond) \
-  true ? (void)0 : ::glet::internal::CheckVoidify() & ::glet::internal::CheckFailure("", 0, "").stream()
+  true ? (void)0          \
+       : ::glet::internal::CheckVoidify() & ::glet::internal::CheckFailure("", 0, "").stream()
 #else
 #define GLET_DCHECK(cond) GLET_CHECK(cond)
 #endif

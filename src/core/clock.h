@@ -66,7 +66,7 @@ class ManualClock final : public Clock {
   const bool auto_advance_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  TimePoint now_;   // guarded by mu_
+  TimePoint now_;     // guarded by mu_
   int sleepers_ = 0;  // guarded by mu_
 };
 

@@ -90,7 +90,7 @@ Status AbortedError(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     GLET_CHECK(!status_.ok()) << "Result constructed from an OK Status without a value";
   }
@@ -132,12 +132,12 @@ class [[nodiscard]] Result {
 #define GLET_STATUS_CONCAT_(a, b) GLET_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is not OK.
-#define GLET_RETURN_IF_ERROR(expr)           \
-  do {                                       \
-    ::glet::Status glet_status_ = (expr);    \
-    if (!glet_status_.ok()) {                \
-      return glet_status_;                   \
-    }                                        \
+#define GLET_RETURN_IF_ERROR(expr)        \
+  do {                                    \
+    ::glet::Status glet_status_ = (expr); \
+    if (!glet_status_.ok()) {             \
+      return glet_status_;                \
+    }                                     \
   } while (false)
 
 // Evaluates `rexpr` (a Result<T>); on error returns its Status, else assigns the value to `lhs`

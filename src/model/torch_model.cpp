@@ -1,8 +1,8 @@
 // The only translation unit (with torch_*.cpp) that includes torch headers.
 #include "model/torch_model.h"
 
-#include <torch/csrc/api/include/torch/cuda.h>
 #include <ATen/Parallel.h>
+#include <torch/csrc/api/include/torch/cuda.h>
 #include <torch/script.h>
 
 #include <cstring>

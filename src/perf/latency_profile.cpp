@@ -35,8 +35,8 @@ Status AddRow(std::map<std::string, std::map<int, std::map<int, double>>>& table
   }
   auto& batches = table[row.model][row.partition];
   if (!batches.emplace(row.batch, row.latency_ms).second) {
-    return InvalidArgumentError(where + ": duplicate row for model " + row.model +
-                                " partition " + std::to_string(row.partition) + " batch " +
+    return InvalidArgumentError(where + ": duplicate row for model " + row.model + " partition " +
+                                std::to_string(row.partition) + " batch " +
                                 std::to_string(row.batch));
   }
   return Status::Ok();
@@ -98,9 +98,7 @@ Result<LatencyProfile> LatencyProfile::FromRows(const std::vector<LatencyRow>& r
   return profile;
 }
 
-bool LatencyProfile::HasModel(const std::string& model) const {
-  return table_.count(model) > 0;
-}
+bool LatencyProfile::HasModel(const std::string& model) const { return table_.count(model) > 0; }
 
 std::vector<std::string> LatencyProfile::models() const {
   std::vector<std::string> out;
@@ -146,8 +144,7 @@ bool LatencyProfile::Has(const std::string& model, int partition, int batch) con
   return pit != it->second.end() && pit->second.count(batch) > 0;
 }
 
-Result<double> LatencyProfile::LatencyMs(const std::string& model, int partition,
-                                         int batch) const {
+Result<double> LatencyProfile::LatencyMs(const std::string& model, int partition, int batch) const {
   auto it = table_.find(model);
   if (it == table_.end()) {
     return NotFoundError(origin_ + ": no latency for model '" + model +

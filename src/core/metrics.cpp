@@ -1,0 +1,189 @@
+#include "core/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace glet {
+
+namespace {
+
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string FormatValue(double v) {
+  if (std::isinf(v)) {
+    return v > 0 ? "+Inf" : "-Inf";
+  }
+  std::ostringstream s;
+  s.precision(12);
+  s << v;
+  return s.str();
+}
+
+const char* TypeName(MetricsRegistry::Type t) {
+  switch (t) {
+    case MetricsRegistry::Type::kCounter:
+      return "counter";
+    case MetricsRegistry::Type::kGauge:
+      return "gauge";
+    case MetricsRegistry::Type::kHistogram:
+      return "histogram";
+  }
+  return "untyped";
+}
+
+std::string WithExtraLabel(const std::string& key, const std::string& extra) {
+  if (key.empty()) {
+    return "{" + extra + "}";
+  }
+  return key.substr(0, key.size() - 1) + "," + extra + "}";
+}
+
+}  // namespace
+
+std::string MetricsRegistry::Key(const Labels& labels) {
+  if (labels.empty()) {
+    return "";
+  }
+  std::string out = "{";
+  for (size_t i = 0; i < labels.size(); ++i) {
+    out += (i ? "," : "") + labels[i].first + "=\"" + Escape(labels[i].second) + "\"";
+  }
+  return out + "}";
+}
+
+void MetricsRegistry::Declare(const std::string& name, Type type, const std::string& help,
+                              std::vector<double> buckets) {
+  MutexLock lock(mu_);
+  if (families_.count(name) > 0) {
+    return;
+  }
+  Family& f = families_[name];
+  f.type = type;
+  f.help = help;
+  std::sort(buckets.begin(), buckets.end());
+  f.buckets = std::move(buckets);
+}
+
+MetricsRegistry::Family& MetricsRegistry::FamilyLocked(const std::string& name, Type type) {
+  auto it = families_.find(name);
+  if (it != families_.end()) {
+    return it->second;
+  }
+  Family& f = families_[name];
+  f.type = type;
+  if (type == Type::kHistogram) {
+    f.buckets = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+  }
+  return f;
+}
+
+void MetricsRegistry::Add(const std::string& name, const Labels& labels, double delta) {
+  MutexLock lock(mu_);
+  Family& f = FamilyLocked(name, Type::kCounter);
+  std::string key = Key(labels);
+  f.labels.emplace(key, labels);
+  f.samples[key].value += delta;
+}
+
+void MetricsRegistry::Set(const std::string& name, const Labels& labels, double value) {
+  MutexLock lock(mu_);
+  Family& f = FamilyLocked(name, Type::kGauge);
+  std::string key = Key(labels);
+  f.labels.emplace(key, labels);
+  f.samples[key].value = value;
+}
+
+void MetricsRegistry::Observe(const std::string& name, const Labels& labels, double value) {
+  MutexLock lock(mu_);
+  Family& f = FamilyLocked(name, Type::kHistogram);
+  std::string key = Key(labels);
+  f.labels.emplace(key, labels);
+  Sample& s = f.samples[key];
+  if (s.bucket_counts.size() != f.buckets.size()) {
+    s.bucket_counts.assign(f.buckets.size(), 0);
+  }
+  for (size_t i = 0; i < f.buckets.size(); ++i) {
+    if (value <= f.buckets[i]) {
+      s.bucket_counts[i] += 1;
+      break;
+    }
+  }
+  s.value += value;
+  s.count += 1;
+}
+
+double MetricsRegistry::Value(const std::string& name, const Labels& labels) const {
+  MutexLock lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    return 0;
+  }
+  auto s = it->second.samples.find(Key(labels));
+  if (s == it->second.samples.end()) {
+    return 0;
+  }
+  return it->second.type == Type::kHistogram ? s->second.count : s->second.value;
+}
+
+double MetricsRegistry::Sum(const std::string& name, const Labels& match) const {
+  MutexLock lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    return 0;
+  }
+  double total = 0;
+  for (const auto& [key, sample] : it->second.samples) {
+    const Labels& labels = it->second.labels.at(key);
+    bool ok = std::all_of(match.begin(), match.end(), [&](const auto& m) {
+      return std::find(labels.begin(), labels.end(), m) != labels.end();
+    });
+    if (ok) {
+      total += it->second.type == Type::kHistogram ? sample.count : sample.value;
+    }
+  }
+  return total;
+}
+
+std::string MetricsRegistry::RenderPrometheus() const {
+  MutexLock lock(mu_);
+  std::string out;
+  for (const auto& [name, f] : families_) {
+    if (!f.help.empty()) {
+      out += "# HELP " + name + " " + f.help + "\n";
+    }
+    out += "# TYPE " + name + " " + TypeName(f.type) + "\n";
+    for (const auto& [key, s] : f.samples) {
+      if (f.type != Type::kHistogram) {
+        out += name + key + " " + FormatValue(s.value) + "\n";
+        continue;
+      }
+      double cumulative = 0;
+      for (size_t i = 0; i < f.buckets.size(); ++i) {
+        cumulative += i < s.bucket_counts.size() ? s.bucket_counts[i] : 0;
+        out += name + "_bucket" + WithExtraLabel(key, "le=\"" + FormatValue(f.buckets[i]) + "\"") +
+               " " + FormatValue(cumulative) + "\n";
+      }
+      out +=
+          name + "_bucket" + WithExtraLabel(key, "le=\"+Inf\"") + " " + FormatValue(s.count) + "\n";
+      out += name + "_sum" + key + " " + FormatValue(s.value) + "\n";
+      out += name + "_count" + key + " " + FormatValue(s.count) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace glet

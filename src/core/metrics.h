@@ -1,0 +1,62 @@
+// MetricsRegistry: counters, gauges and histograms with labels, rendered in the Prometheus text
+// exposition format (served by the frontend at /metrics). Families are declared once with their
+// help text; samples are keyed by their label values.
+//
+// Thread safety: all methods may be called from any thread (one internal mutex; updates are a
+// map lookup and an add).
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/mutex.h"
+
+namespace glet {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class MetricsRegistry {
+ public:
+  enum class Type { kCounter, kGauge, kHistogram };
+
+  // Declares a family. Histogram `buckets` are upper bounds, ascending (+Inf is implicit).
+  // Declaring a name twice keeps the first declaration.
+  void Declare(const std::string& name, Type type, const std::string& help,
+               std::vector<double> buckets = {});
+
+  // Updates; a family used before Declare() is declared on the fly with no help text.
+  void Add(const std::string& name, const Labels& labels, double delta = 1);
+  void Set(const std::string& name, const Labels& labels, double value);
+  void Observe(const std::string& name, const Labels& labels, double value);
+
+  // Current value of a counter or gauge sample (0 if absent); a histogram's count.
+  double Value(const std::string& name, const Labels& labels) const;
+  // Sum of a counter/gauge over every label set whose labels include `match`.
+  double Sum(const std::string& name, const Labels& match) const;
+
+  std::string RenderPrometheus() const;
+
+ private:
+  struct Sample {
+    double value = 0;                   // counter/gauge value, histogram sum
+    double count = 0;                   // histogram count
+    std::vector<double> bucket_counts;  // histogram, cumulative at render time
+  };
+  struct Family {
+    Type type = Type::kCounter;
+    std::string help;
+    std::vector<double> buckets;
+    std::map<std::string, Sample> samples;  // key: rendered label set
+    std::map<std::string, Labels> labels;
+  };
+
+  Family& FamilyLocked(const std::string& name, Type type) GLET_REQUIRES(mu_);
+  static std::string Key(const Labels& labels);
+
+  mutable Mutex mu_;
+  std::map<std::string, Family> families_ GLET_GUARDED_BY(mu_);
+};
+
+}  // namespace glet
