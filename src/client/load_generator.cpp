@@ -1,0 +1,119 @@
+#include "client/load_generator.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "core/check.h"
+
+namespace glet::client {
+
+namespace {
+
+// One outstanding call: what gRPC needs alive until the completion runs.
+struct Call {
+  grpc::ClientContext ctx;
+  inference::ModelInferResponse response;
+};
+
+std::string TrailerValue(const grpc::ClientContext& ctx, std::string_view key) {
+  const auto& md = ctx.GetServerTrailingMetadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) {
+    return "";
+  }
+  return std::string(it->second.data(), it->second.size());
+}
+
+// Shared between the sending thread and gRPC's completion threads for one Run().
+struct RunState {
+  explicit RunState(size_t n) : records(n), calls(n) {}
+
+  std::vector<RequestRecord> records;        // slot i written by the sender, then by i's completion
+  std::vector<std::unique_ptr<Call>> calls;  // slot i created by the sender, freed by completion
+  std::atomic<int64_t> inflight{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  int64_t pending = 0;  // guarded by mu: requests sent and not yet completed
+};
+
+}  // namespace
+
+LoadGenerator::LoadGenerator(std::shared_ptr<grpc::Channel> channel, Clock& clock)
+    : channel_(std::move(channel)),
+      stub_(inference::GRPCInferenceService::NewStub(channel_)),
+      clock_(clock) {}
+
+Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>& schedule,
+                                                      const std::vector<LoadTarget>& targets,
+                                                      const LoadOptions& options) {
+  if (options.max_inflight < 1) {
+    return InvalidArgumentError("--max-inflight: must be >= 1 (got " +
+                                std::to_string(options.max_inflight) + ")");
+  }
+  for (const Arrival& a : schedule) {
+    if (a.stream < 0 || static_cast<size_t>(a.stream) >= targets.size()) {
+      return InvalidArgumentError("schedule names stream " + std::to_string(a.stream) + " but " +
+                                  std::to_string(targets.size()) + " targets were given");
+    }
+  }
+  RunState state(schedule.size());
+  const TimePoint start = clock_.Now();
+  auto since_start_ms = [&](TimePoint t) { return ToMillis(t - start); };
+
+  for (size_t i = 0; i < schedule.size(); ++i) {
+    const Arrival& a = schedule[i];
+    const LoadTarget& target = targets[a.stream];
+    clock_.SleepUntil(start + FromMillis(a.offset_s * 1000.0));
+    RequestRecord& rec = state.records[i];
+    rec.id = static_cast<int64_t>(i);
+    rec.model = target.model;
+    rec.scheduled_ms = a.offset_s * 1000.0;
+    const TimePoint now = clock_.Now();
+    rec.sent_ms = since_start_ms(now);
+    if (state.inflight.load() >= options.max_inflight) {
+      rec.done_ms = rec.sent_ms;
+      rec.outcome = serve::RequestOutcome::kFailed;
+      rec.reason = std::string(kClientOverloadReason);
+      continue;
+    }
+    state.inflight.fetch_add(1);
+    {
+      std::lock_guard<std::mutex> lock(state.mu);
+      ++state.pending;
+    }
+    state.calls[i] = std::make_unique<Call>();
+    Call& call = *state.calls[i];
+    call.ctx.set_deadline(
+        std::chrono::system_clock::now() +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(target.timeout));
+    stub_->async()->ModelInfer(&call.ctx, &target.request, &call.response,
+                               [&state, i, &since_start_ms, this](grpc::Status status) {
+                                 RequestRecord& r = state.records[i];
+                                 r.done_ms = since_start_ms(clock_.Now());
+                                 const grpc::ClientContext& ctx = state.calls[i]->ctx;
+                                 Outcome o = ClassifyOutcome(
+                                     static_cast<int>(status.error_code()), status.error_message(),
+                                     TrailerValue(ctx, kOutcomeMetadataKey),
+                                     TrailerValue(ctx, kDropReasonMetadataKey));
+                                 r.outcome = o.outcome;
+                                 r.reason = std::move(o.reason);
+                                 // gRPC no longer touches the context or response once the
+                                 // completion runs.
+                                 state.calls[i].reset();
+                                 state.inflight.fetch_sub(1);
+                                 std::lock_guard<std::mutex> lock(state.mu);
+                                 --state.pending;
+                                 GLET_CHECK(state.pending >= 0) << "a call completed twice";
+                                 state.cv.notify_all();
+                               });
+  }
+  // Every call has a deadline, and gRPC runs each completion by then at the latest.
+  std::unique_lock<std::mutex> lock(state.mu);
+  state.cv.wait(lock, [&state] { return state.pending == 0; });
+  GLET_CHECK(state.inflight.load() == 0) << "in-flight count broken";
+  return std::move(state.records);
+}
+
+}  // namespace glet::client
