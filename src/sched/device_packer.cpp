@@ -53,43 +53,30 @@ DevicePacker::DevicePacker(const perf::DeviceProfile& profile, const LambdaTable
       interference_(interference && profile.interference.has_value()),
       workload_type_(workload_type) {}
 
-std::vector<std::vector<double>> DevicePacker::Alphas(const std::vector<GletDraft>& glets) const {
-  std::vector<std::vector<double>> out(glets.size());
-  if (!interference_ || glets.size() < 2) {
-    for (size_t g = 0; g < glets.size(); ++g) {
-      out[g].assign(glets[g].members.size(), 1.0);
-    }
-    return out;
+DevicePacker::Pressure DevicePacker::PressureOf(const GletDraft& g) const {
+  Pressure p;
+  if (!interference_) {
+    return p;
   }
-  // Each glet as a neighbour: the most demanding of its models.
-  std::vector<perf::GletLoad> loads(glets.size());
-  for (size_t g = 0; g < glets.size(); ++g) {
-    loads[g].partition = glets[g].partition;
-    for (size_t i = 0; i < glets[g].members.size(); ++i) {
-      const perf::UtilSample& u = glets[g].members[i].table->Util(glets[g].shape.batches[i]);
-      loads[g].util.l2 = std::max(loads[g].util.l2, u.l2);
-      loads[g].util.dram = std::max(loads[g].util.dram, u.dram);
-      loads[g].util.sm = std::max(loads[g].util.sm, u.sm);
-    }
+  for (size_t i = 0; i < g.members.size(); ++i) {
+    const perf::UtilSample& u = g.members[i].table->Util(g.shape.batches[i]);
+    p.l2 = std::max(p.l2, u.l2);
+    p.dram = std::max(p.dram, u.dram);
   }
-  std::vector<perf::GletLoad> others;
-  for (size_t g = 0; g < glets.size(); ++g) {
-    others.clear();
-    for (size_t h = 0; h < glets.size(); ++h) {
-      if (h != g) {
-        others.push_back(loads[h]);
-      }
-    }
-    for (size_t i = 0; i < glets[g].members.size(); ++i) {
-      perf::GletLoad me{glets[g].members[i].table->Util(glets[g].shape.batches[i]),
-                        glets[g].partition};
-      out[g].push_back(profile_.interference->Alpha(me, others));
-    }
-  }
-  return out;
+  p.l2 *= g.partition / 100.0;
+  p.dram *= g.partition / 100.0;
+  return p;
+}
+
+double DevicePacker::AlphaOf(const GletDraft& g, size_t m, const Pressure& others) const {
+  // The interference model with the neighbours summed into one load at partition 100.
+  perf::GletLoad me{g.members[m].table->Util(g.shape.batches[m]), g.partition};
+  perf::GletLoad rest{perf::UtilSample{0, others.l2, others.dram}, 100};
+  return profile_.interference->Alpha(me, {rest});
 }
 
 bool DevicePacker::Fits(const Device& d, const GletDraft& g, double* worst_alpha) const {
+  *worst_alpha = 1;
   if (d.used_partition + g.partition > 100) {
     return false;
   }
@@ -99,19 +86,28 @@ bool DevicePacker::Fits(const Device& d, const GletDraft& g, double* worst_alpha
   if (profile_.net_mbps > 0 && d.net_bytes_per_s + g.NetBytesPerS() > profile_.net_mbps * 1e6) {
     return false;
   }
-  *worst_alpha = 1;
-  if (!interference_) {
+  if (!interference_ || d.glets.empty()) {
     return true;
   }
-  std::vector<GletDraft> glets = d.glets;
-  glets.push_back(g);
-  std::vector<std::vector<double>> alphas = Alphas(glets);
-  for (size_t h = 0; h < glets.size(); ++h) {
-    for (double a : alphas[h]) {
-      if (a > glets[h].alpha_cap * (1 + 1e-9)) {
+  const Pressure mine = PressureOf(g);
+  const Pressure total{d.total.l2 + mine.l2, d.total.dram + mine.dram};
+  auto ok = [&](const GletDraft& h, const Pressure& own) {
+    const Pressure others{total.l2 - own.l2, total.dram - own.dram};
+    for (size_t m = 0; m < h.members.size(); ++m) {
+      double a = AlphaOf(h, m, others);
+      if (a > h.alpha_cap * (1 + 1e-9)) {
         return false;
       }
       *worst_alpha = std::max(*worst_alpha, a);
+    }
+    return true;
+  };
+  if (!ok(g, mine)) {
+    return false;
+  }
+  for (size_t h = 0; h < d.glets.size(); ++h) {
+    if (!ok(d.glets[h], d.pressure[h])) {
+      return false;
     }
   }
   return true;
@@ -161,6 +157,9 @@ bool DevicePacker::Place(const GletDraft& glet, std::vector<std::string>* explai
   }
   Device& d = devices_[best];
   d.glets.push_back(glet);
+  d.pressure.push_back(PressureOf(glet));
+  d.total.l2 += d.pressure.back().l2;
+  d.total.dram += d.pressure.back().dram;
   d.used_partition += glet.partition;
   d.mem_mib += glet.MemMib(profile_);
   d.net_bytes_per_s += glet.NetBytesPerS();
@@ -186,7 +185,6 @@ std::vector<PlannedDevice> DevicePacker::Finish() const {
     pd.id = static_cast<int>(i);
     pd.type = profile_.type;
     pd.mem_mib = profile_.mem_mib;
-    std::vector<std::vector<double>> alphas = Alphas(d.glets);
     for (size_t g = 0; g < d.glets.size(); ++g) {
       const GletDraft& draft = d.glets[g];
       PlannedGlet pg;
@@ -199,7 +197,11 @@ std::vector<PlannedDevice> DevicePacker::Finish() const {
         pm.model = t.model();
         pm.batch = draft.shape.batches[m];
         pm.rate_rps = draft.members[m].rate_rps;
-        pm.alpha = alphas[g][m];
+        pm.alpha = 1;
+        if (interference_ && d.glets.size() > 1) {
+          const Pressure others{d.total.l2 - d.pressure[g].l2, d.total.dram - d.pressure[g].dram};
+          pm.alpha = AlphaOf(draft, m, others);
+        }
         pm.exec_ms = t.EffMs(draft.partition, pm.batch) * pm.alpha;
         pm.expected_latency_ms = pg.duty_ms + pm.exec_ms;
         pm.capacity_rps = 1000.0 * lambda_.MaxMean(pm.batch) / pg.duty_ms;

@@ -43,14 +43,23 @@ class DevicePacker {
   std::vector<PlannedDevice> Finish() const;
 
  private:
+  // A glet's pressure on its neighbours: its most demanding model's L2 and DRAM utilisation,
+  // scaled by its partition fraction.
+  struct Pressure {
+    double l2 = 0;
+    double dram = 0;
+  };
   struct Device {
     std::vector<GletDraft> glets;
+    std::vector<Pressure> pressure;  // per glet
+    Pressure total;                  // sum over glets
     int used_partition = 0;
     double mem_mib = 0;
     double net_bytes_per_s = 0;
   };
-  // Slow-downs of each member of each glet in `glets` (1 when interference is off).
-  std::vector<std::vector<double>> Alphas(const std::vector<GletDraft>& glets) const;
+  Pressure PressureOf(const GletDraft& g) const;
+  // Slow-down of member `m` of `g` when the rest of its device exerts `others`.
+  double AlphaOf(const GletDraft& g, size_t m, const Pressure& others) const;
   bool Fits(const Device& d, const GletDraft& g, double* worst_alpha) const;
 
   const perf::DeviceProfile& profile_;  // not owned

@@ -1,5 +1,7 @@
 #include "sched/model_table.h"
 
+#include <algorithm>
+
 #include "core/strings.h"
 
 namespace glet::sched {
@@ -28,6 +30,11 @@ Result<ModelTable> ModelTable::Build(const ModelDemand& demand, const perf::Devi
       row[b - 1] = *ms * margins.latency_ratio +
                    (margins.batch_cost ? profile.BatchCostMs(demand.model, b) : 0.0);
     }
+    double bpm = 0;
+    for (int b = 1; b <= demand.max_batch; ++b) {
+      bpm = std::max(bpm, b / row[b - 1]);
+    }
+    t.batches_per_ms_.push_back(bpm);
     t.eff_ms_.push_back(std::move(row));
   }
   if (need_util && profile.interference) {

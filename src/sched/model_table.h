@@ -46,12 +46,18 @@ class ModelTable {
 
   // REQUIRES: HasPartition(partition), 1 <= b <= max_batch().
   double EffMs(int partition, int b) const { return eff_ms_[PartitionIndex(partition)][b - 1]; }
+  // Same, by index into partitions(). REQUIRES: 0 <= pi < partitions().size().
+  const double* EffRow(int pi) const { return eff_ms_[pi].data(); }
   // REQUIRES: has_util().
   const perf::UtilSample& Util(int b) const { return util_[b - 1]; }
   bool has_util() const { return !util_.empty(); }
   double mem_mib() const { return mem_mib_; }
   double input_bytes() const { return input_bytes_; }
   perf::WorkloadType type() const { return type_; }
+
+  // max over b of b / EffMs(partition, b), in batches per ms: 1000x this bounds the throughput
+  // at `partition` from above (any SLO, any Poisson margin). REQUIRES: HasPartition(partition).
+  double BatchesPerMs(int partition) const { return batches_per_ms_[PartitionIndex(partition)]; }
 
   // Best saturated glet at `partition` under slow-down `alpha` (batch 0 if none fits the SLO).
   SaturatedGlet Saturated(int partition, double alpha, const LambdaTable& lambda) const;
@@ -60,6 +66,7 @@ class ModelTable {
   ModelDemand demand_;
   std::vector<int> partitions_;
   std::vector<std::vector<double>> eff_ms_;  // [partition index][b - 1]
+  std::vector<double> batches_per_ms_;       // [partition index]
   std::vector<perf::UtilSample> util_;       // [b - 1]
   double mem_mib_ = 0;
   double input_bytes_ = 0;
