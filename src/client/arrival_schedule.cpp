@@ -50,7 +50,7 @@ class StreamGenerator {
   }
 
  private:
-  // Smallest t with cumulative rate >= expected, advancing the piece cursor.
+  // RateTrace::InverseCumulative(expected), advancing a piece cursor instead of scanning.
   double Locate(double expected) {
     const std::vector<RatePoint>& pts = trace_.points();
     while (piece_ < pts.size()) {
@@ -59,7 +59,9 @@ class StreamGenerator {
       const double rate = pts[piece_].rate_rps;
       if (rate > 0) {
         const double span = rate * (stop - start);
-        if (done_ + span >= expected) {
+        // Strictly inside this piece; an arrival exactly at a piece's end belongs to the next
+        // piece with a positive rate (so no arrival lands in a zero-rate second).
+        if (done_ + span > expected) {
           return start + std::max(0.0, expected - done_) / rate;
         }
         done_ += span;

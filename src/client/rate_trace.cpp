@@ -120,7 +120,7 @@ double RateTrace::InverseCumulative(double expected) const {
       continue;
     }
     const double piece = rate * (stop - start);  // may be +inf for a constant open-ended trace
-    if (total + piece >= expected) {
+    if (total + piece > expected) {
       return start + std::max(0.0, expected - total) / rate;
     }
     total += piece;

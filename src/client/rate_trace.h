@@ -40,7 +40,9 @@ class RateTrace {
   double RateAt(double t_s) const;
   // Expected arrivals in [0, t_s): the integral of the rate.
   double Cumulative(double t_s) const;
-  // The smallest t with Cumulative(t) >= expected, or +infinity when the trace never gets there.
+  // The time at which `expected` arrivals have accrued, taken inside a piece with a positive
+  // rate: an `expected` that falls exactly on a piece's end maps to the start of the next piece
+  // with a positive rate. +infinity when the trace ends first (expected >= Total()).
   double InverseCumulative(double expected) const;
   // Cumulative(end_s()).
   double Total() const { return Cumulative(end_s_); }
