@@ -23,7 +23,7 @@ class EmulatedModel final : public model::Model {
     GLET_RETURN_IF_ERROR(
         model::CheckTensorMatches(batch, spec_.input, "model '" + spec_.name + "' input"));
     const int n = static_cast<int>(batch.shape()[0]);
-    GLET_ASSIGN_OR_RETURN(double ms, latency_(spec_.name, partition_, n));
+    GLET_ASSIGN_OR_RETURN(double ms, latency_(spec_.profile_name(), partition_, n));
     const double factor = interference_ ? std::max(1.0, interference_(spec_.name, n)) : 1.0;
     clock_.SleepFor(FromMillis(ms * factor));
     std::vector<int64_t> shape = {n};
@@ -58,7 +58,7 @@ Result<std::unique_ptr<EmulatedSlice>> EmulatedSlice::Create(const SliceSpec& sp
 Result<std::unique_ptr<model::Model>> EmulatedSlice::LoadModel(const model::ModelSpec& spec,
                                                                const std::string& /*model_dir*/) {
   // Fail at load, not at the first batch, if the profile lacks the model at this partition.
-  GLET_RETURN_IF_ERROR(latency_(spec.name, partition(), 1).status());
+  GLET_RETURN_IF_ERROR(latency_(spec.profile_name(), partition(), 1).status());
   return std::unique_ptr<model::Model>(
       std::make_unique<EmulatedModel>(spec, partition(), clock_, latency_, interference_));
 }

@@ -55,8 +55,8 @@ Result<TensorSpec> ParseTensorSpec(const JsonReader& reader) {
 }
 
 Result<ModelSpec> ParseModelSpec(const JsonReader& reader) {
-  GLET_RETURN_IF_ERROR(
-      reader.CheckKeys({"name", "file", "input", "output", "slo_ms", "mem_mib", "max_batch"}));
+  GLET_RETURN_IF_ERROR(reader.CheckKeys(
+      {"name", "file", "input", "output", "slo_ms", "mem_mib", "max_batch", "profile_as"}));
   ModelSpec spec;
   GLET_ASSIGN_OR_RETURN(spec.name, reader.GetString("name"));
   if (!IsValidModelName(spec.name)) {
@@ -83,6 +83,7 @@ Result<ModelSpec> ParseModelSpec(const JsonReader& reader) {
     return mb.Error("must be in [1, 65536] (got " + std::to_string(max_batch) + ")");
   }
   spec.max_batch = static_cast<int>(max_batch);
+  GLET_ASSIGN_OR_RETURN(spec.profile_as, reader.GetStringOr("profile_as", ""));
   return spec;
 }
 

@@ -6,7 +6,8 @@
 //   {"name": "resnet50", "file": "resnet50.pt",
 //    "input": {"name": "input", "dtype": "FP32", "shape": [3, 224, 224]},
 //    "output": {"name": "output", "dtype": "FP32", "shape": [1000]},
-//    "slo_ms": 108, "mem_mib": 98, "max_batch": 32 (optional, default 32)}
+//    "slo_ms": 108, "mem_mib": 98, "max_batch": 32 (optional, default 32),
+//    "profile_as": "resnet50" (optional: its name in latency profiles, default its own)}
 // A manifest is {"models": [ ... ]}. Names are unique.
 #pragma once
 
@@ -28,6 +29,12 @@ struct ModelSpec {
   double slo_ms = 0;
   double mem_mib = 0;
   int max_batch = 32;
+  // Optional: the name this model has in latency profiles, when it shares another model's
+  // network ("lenet2".."lenet6" are profiled as "lenet1"). Empty: its own name.
+  std::string profile_as;
+
+  // The name to look up in latency, utilisation and memory tables.
+  const std::string& profile_name() const { return profile_as.empty() ? name : profile_as; }
 };
 
 // Parses one model object; errors name the JSON path of the field at fault.

@@ -36,9 +36,10 @@ Result<ProfileResult> ProfileSlice(device::Slice& slice, const ProfileRequest& r
   for (const model::ModelSpec& spec : request.models) {
     std::unique_ptr<model::Model> loaded;
     for (int batch : request.batches) {
-      LatencyRow row{spec.name, partition, batch, 0};
-      if (existing.Has(spec.name, partition, batch)) {
-        row.latency_ms = *existing.LatencyMs(spec.name, partition, batch);
+      const std::string& name = spec.profile_name();
+      LatencyRow row{name, partition, batch, 0};
+      if (existing.Has(name, partition, batch)) {
+        row.latency_ms = *existing.LatencyMs(name, partition, batch);
         ++result.skipped;
         ++p.done;
         p.row = &row;

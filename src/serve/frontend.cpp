@@ -1,0 +1,880 @@
+#include "serve/frontend.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/logging.h"
+#include "core/mutex.h"
+#include "model/batch.h"
+#include "serve/batcher.h"
+#include "serve/router.h"
+
+namespace glet::serve {
+
+namespace {
+
+constexpr char kRequests[] = "glet_requests_total";
+constexpr char kDropped[] = "glet_requests_dropped_total";
+constexpr char kLatency[] = "glet_request_latency_ms";
+constexpr char kQueue[] = "glet_queue_time_ms";
+constexpr char kCompute[] = "glet_compute_time_ms";
+constexpr char kBatchSize[] = "glet_batch_size";
+constexpr char kBusy[] = "glet_glet_busy_ms_total";
+constexpr char kOccupancy[] = "glet_glet_occupancy";
+constexpr char kGletUp[] = "glet_glet_up";
+constexpr char kEpoch[] = "glet_plan_epoch";
+constexpr char kRetries[] = "glet_request_retries_total";
+
+std::chrono::steady_clock::time_point ToSteady(TimePoint t) {
+  if (t == TimePoint::max()) {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  return std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
+}
+
+void DeclareMetrics(MetricsRegistry& m) {
+  using T = MetricsRegistry::Type;
+  m.Declare(kRequests, T::kCounter, "Requests by model and outcome (served, dropped, failed).");
+  m.Declare(kDropped, T::kCounter, "Dropped requests by model and reason.");
+  m.Declare(kLatency, T::kHistogram, "End-to-end latency of served requests (ms).",
+            {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
+  m.Declare(kQueue, T::kHistogram, "Time from arrival to the start of its batch (ms).",
+            {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
+  m.Declare(kCompute, T::kHistogram, "Batch execution time on the glet (ms).",
+            {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
+  m.Declare(kBatchSize, T::kHistogram, "Items per batch.", {1, 2, 4, 8, 16, 32, 64});
+  m.Declare(kBusy, T::kCounter, "Time each glet spent running batches (ms).");
+  m.Declare(kOccupancy, T::kGauge, "Busy fraction of each glet since its lane started.");
+  m.Declare(kGletUp, T::kGauge, "1 if the glet is in rotation, 0 if marked down.");
+  m.Declare(kEpoch, T::kGauge, "Epoch of the routing table (plan) in force.");
+  m.Declare(kRetries, T::kCounter, "Requests re-routed after a glet failure.");
+}
+
+}  // namespace
+
+// One admitted request, owned by exactly one queue or batch at a time.
+struct Frontend::Entry {
+  std::string model;
+  model::Tensor input;
+  InferCallback done;
+  TimePoint arrival;
+  TimePoint deadline;
+  int retries = 0;
+};
+
+struct Frontend::Lane {
+  std::string glet_id;
+  Batcher batcher;
+  std::shared_ptr<GletChannel> channel;
+  CondVar cv;
+  bool retiring = false;  // removed from routing: finish the queue, then stop
+  bool stop = false;      // shutdown: drop what is left
+  bool running_batch = false;
+  TimePoint started;
+  double busy_ms = 0;
+  std::thread thread;
+
+  explicit Lane(Batcher b) : batcher(std::move(b)) {}
+};
+
+struct Frontend::ModelState {
+  const model::ModelSpec spec;
+  Mutex mu;
+  Router router;
+  std::map<std::string, std::unique_ptr<Lane>> lanes;  // by glet id
+  std::list<std::unique_ptr<Lane>> retired;            // finishing their queues
+
+  explicit ModelState(model::ModelSpec s) : spec(std::move(s)), router(spec.name) {}
+};
+
+struct Frontend::AppRun {
+  const model::AppSpec* app = nullptr;
+  std::vector<NamedTensor> inputs;
+  InferCallback done;
+  TimePoint arrival;
+  TimePoint deadline;
+  std::mutex mu;
+  std::vector<std::optional<model::Tensor>> stage_outputs;
+  std::vector<int> pending_inputs;  // per stage: producer stages not finished yet
+  int exits_left = 0;
+  bool finished = false;
+};
+
+struct Frontend::Impl {
+  model::ModelManifest manifest;
+  std::vector<model::AppSpec> apps;
+  FrontendOptions options;
+  Clock* clock = nullptr;
+  MetricsRegistry* metrics = nullptr;
+
+  std::map<std::string, std::unique_ptr<ModelState>> models;  // every manifest model
+  std::map<std::string, const model::AppSpec*> apps_by_name;
+
+  std::mutex table_mu;
+  std::unordered_map<uint64_t, Entry> table;  // guarded by table_mu
+  std::atomic<uint64_t> next_id{1};
+
+  std::mutex rates_mu;
+  std::optional<RateMonitor> rates;  // guarded by rates_mu
+
+  std::atomic<bool> accepting{true};
+  std::atomic<bool> routes_applied{false};
+  std::atomic<int64_t> epoch{0};
+  std::mutex shutdown_mu;
+  bool shut_down = false;
+};
+
+Frontend::Frontend(model::ModelManifest manifest, std::vector<model::AppSpec> apps,
+                   FrontendOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->manifest = std::move(manifest);
+  impl_->apps = std::move(apps);
+  impl_->options = options;
+  impl_->clock = options.clock != nullptr ? options.clock : &SystemClock::Get();
+  impl_->metrics = options.metrics;
+  for (const model::ModelSpec& spec : impl_->manifest.models()) {
+    impl_->models.emplace(spec.name, std::make_unique<ModelState>(spec));
+  }
+  for (const model::AppSpec& app : impl_->apps) {
+    impl_->apps_by_name.emplace(app.name, &app);
+  }
+}
+
+Result<std::unique_ptr<Frontend>> Frontend::Create(model::ModelManifest manifest,
+                                                   std::vector<model::AppSpec> apps,
+                                                   FrontendOptions options) {
+  if (options.metrics == nullptr) {
+    return InvalidArgumentError("frontend: no metrics registry given");
+  }
+  for (const model::AppSpec& app : apps) {
+    if (manifest.Find(app.name).ok()) {
+      return InvalidArgumentError("app '" + app.name + "' has the name of a model");
+    }
+    for (const model::AppStage& stage : app.stages) {
+      if (!manifest.Find(stage.model).ok()) {
+        return InvalidArgumentError("app '" + app.name + "': stage '" + stage.id +
+                                    "': unknown model '" + stage.model + "'");
+      }
+    }
+  }
+  Clock* clock = options.clock != nullptr ? options.clock : &SystemClock::Get();
+  GLET_ASSIGN_OR_RETURN(RateMonitor monitor, RateMonitor::Create(options.rates, clock->Now()));
+  std::unique_ptr<Frontend> f(new Frontend(std::move(manifest), std::move(apps), options));
+  f->impl_->rates.emplace(std::move(monitor));
+  DeclareMetrics(*f->impl_->metrics);
+  return f;
+}
+
+Frontend::~Frontend() { Shutdown(impl_->clock->Now()); }
+
+// ---------------------------------------------------------------------------------------------
+// Admission
+
+void Frontend::Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done) {
+  auto app = impl_->apps_by_name.find(name);
+  if (app != impl_->apps_by_name.end()) {
+    StartApp(*app->second, std::move(inputs), std::move(done));
+    return;
+  }
+  auto it = impl_->models.find(name);
+  if (it == impl_->models.end()) {
+    InferResult r;
+    r.status = NotFoundError("unknown model '" + name + "'");
+    done(std::move(r));
+    return;
+  }
+  const model::ModelSpec& spec = it->second->spec;
+  if (inputs.size() != 1) {
+    InferResult r;
+    r.status = InvalidArgumentError("model '" + name + "': expected 1 input ('" + spec.input.name +
+                                    "'), got " + std::to_string(inputs.size()));
+    done(std::move(r));
+    return;
+  }
+  if (!inputs[0].name.empty() && inputs[0].name != spec.input.name) {
+    InferResult r;
+    r.status = InvalidArgumentError("model '" + name + "': unknown input '" + inputs[0].name +
+                                    "' (expected '" + spec.input.name + "')");
+    done(std::move(r));
+    return;
+  }
+  if (Status s = model::CheckTensorMatches(inputs[0].tensor, spec.input,
+                                           "model '" + name + "': input '" + spec.input.name + "'");
+      !s.ok()) {
+    InferResult r;
+    r.status = s;
+    done(std::move(r));
+    return;
+  }
+  const TimePoint now = impl_->clock->Now();
+  Submit(name, std::move(inputs[0].tensor), now, now + FromMillis(spec.slo_ms), std::move(done));
+}
+
+void Frontend::Submit(const std::string& model, model::Tensor input, TimePoint arrival,
+                      TimePoint deadline, InferCallback done) {
+  ModelState& ms = *impl_->models.at(model);
+  const uint64_t id = impl_->next_id.fetch_add(1);
+  const int n = input.shape().empty() ? 1 : static_cast<int>(input.shape()[0]);
+  {
+    std::lock_guard<std::mutex> lock(impl_->rates_mu);
+    impl_->rates->RecordArrival(model, arrival, n);
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    impl_->table.emplace(id, Entry{model, std::move(input), std::move(done), arrival, deadline, 0});
+  }
+  if (!impl_->accepting.load()) {
+    Drop(PendingRequest{id, model, arrival, deadline, n, id}, DropReason::kShutdown);
+    return;
+  }
+  Route(ms, id);
+}
+
+void Frontend::Route(ModelState& ms, uint64_t id) {
+  PendingRequest req;
+  {
+    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    const Entry& e = impl_->table.at(id);
+    req.id = id;
+    req.model = e.model;
+    req.arrival = e.arrival;
+    req.deadline = e.deadline;
+    req.n = e.input.shape().empty() ? 1 : static_cast<int>(e.input.shape()[0]);
+    req.payload = id;
+  }
+  Status refused;
+  std::optional<DropReason> drop;
+  {
+    MutexLock lock(ms.mu);
+    Result<std::string> glet = ms.router.Pick();
+    auto lane = glet.ok() ? ms.lanes.find(*glet) : ms.lanes.end();
+    if (lane == ms.lanes.end()) {
+      refused =
+          glet.ok()
+              ? UnavailableError("model " + ms.spec.name + ": glet " + *glet + " is not serving")
+              : glet.status();
+    } else {
+      Admission a = lane->second->batcher.Enqueue(req, impl_->clock->Now());
+      if (a.queued) {
+        lane->second->cv.notify_all();
+        return;
+      }
+      drop = a.drop_reason;
+      refused = a.status;
+    }
+  }
+  if (drop) {
+    Drop(req, *drop);
+  } else {
+    Fail(id, refused);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion
+
+void Frontend::Finish(uint64_t id, InferResult result) {
+  Entry entry;
+  {
+    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    auto it = impl_->table.find(id);
+    if (it == impl_->table.end()) {
+      return;
+    }
+    entry = std::move(it->second);
+    impl_->table.erase(it);
+  }
+  MetricsRegistry& m = *impl_->metrics;
+  m.Add(kRequests,
+        {{"model", entry.model}, {"outcome", std::string(RequestOutcomeName(result.outcome))}});
+  if (result.outcome == RequestOutcome::kDropped && result.drop_reason) {
+    m.Add(kDropped,
+          {{"model", entry.model}, {"reason", std::string(DropReasonName(*result.drop_reason))}});
+  }
+  if (result.outcome == RequestOutcome::kServed) {
+    m.Observe(kLatency, {{"model", entry.model}}, ToMillis(impl_->clock->Now() - entry.arrival));
+  }
+  entry.done(std::move(result));
+}
+
+void Frontend::Drop(const PendingRequest& r, DropReason reason) {
+  InferResult result;
+  result.outcome = RequestOutcome::kDropped;
+  result.drop_reason = reason;
+  result.status = DropStatus(r, reason);
+  Finish(r.id, std::move(result));
+}
+
+void Frontend::Fail(uint64_t id, Status status) {
+  InferResult result;
+  result.outcome = RequestOutcome::kFailed;
+  result.status = std::move(status);
+  Finish(id, std::move(result));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lanes
+
+void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
+  std::unique_lock<Mutex> lock(ms->mu);
+  while (true) {
+    const TimePoint now = impl_->clock->Now();
+    BatchDecision d = lane->batcher.Decide(now);
+    if (!d.dropped.empty() || d.batch) {
+      lane->running_batch = d.batch.has_value();
+      lock.unlock();
+      for (const DroppedRequest& r : d.dropped) {
+        Drop(r.request, r.reason);
+      }
+      if (d.batch) {
+        RunLaneBatch(*ms, *lane, std::move(d.batch->requests));
+      }
+      lock.lock();
+      lane->running_batch = false;
+      lane->cv.notify_all();
+      continue;
+    }
+    if (lane->stop || (lane->retiring && lane->batcher.queued_requests() == 0)) {
+      std::vector<DroppedRequest> left = lane->batcher.DrainAll(DropReason::kShutdown);
+      lock.unlock();
+      for (const DroppedRequest& r : left) {
+        Drop(r.request, r.reason);
+      }
+      return;
+    }
+    lane->cv.wait_until(lock, ToSteady(d.wake_at));
+  }
+}
+
+void Frontend::RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests) {
+  std::vector<const model::Tensor*> inputs;
+  std::vector<BatchItemInfo> items;
+  std::vector<int64_t> counts;
+  TimePoint deadline = TimePoint::min();
+  const TimePoint start = impl_->clock->Now();
+  {
+    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    for (const PendingRequest& r : requests) {
+      const Entry& e = impl_->table.at(r.id);
+      inputs.push_back(&e.input);  // stable: entries are erased only by their owner (us)
+      items.push_back({r.id, r.n});
+      counts.push_back(r.n);
+      deadline = std::max(deadline, r.deadline);
+      impl_->metrics->Observe(kQueue, {{"model", ms.spec.name}}, ToMillis(start - r.arrival));
+    }
+  }
+  Result<model::Tensor> batch = model::AssembleBatch(inputs, ms.spec.input);
+  if (!batch.ok()) {  // inputs were checked at admission: a bug if reached
+    for (const PendingRequest& r : requests) {
+      Fail(r.id, InternalError("batch assembly: " + batch.status().message()));
+    }
+    return;
+  }
+  std::shared_ptr<GletChannel> channel;
+  {
+    MutexLock lock(ms.mu);
+    channel = lane.channel;
+  }
+  impl_->metrics->Observe(kBatchSize, {{"model", ms.spec.name}},
+                          static_cast<double>(batch->shape()[0]));
+  Result<BatchResult> result = channel->RunBatch(ms.spec.name, *batch, items, deadline);
+  const double elapsed_ms = ToMillis(impl_->clock->Now() - start);
+  {
+    MutexLock lock(ms.mu);
+    lane.busy_ms += elapsed_ms;
+    const double alive_ms = ToMillis(impl_->clock->Now() - lane.started);
+    impl_->metrics->Set(kOccupancy, {{"glet", lane.glet_id}},
+                        alive_ms > 0 ? std::min(1.0, lane.busy_ms / alive_ms) : 0.0);
+  }
+  impl_->metrics->Add(kBusy, {{"glet", lane.glet_id}}, elapsed_ms);
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kUnavailable) {
+      OnGletFailure(ms, lane, result.status(), std::move(requests));
+      return;
+    }
+    for (const PendingRequest& r : requests) {
+      Fail(r.id, result.status().WithContext("model " + ms.spec.name + ": glet " + lane.glet_id));
+    }
+    return;
+  }
+  impl_->metrics->Observe(kCompute, {{"model", ms.spec.name}}, result->compute_ms);
+  Result<std::vector<model::Tensor>> parts = model::SplitBatch(result->output, counts);
+  if (!parts.ok()) {
+    for (const PendingRequest& r : requests) {
+      Fail(r.id, InternalError("model " + ms.spec.name + ": glet " + lane.glet_id +
+                               " returned a bad output: " + parts.status().message()));
+    }
+    return;
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    InferResult served;
+    served.outcome = RequestOutcome::kServed;
+    served.outputs.push_back({ms.spec.output.name, std::move((*parts)[i])});
+    Finish(requests[i].id, std::move(served));
+  }
+}
+
+void Frontend::OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
+                             std::vector<PendingRequest> requests) {
+  GLET_LOG_WARN("model {}: glet {} unavailable, re-routing: {}", ms.spec.name, lane.glet_id,
+                status.message());
+  std::vector<DroppedRequest> queued;
+  {
+    MutexLock lock(ms.mu);
+    ms.router.MarkDown(lane.glet_id).IgnoreError();
+    impl_->metrics->Set(kGletUp, {{"glet", lane.glet_id}}, 0);
+    queued = lane.batcher.DrainAll(DropReason::kModelUnloaded);
+  }
+  for (const DroppedRequest& d : queued) {
+    requests.push_back(d.request);
+  }
+  for (const PendingRequest& r : requests) {
+    bool retry = false;
+    {
+      std::lock_guard<std::mutex> lock(impl_->table_mu);
+      Entry& e = impl_->table.at(r.id);
+      if (e.retries < impl_->options.max_retries) {
+        ++e.retries;
+        retry = true;
+      }
+    }
+    if (retry) {
+      impl_->metrics->Add(kRetries, {{"model", ms.spec.name}});
+      Route(ms, r.id);
+    } else {
+      Fail(r.id, status.WithContext("model " + ms.spec.name + ": glet " + lane.glet_id));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing tables
+
+Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epoch) {
+  // Validate everything first, so a bad table changes nothing.
+  std::map<std::string, std::vector<std::pair<const GletRoute*, BatcherConfig>>> next;
+  for (const ModelRoutes& mr : routes) {
+    auto it = impl_->models.find(mr.model);
+    if (it == impl_->models.end()) {
+      return InvalidArgumentError("routes: unknown model '" + mr.model + "'");
+    }
+    if (next.count(mr.model) > 0) {
+      return InvalidArgumentError("routes: model '" + mr.model + "' listed twice");
+    }
+    auto& out = next[mr.model];
+    for (const GletRoute& g : mr.glets) {
+      for (const auto& [prev, _] : out) {
+        if (prev->glet_id == g.glet_id) {
+          return InvalidArgumentError("routes: model '" + mr.model + "': glet '" + g.glet_id +
+                                      "' listed twice");
+        }
+      }
+      if (g.channel == nullptr || !(g.rate_rps > 0)) {
+        return InvalidArgumentError("routes: model '" + mr.model + "': glet '" + g.glet_id +
+                                    "': needs a channel and a rate > 0");
+      }
+      BatcherConfig config{mr.model, g.batch_size, g.duty_cycle, g.batch_latency,
+                           impl_->options.max_queue_requests};
+      GLET_ASSIGN_OR_RETURN(Batcher probe, Batcher::Create(config));
+      (void)probe;
+      out.emplace_back(&g, std::move(config));
+    }
+  }
+  const TimePoint now = impl_->clock->Now();
+  for (auto& [name, ms_ptr] : impl_->models) {
+    ModelState& ms = *ms_ptr;
+    std::vector<DroppedRequest> unloaded;
+    {
+      MutexLock lock(ms.mu);
+      auto wanted = next.find(name);
+      // Retire lanes whose glet is gone.
+      for (auto it = ms.lanes.begin(); it != ms.lanes.end();) {
+        bool keep = false;
+        if (wanted != next.end()) {
+          for (const auto& [g, _] : wanted->second) {
+            keep |= g->glet_id == it->first;
+          }
+        }
+        if (keep) {
+          ++it;
+          continue;
+        }
+        ms.router.RemoveGlet(it->first).IgnoreError();
+        it->second->retiring = true;
+        it->second->cv.notify_all();
+        ms.retired.push_back(std::move(it->second));
+        it = ms.lanes.erase(it);
+      }
+      if (wanted != next.end()) {
+        for (auto& [g, config] : wanted->second) {
+          auto lane_it = ms.lanes.find(g->glet_id);
+          if (lane_it != ms.lanes.end()) {
+            Lane& lane = *lane_it->second;
+            lane.channel = g->channel;
+            auto dropped = lane.batcher.UpdateConfig(config);
+            if (dropped.ok()) {
+              unloaded.insert(unloaded.end(), dropped->begin(), dropped->end());
+            }
+            ms.router.SetRate(g->glet_id, g->rate_rps).IgnoreError();
+            ms.router.MarkUp(g->glet_id).IgnoreError();
+            lane.cv.notify_all();
+          } else {
+            auto lane = std::make_unique<Lane>(*Batcher::Create(config));
+            lane->glet_id = g->glet_id;
+            lane->channel = g->channel;
+            lane->started = now;
+            Lane* raw = lane.get();
+            ms.lanes.emplace(g->glet_id, std::move(lane));
+            ms.router.AddGlet(g->glet_id, g->rate_rps).IgnoreError();
+            raw->thread = std::thread([this, &ms, raw] { LaneLoop(&ms, raw); });
+          }
+          impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, 1);
+        }
+      }
+    }
+    for (const DroppedRequest& d : unloaded) {
+      Drop(d.request, d.reason);
+    }
+  }
+  impl_->epoch = epoch;
+  impl_->metrics->Set(kEpoch, {}, static_cast<double>(epoch));
+  impl_->routes_applied = true;
+  return Status::Ok();
+}
+
+bool Frontend::WaitRetiredLanes(TimePoint deadline) {
+  bool all = true;
+  for (auto& [name, ms_ptr] : impl_->models) {
+    ModelState& ms = *ms_ptr;
+    std::list<std::unique_ptr<Lane>> done;
+    {
+      std::unique_lock<Mutex> lock(ms.mu);
+      for (auto it = ms.retired.begin(); it != ms.retired.end();) {
+        Lane& lane = **it;
+        bool empty = lane.cv.wait_until(lock, ToSteady(deadline), [&] {
+          return lane.batcher.queued_requests() == 0 && !lane.running_batch;
+        });
+        if (!empty) {
+          all = false;
+          ++it;
+          continue;
+        }
+        done.push_back(std::move(*it));
+        it = ms.retired.erase(it);
+      }
+    }
+    for (auto& lane : done) {
+      lane->thread.join();
+    }
+  }
+  return all;
+}
+
+void Frontend::SetGletUp(const std::string& glet_id, bool up) {
+  for (auto& [name, ms_ptr] : impl_->models) {
+    MutexLock lock(ms_ptr->mu);
+    if (ms_ptr->lanes.count(glet_id) == 0) {
+      continue;
+    }
+    (up ? ms_ptr->router.MarkUp(glet_id) : ms_ptr->router.MarkDown(glet_id)).IgnoreError();
+    impl_->metrics->Set(kGletUp, {{"glet", glet_id}}, up ? 1 : 0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata and readiness
+
+Result<ServedInfo> Frontend::Describe(const std::string& name) const {
+  ServedInfo info;
+  auto app = impl_->apps_by_name.find(name);
+  if (app != impl_->apps_by_name.end()) {
+    const model::AppSpec& a = *app->second;
+    info.is_app = true;
+    info.inputs = a.inputs;
+    info.slo_ms = a.slo_ms;
+    for (const std::string& out : a.outputs) {
+      const model::AppStage& stage = a.stages[a.StageIndex(out)];
+      model::TensorSpec spec = impl_->models.at(stage.model)->spec.output;
+      spec.name = out;
+      info.outputs.push_back(spec);
+    }
+    return info;
+  }
+  auto it = impl_->models.find(name);
+  if (it == impl_->models.end()) {
+    return NotFoundError("unknown model '" + name + "'");
+  }
+  info.inputs = {it->second->spec.input};
+  info.outputs = {it->second->spec.output};
+  info.slo_ms = it->second->spec.slo_ms;
+  return info;
+}
+
+bool Frontend::IsReady(const std::string& name) const {
+  auto app = impl_->apps_by_name.find(name);
+  if (app != impl_->apps_by_name.end()) {
+    for (const model::AppStage& stage : app->second->stages) {
+      if (!IsReady(stage.model)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  auto it = impl_->models.find(name);
+  if (it == impl_->models.end()) {
+    return false;
+  }
+  MutexLock lock(it->second->mu);
+  return it->second->router.up_count() > 0;
+}
+
+bool Frontend::IsServerReady() const {
+  if (!impl_->routes_applied.load() || !impl_->accepting.load()) {
+    return false;
+  }
+  for (const auto& [name, ms] : impl_->models) {
+    MutexLock lock(ms->mu);
+    if (ms->router.glet_count() > 0 && ms->router.up_count() == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> Frontend::ModelNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, _] : impl_->models) {
+    names.push_back(name);
+  }
+  for (const auto& [name, _] : impl_->apps_by_name) {
+    names.push_back(name);
+  }
+  return names;
+}
+
+int64_t Frontend::epoch() const { return impl_->epoch.load(); }
+
+ReplanDecision Frontend::CheckReplan() {
+  std::lock_guard<std::mutex> lock(impl_->rates_mu);
+  return impl_->rates->ShouldReplan(impl_->clock->Now());
+}
+
+void Frontend::SetPlannedRates(std::map<std::string, double> rates_rps) {
+  std::lock_guard<std::mutex> lock(impl_->rates_mu);
+  impl_->rates->SetPlannedRates(std::move(rates_rps), impl_->clock->Now());
+}
+
+std::map<std::string, double> Frontend::ObservedRates() {
+  std::lock_guard<std::mutex> lock(impl_->rates_mu);
+  std::map<std::string, double> out;
+  const TimePoint now = impl_->clock->Now();
+  for (const auto& [name, _] : impl_->models) {
+    double r = impl_->rates->Rate(name, now);
+    if (r > 0) {
+      out[name] = r;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shutdown
+
+void Frontend::Shutdown(TimePoint drain_deadline) {
+  std::lock_guard<std::mutex> guard(impl_->shutdown_mu);
+  if (impl_->shut_down) {
+    return;
+  }
+  impl_->shut_down = true;
+  impl_->accepting = false;
+  // Let every lane finish what it holds, as retiring lanes do, until the deadline.
+  for (auto& [name, ms_ptr] : impl_->models) {
+    MutexLock lock(ms_ptr->mu);
+    for (auto& [id, lane] : ms_ptr->lanes) {
+      ms_ptr->router.RemoveGlet(id).IgnoreError();
+      lane->retiring = true;
+      lane->cv.notify_all();
+      ms_ptr->retired.push_back(std::move(lane));
+    }
+    ms_ptr->lanes.clear();
+  }
+  WaitRetiredLanes(drain_deadline);
+  for (auto& [name, ms_ptr] : impl_->models) {
+    std::list<std::unique_ptr<Lane>> left;
+    {
+      MutexLock lock(ms_ptr->mu);
+      for (auto& lane : ms_ptr->retired) {
+        lane->stop = true;
+        lane->cv.notify_all();
+      }
+      left.swap(ms_ptr->retired);
+    }
+    for (auto& lane : left) {
+      lane->thread.join();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps
+
+void Frontend::StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs,
+                        InferCallback done) {
+  auto run = std::make_shared<AppRun>();
+  run->app = &app;
+  // App-level accounting; the stages are counted under their models.
+  run->done = [this, name = app.name, done = std::move(done)](InferResult r) {
+    impl_->metrics->Add(kRequests,
+                        {{"model", name}, {"outcome", std::string(RequestOutcomeName(r.outcome))}});
+    if (r.drop_reason) {
+      impl_->metrics->Add(
+          kDropped, {{"model", name}, {"reason", std::string(DropReasonName(*r.drop_reason))}});
+    }
+    done(std::move(r));
+  };
+  run->arrival = impl_->clock->Now();
+  run->deadline = run->arrival + FromMillis(app.slo_ms);
+  // Inputs by name (or by position when unnamed), each checked against the app's spec.
+  run->inputs.resize(app.inputs.size());
+  if (inputs.size() != app.inputs.size()) {
+    InferResult r;
+    r.status = InvalidArgumentError("app '" + app.name + "': expected " +
+                                    std::to_string(app.inputs.size()) + " inputs, got " +
+                                    std::to_string(inputs.size()));
+    run->done(std::move(r));
+    return;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    size_t slot = i;
+    if (!inputs[i].name.empty()) {
+      auto pos = std::find_if(app.inputs.begin(), app.inputs.end(),
+                              [&](const model::TensorSpec& s) { return s.name == inputs[i].name; });
+      if (pos == app.inputs.end()) {
+        InferResult r;
+        r.status =
+            InvalidArgumentError("app '" + app.name + "': unknown input '" + inputs[i].name + "'");
+        run->done(std::move(r));
+        return;
+      }
+      slot = pos - app.inputs.begin();
+    }
+    if (Status s = model::CheckTensorMatches(
+            inputs[i].tensor, app.inputs[slot],
+            "app '" + app.name + "': input '" + app.inputs[slot].name + "'");
+        !s.ok()) {
+      InferResult r;
+      r.status = s;
+      run->done(std::move(r));
+      return;
+    }
+    run->inputs[slot] = std::move(inputs[i]);
+    run->inputs[slot].name = app.inputs[slot].name;
+  }
+  run->stage_outputs.resize(app.stages.size());
+  run->pending_inputs.assign(app.stages.size(), 0);
+  run->exits_left = static_cast<int>(app.outputs.size());
+  for (size_t s = 0; s < app.stages.size(); ++s) {
+    for (const std::string& in : app.stages[s].inputs) {
+      if (app.StageIndex(in) >= 0) {
+        ++run->pending_inputs[s];
+      }
+    }
+  }
+  for (size_t s = 0; s < app.stages.size(); ++s) {
+    if (run->pending_inputs[s] == 0) {
+      RunAppStage(run, s);
+    }
+  }
+}
+
+Result<model::Tensor> Frontend::StageInput(const AppRun& run, size_t stage) const {
+  const model::AppStage& st = run.app->stages[stage];
+  const model::ModelSpec& spec = impl_->models.at(st.model)->spec;
+  const std::string& source = st.inputs.front();
+  const model::Tensor* t = nullptr;
+  int producer = run.app->StageIndex(source);
+  if (producer >= 0) {
+    t = &*run.stage_outputs[producer];
+  } else {
+    for (const NamedTensor& in : run.inputs) {
+      if (in.name == source) {
+        t = &in.tensor;
+      }
+    }
+  }
+  if (t != nullptr && model::CheckTensorMatches(*t, spec.input, "").ok()) {
+    return *t;
+  }
+  // A producer whose output is not this model's input (a detector feeding a classifier): the
+  // stage gets one input of its model's shape, standing in for the crop the app would cut.
+  return model::MakeRandomInput(spec.input, 1, /*seed=*/stage + 1);
+}
+
+void Frontend::RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage) {
+  Result<model::Tensor> input = [&]() -> Result<model::Tensor> {
+    std::lock_guard<std::mutex> lock(run->mu);
+    return StageInput(*run, stage);
+  }();
+  const model::AppStage& st = run->app->stages[stage];
+  auto on_done = [this, run, stage](InferResult r) {
+    const model::AppSpec& app = *run->app;
+    std::vector<size_t> ready;
+    InferResult final_result;
+    bool finish = false;
+    {
+      std::lock_guard<std::mutex> lock(run->mu);
+      if (run->finished) {
+        return;
+      }
+      if (r.outcome != RequestOutcome::kServed) {
+        run->finished = true;
+        final_result = std::move(r);
+        final_result.status = final_result.status.WithContext("app '" + app.name + "': stage '" +
+                                                              app.stages[stage].id + "'");
+        finish = true;
+      } else {
+        run->stage_outputs[stage] = std::move(r.outputs.front().tensor);
+        const std::string& id = app.stages[stage].id;
+        if (std::find(app.outputs.begin(), app.outputs.end(), id) != app.outputs.end()) {
+          --run->exits_left;
+        }
+        for (size_t c = 0; c < app.stages.size(); ++c) {
+          const auto& ins = app.stages[c].inputs;
+          if (std::find(ins.begin(), ins.end(), id) != ins.end() && --run->pending_inputs[c] == 0) {
+            ready.push_back(c);
+          }
+        }
+        if (run->exits_left == 0) {
+          run->finished = true;
+          finish = true;
+          final_result.outcome = RequestOutcome::kServed;
+          for (const std::string& out : app.outputs) {
+            final_result.outputs.push_back({out, *run->stage_outputs[app.StageIndex(out)]});
+          }
+        }
+      }
+    }
+    if (finish) {
+      run->done(std::move(final_result));
+      return;
+    }
+    for (size_t c : ready) {
+      RunAppStage(run, c);
+    }
+  };
+  if (!input.ok()) {
+    InferResult r;
+    r.status = input.status();
+    on_done(std::move(r));
+    return;
+  }
+  Submit(st.model, std::move(*input), impl_->clock->Now(), run->deadline, std::move(on_done));
+}
+
+}  // namespace glet::serve

@@ -1,0 +1,159 @@
+// Frontend: the serving core behind the KServe gRPC and HTTP services. It admits requests for
+// models and apps, routes each model request to one of the glets serving the model (Router, in
+// proportion to planned throughput), batches per (model, glet) lane (Batcher: planned batch size
+// and duty cycle, deadline-aware dropping), sends batches over GletChannels, splits outputs back,
+// and answers every request exactly once: served, dropped (with a DropReason) or failed.
+//
+// Lanes: one per (model, glet), each with its own bounded queue and one thread that waits (on a
+// condition variable, until the batcher's wake_at or an arrival) and runs one batch at a time.
+// A glet that fails with kUnavailable is marked down; the requests of its failed batch and its
+// queue are re-routed to the model's other glets (each request at most `max_retries` times), or
+// failed with kUnavailable when none is up. ApplyRoutes() swaps routing tables make-before-break:
+// new lanes take new arrivals at once; lanes of removed glets finish their queues, then stop.
+//
+// Apps (multi-model DAGs) are served under their name: stages run as internal model requests
+// carrying the app's end-to-end deadline; an app request ends with its first dropped/failed
+// stage or when every exit stage is served.
+//
+// Time: lanes wait in real time, so `clock` must be a real clock (SystemClock); the policies
+// inside (Batcher, Router, RateMonitor) are tested under ManualClock on their own.
+// Thread safety: all public methods may be called from any thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/status.h"
+#include "model/app_spec.h"
+#include "model/model_spec.h"
+#include "model/tensor.h"
+#include "serve/glet_channel.h"
+#include "serve/rate_monitor.h"
+#include "serve/request.h"
+
+namespace glet::serve {
+
+struct NamedTensor {
+  std::string name;
+  model::Tensor tensor;
+};
+
+struct InferResult {
+  RequestOutcome outcome = RequestOutcome::kFailed;
+  Status status;                          // OK iff served
+  std::optional<DropReason> drop_reason;  // set iff dropped
+  std::vector<NamedTensor> outputs;       // set iff served
+};
+// Called exactly once per request, from any thread (possibly inside Infer()).
+using InferCallback = std::function<void(InferResult)>;
+
+// One glet serving a model, as the plan and the backends describe it.
+struct GletRoute {
+  std::string glet_id;
+  double rate_rps = 0;  // planned throughput: the routing weight, > 0
+  int batch_size = 1;
+  Duration duty_cycle{};
+  std::vector<Duration> batch_latency;  // expected latency of 1..batch_size items
+  std::shared_ptr<GletChannel> channel;
+};
+
+struct ModelRoutes {
+  std::string model;
+  std::vector<GletRoute> glets;
+};
+
+struct FrontendOptions {
+  Clock* clock = nullptr;              // null: SystemClock. Not owned.
+  MetricsRegistry* metrics = nullptr;  // required; not owned, outlives the frontend
+  size_t max_queue_requests = 1024;    // per lane
+  int max_retries = 1;                 // re-routes per request after a glet failure
+  RateMonitorConfig rates;
+};
+
+// What KServe metadata calls describe.
+struct ServedInfo {
+  bool is_app = false;
+  std::vector<model::TensorSpec> inputs;
+  std::vector<model::TensorSpec> outputs;
+  double slo_ms = 0;
+};
+
+class Frontend {
+ public:
+  // kInvalidArgument if metrics is null or an app names a model missing from the manifest.
+  static Result<std::unique_ptr<Frontend>> Create(model::ModelManifest manifest,
+                                                  std::vector<model::AppSpec> apps,
+                                                  FrontendOptions options);
+  ~Frontend();
+  Frontend(const Frontend&) = delete;
+  Frontend& operator=(const Frontend&) = delete;
+
+  // Serves one request for a model or an app. Errors reach `done`: kNotFound for an unknown
+  // name, kInvalidArgument naming the input at fault, kUnavailable when no glet is up.
+  void Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done);
+
+  // Installs the routing table of plan `epoch` (every served model; models left out stop being
+  // served: their queued requests are dropped with kModelUnloaded). Glets keep their lanes when
+  // the id is unchanged (their channel, weight, batch and duty cycle are updated). kInvalidArgument
+  // naming the model/glet for an unknown model, a duplicate glet or a bad route.
+  Status ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epoch);
+  // Waits until the lanes of glets removed by ApplyRoutes() have finished their queues, or
+  // `deadline`; true if they all did. The controller stops those glets afterwards.
+  bool WaitRetiredLanes(TimePoint deadline);
+  // Takes a glet out of (or back into) every model's rotation.
+  void SetGletUp(const std::string& glet_id, bool up);
+
+  // Metadata of a model or app; kNotFound naming it.
+  Result<ServedInfo> Describe(const std::string& name) const;
+  // A model with at least one glet up; an app whose stage models all are.
+  bool IsReady(const std::string& name) const;
+  // Every served model has a glet up (and at least one routes table was applied).
+  bool IsServerReady() const;
+  std::vector<std::string> ModelNames() const;  // manifest models and apps
+  int64_t epoch() const;
+
+  // Re-planning input: observed rates and the decision (RateMonitor).
+  ReplanDecision CheckReplan();
+  void SetPlannedRates(std::map<std::string, double> rates_rps);
+  std::map<std::string, double> ObservedRates();
+
+  // Stops admitting (new requests are dropped with kShutdown), lets queued requests run until
+  // `drain_deadline`, drops the rest with kShutdown, joins every lane. Idempotent.
+  void Shutdown(TimePoint drain_deadline);
+
+ private:
+  struct Lane;
+  struct ModelState;
+  struct Entry;
+  struct AppRun;
+
+  Frontend(model::ModelManifest manifest, std::vector<model::AppSpec> apps,
+           FrontendOptions options);
+
+  // Admits a model request with an explicit deadline (apps pass theirs).
+  void Submit(const std::string& model, model::Tensor input, TimePoint arrival, TimePoint deadline,
+              InferCallback done);
+  // Routes and queues an admitted request (first time or retry); finishes it on refusal.
+  void Route(ModelState& ms, uint64_t id);
+  void LaneLoop(ModelState* ms, Lane* lane);
+  void RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests);
+  void OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
+                     std::vector<PendingRequest> requests);
+  void Finish(uint64_t id, InferResult result);
+  void Drop(const PendingRequest& r, DropReason reason);
+  void Fail(uint64_t id, Status status);
+  void StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs, InferCallback done);
+  void RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage);
+  Result<model::Tensor> StageInput(const AppRun& run, size_t stage) const;
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glet::serve

@@ -1,0 +1,45 @@
+// GletChannel: the frontend's connection to one glet. RunBatch() sends one batch of one model and
+// blocks until the glet answers; each frontend lane (model x glet) has one batch in flight at a
+// time. Implementations: ProxyChannel (proxy_channel.h, gRPC to a `glet proxy` process) and
+// LocalGletChannel (local_glet_channel.h, a model in this process; `glet serve --in-process` and
+// tests).
+//
+// Thread safety: RunBatch() may be called from several threads (lanes of a time-shared glet);
+// the glet runs their batches one at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "model/tensor.h"
+
+namespace glet::serve {
+
+struct BatchItemInfo {
+  uint64_t request_id = 0;
+  int n = 1;  // rows of the batch tensor this request owns
+};
+
+struct BatchResult {
+  model::Tensor output;   // [sum n, out...]
+  double queue_ms = 0;    // waiting at the glet before running
+  double compute_ms = 0;  // model execution
+};
+
+class GletChannel {
+ public:
+  virtual ~GletChannel() = default;
+  // kUnavailable when the glet cannot be reached or died mid-batch (the frontend marks it down
+  // and retries the requests elsewhere); kDeadlineExceeded past `deadline`; any other code is a
+  // failure of these requests (bad input, model error) and is passed to their clients.
+  virtual Result<BatchResult> RunBatch(const std::string& model, const model::Tensor& input,
+                                       const std::vector<BatchItemInfo>& items,
+                                       TimePoint deadline) = 0;
+  // For logs and metrics: where the glet lives ("127.0.0.1:40123", "local").
+  virtual std::string address() const = 0;
+};
+
+}  // namespace glet::serve

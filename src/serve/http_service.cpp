@@ -1,0 +1,268 @@
+#include "serve/http_service.h"
+
+#include <httplib.h>
+
+#include <cstring>
+#include <future>
+
+#include "core/json_reader.h"
+
+namespace glet::serve {
+
+namespace {
+
+Status FlattenData(const JsonReader& data, model::DType dtype, std::vector<double>* out) {
+  if (data.IsArray()) {
+    GLET_ASSIGN_OR_RETURN(auto elems, data.Elements());
+    for (const JsonReader& e : elems) {
+      GLET_RETURN_IF_ERROR(FlattenData(e, dtype, out));
+    }
+    return Status::Ok();
+  }
+  if (dtype == model::DType::kFloat32) {
+    GLET_ASSIGN_OR_RETURN(double v, data.AsDouble());
+    out->push_back(v);
+  } else {
+    GLET_ASSIGN_OR_RETURN(int64_t v, data.AsInt());
+    out->push_back(static_cast<double>(v));
+  }
+  return Status::Ok();
+}
+
+Result<model::Tensor> ParseInput(const JsonReader& in) {
+  GLET_RETURN_IF_ERROR(in.CheckKeys({"name", "shape", "datatype", "data", "parameters"}));
+  GLET_ASSIGN_OR_RETURN(std::string dtype_name, in.GetString("datatype"));
+  Result<model::DType> dtype = model::ParseDType(dtype_name);
+  if (!dtype.ok()) {
+    return in.Error("datatype: unsupported '" + dtype_name + "'");
+  }
+  GLET_ASSIGN_OR_RETURN(std::vector<int64_t> shape, in.GetIntArray("shape"));
+  for (int64_t d : shape) {
+    if (d < 0 || d > (int64_t{1} << 31)) {
+      return in.Error("shape: dims must be in 0..2^31 (got " + std::to_string(d) + ")");
+    }
+  }
+  GLET_ASSIGN_OR_RETURN(JsonReader data, in.Child("data"));
+  std::vector<double> values;
+  GLET_RETURN_IF_ERROR(FlattenData(data, *dtype, &values));
+  const int64_t n = model::NumElements(shape);
+  if (static_cast<int64_t>(values.size()) != n) {
+    return in.Error("data: holds " + std::to_string(values.size()) + " values, shape " +
+                    model::ShapeToString(shape) + " needs " + std::to_string(n));
+  }
+  model::Tensor t(*dtype, shape);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (*dtype) {
+      case model::DType::kFloat32:
+        t.mutable_data_as<float>()[i] = static_cast<float>(values[i]);
+        break;
+      case model::DType::kInt64:
+        t.mutable_data_as<int64_t>()[i] = static_cast<int64_t>(values[i]);
+        break;
+      case model::DType::kInt32:
+        t.mutable_data_as<int32_t>()[i] = static_cast<int32_t>(values[i]);
+        break;
+      case model::DType::kUint8:
+        t.mutable_data_as<uint8_t>()[i] = static_cast<uint8_t>(values[i]);
+        break;
+    }
+  }
+  return t;
+}
+
+Json TensorJson(const std::string& name, const model::Tensor& t) {
+  Json out;
+  out["name"] = name;
+  out["datatype"] = std::string(model::DTypeName(t.dtype()));
+  out["shape"] = t.shape();
+  Json data = Json::array();
+  for (int64_t i = 0; i < t.num_elements(); ++i) {
+    switch (t.dtype()) {
+      case model::DType::kFloat32:
+        data.push_back(t.data_as<float>()[i]);
+        break;
+      case model::DType::kInt64:
+        data.push_back(t.data_as<int64_t>()[i]);
+        break;
+      case model::DType::kInt32:
+        data.push_back(t.data_as<int32_t>()[i]);
+        break;
+      case model::DType::kUint8:
+        data.push_back(t.data_as<uint8_t>()[i]);
+        break;
+    }
+  }
+  out["data"] = std::move(data);
+  return out;
+}
+
+int HttpCodeFor(const InferResult& r) {
+  switch (r.status.code()) {
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+void SetJson(httplib::Response& res, int code, const Json& body) {
+  res.status = code;
+  res.set_content(body.dump(), "application/json");
+}
+
+Json MetadataJson(const std::string& name, const ServedInfo& info) {
+  Json out;
+  out["name"] = name;
+  out["versions"] = {"1"};
+  out["platform"] = info.is_app ? "glet-app" : "glet";
+  auto tensors = [](const std::vector<model::TensorSpec>& specs) {
+    Json arr = Json::array();
+    for (const model::TensorSpec& s : specs) {
+      std::vector<int64_t> shape = {-1};
+      shape.insert(shape.end(), s.shape.begin(), s.shape.end());
+      arr.push_back({{"name", s.name},
+                     {"datatype", std::string(model::DTypeName(s.dtype))},
+                     {"shape", shape}});
+    }
+    return arr;
+  };
+  out["inputs"] = tensors(info.inputs);
+  out["outputs"] = tensors(info.outputs);
+  out["parameters"] = {{"slo_ms", info.slo_ms}};
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<NamedTensor>> ParseJsonInferRequest(const std::string& body) {
+  GLET_ASSIGN_OR_RETURN(Json doc, ParseJson(body, "request body"));
+  JsonReader root(doc, "request body");
+  GLET_RETURN_IF_ERROR(root.CheckKeys({"id", "inputs", "outputs", "parameters"}));
+  GLET_ASSIGN_OR_RETURN(JsonReader inputs, root.Child("inputs"));
+  GLET_ASSIGN_OR_RETURN(auto elems, inputs.Elements());
+  std::vector<NamedTensor> out;
+  for (const JsonReader& in : elems) {
+    GLET_ASSIGN_OR_RETURN(std::string name, in.GetStringOr("name", ""));
+    GLET_ASSIGN_OR_RETURN(model::Tensor t, ParseInput(in));
+    out.push_back({name, std::move(t)});
+  }
+  return out;
+}
+
+std::string JsonInferResponse(const std::string& model, const std::string& id,
+                              const InferResult& result) {
+  Json out;
+  out["model_name"] = model;
+  out["model_version"] = "1";
+  if (!id.empty()) {
+    out["id"] = id;
+  }
+  Json outputs = Json::array();
+  for (const NamedTensor& t : result.outputs) {
+    outputs.push_back(TensorJson(t.name, t.tensor));
+  }
+  out["outputs"] = std::move(outputs);
+  return out.dump();
+}
+
+struct HttpService::Impl {
+  httplib::Server server;
+  std::thread thread;
+};
+
+Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
+                                                        MetricsRegistry& metrics,
+                                                        const std::string& host, int port) {
+  std::unique_ptr<HttpService> svc(new HttpService());
+  svc->impl_ = std::make_unique<Impl>();
+  httplib::Server& s = svc->impl_->server;
+  Frontend* f = &frontend;
+  MetricsRegistry* m = &metrics;
+  s.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) {
+    SetJson(res, 200, {{"live", true}});
+  });
+  s.Get("/v2/health/ready", [f](const httplib::Request&, httplib::Response& res) {
+    bool ready = f->IsServerReady();
+    SetJson(res, ready ? 200 : 503, {{"ready", ready}});
+  });
+  s.Get("/v2", [](const httplib::Request&, httplib::Response& res) {
+    SetJson(res, 200, {{"name", "glet"}, {"version", "0.1.0"}, {"extensions", Json::array()}});
+  });
+  s.Get(R"(/v2/models/([^/]+))", [f](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    Result<ServedInfo> info = f->Describe(name);
+    if (!info.ok()) {
+      SetJson(res, 404, {{"error", info.status().message()}});
+      return;
+    }
+    SetJson(res, 200, MetadataJson(name, *info));
+  });
+  s.Get(R"(/v2/models/([^/]+)/ready)", [f](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    if (!f->Describe(name).ok()) {
+      SetJson(res, 404, {{"error", "unknown model '" + name + "'"}});
+      return;
+    }
+    bool ready = f->IsReady(name);
+    SetJson(res, ready ? 200 : 503, {{"name", name}, {"ready", ready}});
+  });
+  s.Post(R"(/v2/models/([^/]+)/infer)", [f](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    Result<std::vector<NamedTensor>> inputs = ParseJsonInferRequest(req.body);
+    if (!inputs.ok()) {
+      SetJson(res, 400, {{"error", inputs.status().message()}, {"outcome", "failed"}});
+      return;
+    }
+    std::string id;
+    if (auto doc = ParseJson(req.body, "request body");
+        doc.ok() && doc->contains("id") && (*doc)["id"].is_string()) {
+      id = (*doc)["id"].get<std::string>();
+    }
+    std::promise<InferResult> promise;
+    std::future<InferResult> future = promise.get_future();
+    f->Infer(name, std::move(*inputs),
+             [&promise](InferResult r) { promise.set_value(std::move(r)); });
+    InferResult result = future.get();
+    if (result.outcome == RequestOutcome::kServed) {
+      res.status = 200;
+      res.set_content(JsonInferResponse(name, id, result), "application/json");
+      return;
+    }
+    Json body = {{"error", result.status.message()},
+                 {"outcome", std::string(RequestOutcomeName(result.outcome))}};
+    if (result.drop_reason) {
+      body["drop_reason"] = std::string(DropReasonName(*result.drop_reason));
+    }
+    SetJson(res, HttpCodeFor(result), body);
+  });
+  s.Get("/metrics", [m](const httplib::Request&, httplib::Response& res) {
+    res.set_content(m->RenderPrometheus(), "text/plain; version=0.0.4");
+  });
+  int bound = port == 0 ? s.bind_to_any_port(host) : (s.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    return InvalidArgumentError("--http: cannot listen on " + host + ":" + std::to_string(port) +
+                                ": " + std::strerror(errno));
+  }
+  svc->port_ = bound;
+  svc->impl_->thread = std::thread([impl = svc->impl_.get()] { impl->server.listen_after_bind(); });
+  return svc;
+}
+
+HttpService::~HttpService() { Stop(); }
+
+void HttpService::Stop() {
+  if (impl_ && impl_->thread.joinable()) {
+    impl_->server.stop();
+    impl_->thread.join();
+  }
+}
+
+}  // namespace glet::serve

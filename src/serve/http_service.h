@@ -1,0 +1,49 @@
+// HttpService: the KServe v2 HTTP/JSON protocol and Prometheus /metrics over a Frontend.
+//   GET  /v2/health/live, /v2/health/ready     200 when live/ready, else 503
+//   GET  /v2                                   server metadata
+//   GET  /v2/models/{name}                     model metadata (404 if unknown)
+//   GET  /v2/models/{name}/ready               200 when ready, else 503
+//   POST /v2/models/{name}/infer               {"inputs": [{"name", "shape", "datatype", "data"}]}
+//   GET  /metrics                              Prometheus text
+// Infer errors answer {"error": "...", "outcome": "dropped"|"failed", "drop_reason": "..."} with
+// 400 (bad input), 404 (unknown model), 429 (queue full), 503 (other drops, unavailable), 504
+// (deadline), 500 (other). Thin: JSON <-> frontend calls only.
+//
+// Thread safety: Start() and Stop() from one thread; requests are served on httplib's pool.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/metrics.h"
+#include "core/status.h"
+#include "serve/frontend.h"
+
+namespace glet::serve {
+
+// Parses a KServe v2 JSON infer request body into named tensors; kInvalidArgument naming the
+// JSON path ("request body: /inputs/0/datatype: ...").
+Result<std::vector<NamedTensor>> ParseJsonInferRequest(const std::string& body);
+// The JSON response body for a served result.
+std::string JsonInferResponse(const std::string& model, const std::string& id,
+                              const InferResult& result);
+
+class HttpService {
+ public:
+  // Binds host:port (0 = any free port) and starts serving on a background thread.
+  // kInvalidArgument naming the address if it cannot bind.
+  static Result<std::unique_ptr<HttpService>> Start(Frontend& frontend, MetricsRegistry& metrics,
+                                                    const std::string& host, int port);
+  ~HttpService();
+  int port() const { return port_; }
+  void Stop();
+
+ private:
+  struct Impl;
+  HttpService() = default;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace glet::serve
