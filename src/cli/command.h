@@ -20,6 +20,7 @@ void AddInferCommand(CLI::App& root, RunSlot& slot);
 void AddProfileCommand(CLI::App& root, RunSlot& slot);
 void AddDagCommand(CLI::App& root, RunSlot& slot);
 void AddScheduleCommand(CLI::App& root, RunSlot& slot);
+void AddClientCommand(CLI::App& root, RunSlot& slot);
 
 // CLI11 checks whose messages say what is wrong in plain words ("must be an integer >= 1").
 CLI::Validator IntAtLeast(int64_t min);

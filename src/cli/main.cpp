@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   glet::cli::AddProfileCommand(app, slot);
   glet::cli::AddDagCommand(app, slot);
   glet::cli::AddScheduleCommand(app, slot);
+  glet::cli::AddClientCommand(app, slot);
 
   std::string sub_name = "glet";
   bool known_sub = true;
