@@ -102,9 +102,9 @@ Result<ModelSetup> SetUpModel(const std::string& name, client::KServeConnection&
   std::optional<double> server_slo;
   auto md = conn.Metadata(name, kMetadataTimeout);
   if (md.ok()) {
-    GLET_ASSIGN_OR_RETURN(setup.inputs, client::InputsFromMetadata(*md, seed));
+    GLET_ASSIGN_OR_RETURN(setup.inputs, client::InputsFromMetadata(md->response, seed));
     setup.inputs_source = "server";
-    server_slo = client::SloFromMetadata(*md);
+    server_slo = md->slo_ms;
   } else if (md.status().code() == StatusCode::kNotFound) {
     return InvalidArgumentError("model '" + name + "': " + md.status().message());
   } else {

@@ -16,6 +16,14 @@ std::chrono::system_clock::time_point WallDeadline(Duration timeout) {
 
 }  // namespace
 
+std::optional<double> ParseSloMs(std::string_view value) {
+  auto v = ParseDouble(value, "slo_ms");
+  if (!v.ok() || !(*v > 0)) {
+    return std::nullopt;
+  }
+  return *v;
+}
+
 KServeConnection::KServeConnection(Key, std::string target, std::shared_ptr<grpc::Channel> channel)
     : target_(std::move(target)),
       channel_(std::move(channel)),
@@ -63,8 +71,7 @@ Status KServeConnection::WaitReady(Duration timeout, Duration poll_interval, Clo
                           FormatDouble(ToMillis(timeout) / 1000.0, 1) + " s (last: " + last + ")");
 }
 
-Result<inference::ModelMetadataResponse> KServeConnection::Metadata(const std::string& model,
-                                                                    Duration timeout) {
+Result<ModelMetadata> KServeConnection::Metadata(const std::string& model, Duration timeout) {
   grpc::ClientContext ctx;
   ctx.set_deadline(WallDeadline(timeout));
   inference::ModelMetadataRequest req;
@@ -77,7 +84,14 @@ Result<inference::ModelMetadataResponse> KServeConnection::Metadata(const std::s
   if (resp.name().empty()) {
     resp.set_name(model);
   }
-  return resp;
+  ModelMetadata out;
+  out.response = std::move(resp);
+  const auto& trailers = ctx.GetServerTrailingMetadata();
+  auto it = trailers.find(grpc::string_ref(kSloMetadataKey.data(), kSloMetadataKey.size()));
+  if (it != trailers.end()) {
+    out.slo_ms = ParseSloMs(std::string_view(it->second.data(), it->second.size()));
+  }
+  return out;
 }
 
 }  // namespace glet::client

@@ -8,13 +8,27 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/status.h"
 #include "kserve.grpc.pb.h"
 
 namespace glet::client {
+
+// Trailing metadata key with which glet's frontend reports a model's or app's SLO on
+// ModelMetadata (KServe's metadata message has no parameters map).
+inline constexpr std::string_view kSloMetadataKey = "glet-slo-ms";
+
+// A number > 0 (the trailer's value), else nullopt.
+std::optional<double> ParseSloMs(std::string_view value);
+
+struct ModelMetadata {
+  inference::ModelMetadataResponse response;
+  std::optional<double> slo_ms;  // from the glet-slo-ms trailer, when the server sent one
+};
 
 class KServeConnection {
  public:
@@ -31,9 +45,10 @@ class KServeConnection {
   // (last: ...)" when it never is.
   Status WaitReady(Duration timeout, Duration poll_interval, Clock& clock);
 
-  // ModelMetadata for one model or app. The error keeps the server's gRPC code (kNotFound for a
-  // model the server does not know, kUnavailable when it cannot be reached) and names the model.
-  Result<inference::ModelMetadataResponse> Metadata(const std::string& model, Duration timeout);
+  // ModelMetadata for one model or app, with the SLO the server reported (if any). The error
+  // keeps the server's gRPC code (kNotFound for a model the server does not know, kUnavailable
+  // when it cannot be reached) and names the model.
+  Result<ModelMetadata> Metadata(const std::string& model, Duration timeout);
 
  private:
   struct Key {  // lets Create() use make_unique with a constructor no one else can call

@@ -1,9 +1,5 @@
 #include "client/model_inputs.h"
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-
-#include <cmath>
 #include <functional>
 
 #include "core/strings.h"
@@ -89,64 +85,6 @@ inference::ModelInferRequest MakeInferRequest(const ModelInputs& inputs) {
     req.add_raw_input_contents(in.raw);
   }
   return req;
-}
-
-std::optional<double> SloFromParameter(const google::protobuf::Message& param) {
-  using google::protobuf::FieldDescriptor;
-  const google::protobuf::Reflection* refl = param.GetReflection();
-  std::vector<const FieldDescriptor*> set;
-  refl->ListFields(param, &set);
-  for (const FieldDescriptor* f : set) {
-    double v = NAN;
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT64:
-        v = static_cast<double>(refl->GetInt64(param, f));
-        break;
-      case FieldDescriptor::CPPTYPE_UINT64:
-        v = static_cast<double>(refl->GetUInt64(param, f));
-        break;
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        v = refl->GetDouble(param, f);
-        break;
-      case FieldDescriptor::CPPTYPE_STRING: {
-        auto parsed = ParseDouble(refl->GetString(param, f), "slo_ms");
-        if (parsed.ok()) {
-          v = *parsed;
-        }
-        break;
-      }
-      default:
-        break;
-    }
-    if (std::isfinite(v) && v > 0) {
-      return v;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<double> SloFromMetadata(const inference::ModelMetadataResponse& metadata) {
-  const google::protobuf::FieldDescriptor* field =
-      metadata.GetDescriptor()->FindFieldByName("parameters");
-  if (field == nullptr || !field->is_map()) {
-    return std::nullopt;
-  }
-  const google::protobuf::Reflection* refl = metadata.GetReflection();
-  const int n = refl->FieldSize(metadata, field);
-  for (int i = 0; i < n; ++i) {
-    const google::protobuf::Message& entry = refl->GetRepeatedMessage(metadata, field, i);
-    const google::protobuf::Descriptor* ed = entry.GetDescriptor();
-    const google::protobuf::FieldDescriptor* key = ed->FindFieldByName("key");
-    const google::protobuf::FieldDescriptor* value = ed->FindFieldByName("value");
-    if (key == nullptr || value == nullptr ||
-        value->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-      continue;
-    }
-    if (entry.GetReflection()->GetString(entry, key) == "slo_ms") {
-      return SloFromParameter(entry.GetReflection()->GetMessage(entry, value));
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace glet::client

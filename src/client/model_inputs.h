@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,12 +40,5 @@ Result<ModelInputs> InputsFromMetadata(const inference::ModelMetadataResponse& m
 ModelInputs InputsFromSpec(const std::string& model, const model::TensorSpec& spec, uint64_t seed);
 
 inference::ModelInferRequest MakeInferRequest(const ModelInputs& inputs);
-
-// The model's SLO if the metadata carries a `slo_ms` parameter (an int64, double or numeric
-// string InferParameter in a `parameters` map). The KServe ModelMetadataResponse has no such map
-// today, so this is read through protobuf reflection and returns nullopt until the message
-// gains one; SloFromParameter() is the value rule.
-std::optional<double> SloFromMetadata(const inference::ModelMetadataResponse& metadata);
-std::optional<double> SloFromParameter(const google::protobuf::Message& infer_parameter);
 
 }  // namespace glet::client

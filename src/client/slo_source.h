@@ -1,6 +1,6 @@
 // Where `glet client` gets each model's SLO, in this order:
 //   1. --slo NAME=MS on the command line;
-//   2. the server's model metadata (`slo_ms` parameter, see model_inputs.h SloFromMetadata);
+//   2. the server's ModelMetadata answer (trailing metadata glet-slo-ms, kserve_connection.h);
 //   3. the model manifest (resource/models.json or --manifest);
 //   4. an app spec of that name (resource/apps/*.json), for apps served as models.
 // The source is reported next to the value so a run says which SLO it measured against.

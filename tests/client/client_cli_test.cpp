@@ -86,13 +86,25 @@ TEST_F(ClientCliTest, DryRunIsDeterministicInTheSeed) {
   EXPECT_THAT(a.out, HasSubstr("seed: 3\n"));
 }
 
+TEST_F(ClientCliTest, SloComesFromTheServerWhenNotGiven) {
+  testing::KServeTestServer server;
+  auto r = RunGlet({"client", "--target", server.target(), "--model", "ok:50:uniform", "--duration",
+                    "0.1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["models"]["ok"]["slo_ms"], 250.0);
+  EXPECT_EQ(j["models"]["ok"]["slo_source"], "server");
+}
+
 TEST_F(ClientCliTest, UnknownSloIsBadUsage) {
   testing::KServeTestServer server;
-  auto r = RunGlet({"client", "--target", server.target(), "--model", "ok:10", "--duration", "1"});
+  auto r =
+      RunGlet({"client", "--target", server.target(), "--model", "drop:10", "--duration", "1"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("model 'ok': no SLO known"));
-  EXPECT_THAT(r.err, HasSubstr("--slo ok=MS"));
-  EXPECT_EQ(server.received().count("ok"), 0u);
+  EXPECT_THAT(r.err, HasSubstr("model 'drop': no SLO known"));
+  EXPECT_THAT(r.err, HasSubstr("--slo drop=MS"));
+  EXPECT_EQ(server.received().count("drop"), 0u);
 }
 
 TEST_F(ClientCliTest, ModelTheServerDoesNotKnowIsBadUsage) {

@@ -118,6 +118,9 @@ grpc::ServerUnaryReactor* KServeTestServer::ModelMetadata(
   for (int64_t d : {-1, 2, 3}) {
     in->add_shape(d);
   }
+  if (HasPrefix(req->name(), "ok")) {
+    ctx->AddTrailingMetadata("glet-slo-ms", "250");
+  }
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -6,8 +6,9 @@
 //   "fail*"  INVALID_ARGUMENT, no metadata
 //   "hang*"  never answers (the call ends when the client's deadline passes)
 //   "alt*"   alternates served / dropped (slo_unreachable), starting with served
-// ModelMetadata knows every model with one of those prefixes (input "x", FP32, [-1, 2, 3])
-// and answers NOT_FOUND for others; ServerReady answers ready from the `ready_after`-th call on.
+// ModelMetadata knows every model with one of those prefixes (input "x", FP32, [-1, 2, 3];
+// "ok*" models also get the trailer glet-slo-ms: 250) and answers NOT_FOUND for others; ServerReady
+// answers ready from the `ready_after`-th call on.
 #pragma once
 
 #include <grpcpp/grpcpp.h>

@@ -163,12 +163,17 @@ TEST(KServeConnectionTest, MetadataBuildsInputs) {
   ASSERT_TRUE(conn.ok());
   auto md = (*conn)->Metadata("ok1", std::chrono::seconds(5));
   ASSERT_TRUE(md.ok()) << md.status().ToString();
-  auto inputs = InputsFromMetadata(*md, 9);
+  EXPECT_EQ(md->slo_ms, 250.0);  // the glet-slo-ms trailer
+  auto inputs = InputsFromMetadata(md->response, 9);
   ASSERT_TRUE(inputs.ok()) << inputs.status().ToString();
   EXPECT_EQ(inputs->model, "ok1");
   ASSERT_EQ(inputs->inputs.size(), 1u);
   EXPECT_THAT(inputs->inputs[0].shape, ::testing::ElementsAre(1, 2, 3));
   EXPECT_EQ(inputs->inputs[0].raw.size(), 24u);
+
+  auto no_slo = (*conn)->Metadata("fail", std::chrono::seconds(5));
+  ASSERT_TRUE(no_slo.ok());
+  EXPECT_EQ(no_slo->slo_ms, std::nullopt);
 
   auto unknown = (*conn)->Metadata("nope", std::chrono::seconds(5));
   ASSERT_FALSE(unknown.ok());
@@ -195,6 +200,14 @@ TEST(KServeConnectionTest, WaitReadyGivesUp) {
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_THAT(s.message(), HasSubstr(server.target() + ": server not ready after 1.0 s"));
   EXPECT_THAT(s.message(), HasSubstr("answered not ready"));
+}
+
+TEST(KServeConnectionTest, ParsesSloTrailer) {
+  EXPECT_EQ(ParseSloMs("108"), 108.0);
+  EXPECT_EQ(ParseSloMs("12.5"), 12.5);
+  EXPECT_EQ(ParseSloMs("0"), std::nullopt);
+  EXPECT_EQ(ParseSloMs("-3"), std::nullopt);
+  EXPECT_EQ(ParseSloMs("soon"), std::nullopt);
 }
 
 TEST(KServeConnectionTest, RejectsBadTargets) {

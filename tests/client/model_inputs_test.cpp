@@ -74,19 +74,5 @@ TEST(ModelInputsTest, MakeInferRequestUsesRawContents) {
   EXPECT_FALSE(req.inputs(0).has_contents());
 }
 
-TEST(ModelInputsTest, SloFromParameterReadsNumbers) {
-  inference::InferParameter p;
-  p.set_int64_param(25);
-  EXPECT_EQ(SloFromParameter(p), 25.0);
-  p.set_string_param("12.5");
-  EXPECT_EQ(SloFromParameter(p), 12.5);
-  p.set_string_param("soon");
-  EXPECT_EQ(SloFromParameter(p), std::nullopt);
-  p.set_int64_param(-3);
-  EXPECT_EQ(SloFromParameter(p), std::nullopt);
-  // Today's KServe metadata has no parameters map.
-  EXPECT_EQ(SloFromMetadata(Meta("FP32", {-1, 1})), std::nullopt);
-}
-
 }  // namespace
 }  // namespace glet::client
