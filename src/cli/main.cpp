@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   glet::cli::AddDagCommand(app, slot);
   glet::cli::AddScheduleCommand(app, slot);
   glet::cli::AddClientCommand(app, slot);
+  glet::cli::AddProxyCommand(app, slot);
+  glet::cli::AddBackendCommand(app, slot);
 
   std::string sub_name = "glet";
   bool known_sub = true;

@@ -27,8 +27,9 @@ using ::testing::HasSubstr;
 class ObservedClock final : public Clock {
  public:
   TimePoint Now() const override {
+    const TimePoint t = inner_.Now();  // read before counting, so a waiter sees a taken time
     Bump(&now_calls_);
-    return inner_.Now();
+    return t;
   }
   void SleepUntil(TimePoint t) override {
     Bump(&sleep_calls_);
