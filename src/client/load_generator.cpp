@@ -30,12 +30,26 @@ std::string TrailerValue(const grpc::ClientContext& ctx, std::string_view key) {
 struct RunState {
   explicit RunState(size_t n) : records(n), calls(n) {}
 
+  // Frees the calls whose completions have run. Called by the sender only: a completion never
+  // destroys its own context, so nothing depends on what gRPC does after the callback returns.
+  void ReapFinished() {
+    std::vector<size_t> done;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done.swap(finished);
+    }
+    for (size_t i : done) {
+      calls[i].reset();
+    }
+  }
+
   std::vector<RequestRecord> records;        // slot i written by the sender, then by i's completion
-  std::vector<std::unique_ptr<Call>> calls;  // slot i created by the sender, freed by completion
+  std::vector<std::unique_ptr<Call>> calls;  // slot i created and freed by the sender
   std::atomic<int64_t> inflight{0};
   std::mutex mu;
   std::condition_variable cv;
-  int64_t pending = 0;  // guarded by mu: requests sent and not yet completed
+  int64_t pending = 0;           // guarded by mu: requests sent and not yet completed
+  std::vector<size_t> finished;  // guarded by mu: completed calls not yet freed
 };
 
 }  // namespace
@@ -65,6 +79,7 @@ Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>
   for (size_t i = 0; i < schedule.size(); ++i) {
     const Arrival& a = schedule[i];
     const LoadTarget& target = targets[a.stream];
+    state.ReapFinished();
     clock_.SleepUntil(start + FromMillis(a.offset_s * 1000.0));
     RequestRecord& rec = state.records[i];
     rec.id = static_cast<int64_t>(i);
@@ -99,11 +114,9 @@ Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>
                                      TrailerValue(ctx, kDropReasonMetadataKey));
                                  r.outcome = o.outcome;
                                  r.reason = std::move(o.reason);
-                                 // gRPC no longer touches the context or response once the
-                                 // completion runs.
-                                 state.calls[i].reset();
                                  state.inflight.fetch_sub(1);
                                  std::lock_guard<std::mutex> lock(state.mu);
+                                 state.finished.push_back(i);  // the sender frees the call
                                  --state.pending;
                                  GLET_CHECK(state.pending >= 0) << "a call completed twice";
                                  state.cv.notify_all();
@@ -113,6 +126,8 @@ Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>
   std::unique_lock<std::mutex> lock(state.mu);
   state.cv.wait(lock, [&state] { return state.pending == 0; });
   GLET_CHECK(state.inflight.load() == 0) << "in-flight count broken";
+  lock.unlock();
+  state.ReapFinished();
   return std::move(state.records);
 }
 
