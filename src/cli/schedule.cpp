@@ -17,6 +17,7 @@
 #include "model/model_spec.h"
 #include "perf/device_profile.h"
 #include "sched/device_budget.h"
+#include "sched/optimal_planner.h"
 #include "sched/plan_checker.h"
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
@@ -272,7 +273,13 @@ Status RunSchedule(const ScheduleOptions& o) {
   std::vector<std::string> explain;
   sched::Plan plan;
   if (o.peak) {
-    GLET_ASSIGN_OR_RETURN(sched::PeakResult peak, sched::FindPeakScale(*planner, workload, fleet));
+    sched::PeakResult peak;
+    if (auto* optimal = dynamic_cast<const sched::OptimalPlanner*>(planner.get())) {
+      GLET_ASSIGN_OR_RETURN(auto exact, optimal->PeakScale(workload, fleet));
+      peak = sched::PeakResult{exact.first, std::move(exact.second)};
+    } else {
+      GLET_ASSIGN_OR_RETURN(peak, sched::FindPeakScale(*planner, workload, fleet));
+    }
     plan = std::move(peak.plan);
     report.Add("budget", profile.type + ":" + std::to_string(count));
     report.Add("peak_scale", peak.scale, 4);
