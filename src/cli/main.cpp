@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   glet::cli::AddClientCommand(app, slot);
   glet::cli::AddProxyCommand(app, slot);
   glet::cli::AddBackendCommand(app, slot);
+  glet::cli::AddFrontendCommand(app, slot);
+  glet::cli::AddServeCommand(app, slot);
 
   std::string sub_name = "glet";
   bool known_sub = true;

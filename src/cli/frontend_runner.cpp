@@ -1,0 +1,147 @@
+#include "cli/frontend_runner.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "cli/listen_address.h"
+#include "cli/model_lookup.h"
+#include "core/logging.h"
+#include "core/metrics.h"
+#include "serve/backend_registry.h"
+#include "serve/controller.h"
+#include "serve/frontend.h"
+#include "serve/frontend_control_service.h"
+#include "serve/http_service.h"
+#include "serve/kserve_service.h"
+
+namespace glet::cli {
+
+struct FrontendRunner::Impl {
+  FrontendRunOptions options;
+  model::ModelManifest manifest;
+  serve::ServeConfig config;
+  MetricsRegistry metrics;
+  std::unique_ptr<serve::Frontend> frontend;
+  std::unique_ptr<serve::BackendRegistry> registry;
+  std::unique_ptr<serve::KServeGrpcService> kserve;
+  std::unique_ptr<serve::FrontendControlService> control;
+  std::unique_ptr<grpc::Server> grpc_server;
+  std::unique_ptr<grpc::Server> control_server;
+  std::unique_ptr<serve::HttpService> http;
+  std::unique_ptr<serve::Controller> controller;
+  std::string grpc_address;
+  std::string control_address;
+  std::string http_host;
+  bool shut_down = false;
+};
+
+FrontendRunner::FrontendRunner() : impl_(std::make_unique<Impl>()) {}
+
+FrontendRunner::~FrontendRunner() { Shutdown(); }
+
+namespace {
+
+Result<std::unique_ptr<grpc::Server>> StartGrpc(grpc::Service* service, const std::string& flag,
+                                                const std::string& address, std::string* bound) {
+  GLET_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(address, flag));
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(256 << 20);
+  builder.SetMaxSendMessageSize(256 << 20);
+  builder.RegisterService(service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return InvalidArgumentError(flag + ": cannot listen on " + address);
+  }
+  *bound = hp.host + ":" + std::to_string(port);
+  return server;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunOptions& options) {
+  std::unique_ptr<FrontendRunner> runner(new FrontendRunner());
+  Impl& impl = *runner->impl_;
+  impl.options = options;
+  GLET_ASSIGN_OR_RETURN(impl.manifest, LoadManifestForCli(options.manifest));
+  if (options.config_path.empty()) {
+    return InvalidArgumentError("--config: required");
+  }
+  GLET_ASSIGN_OR_RETURN(impl.config, serve::ServeConfig::Load(options.config_path, impl.manifest));
+  if (!options.policy.empty()) {
+    impl.config.policy = options.policy;
+  }
+  GLET_ASSIGN_OR_RETURN(HostPort http, ParseHostPort(options.http, "--http"));
+  std::vector<model::AppSpec> apps;
+  for (const serve::ServedApp& a : impl.config.apps) {
+    apps.push_back(a.spec);
+  }
+  serve::FrontendOptions fo;
+  fo.metrics = &impl.metrics;
+  fo.rates.replan_epoch = FromMillis(impl.config.epoch_s * 1000);
+  fo.rates.min_rate_rps = impl.config.min_rate_rps;
+  GLET_ASSIGN_OR_RETURN(impl.frontend, serve::Frontend::Create(impl.manifest, apps, fo));
+  impl.registry = std::make_unique<serve::BackendRegistry>(SystemClock::Get());
+  impl.kserve = std::make_unique<serve::KServeGrpcService>(*impl.frontend);
+  impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, 500);
+  GLET_ASSIGN_OR_RETURN(impl.grpc_server,
+                        StartGrpc(impl.kserve.get(), "--grpc", options.grpc, &impl.grpc_address));
+  GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
+                                                       options.control, &impl.control_address));
+  GLET_ASSIGN_OR_RETURN(
+      impl.http, serve::HttpService::Start(*impl.frontend, impl.metrics, http.host, http.port));
+  impl.http_host = http.host;
+  serve::ControllerOptions co;
+  co.policy = impl.config.policy;
+  co.profiles_dir =
+      options.profiles_dir.empty() ? model::ResourceDir() + "/profiles" : options.profiles_dir;
+  co.partitions = impl.config.partitions;
+  co.model_rates = impl.config.model_rates;
+  co.apps = impl.config.apps;
+  co.min_rate_rps = impl.config.min_rate_rps;
+  co.epoch = FromMillis(impl.config.epoch_s * 1000);
+  co.drain_timeout = FromMillis(options.drain_s * 1000);
+  impl.controller = std::make_unique<serve::Controller>(*impl.frontend, *impl.registry,
+                                                        impl.manifest, impl.metrics, co);
+  return runner;
+}
+
+const serve::ServeConfig& FrontendRunner::config() const { return impl_->config; }
+std::string FrontendRunner::http_address() const {
+  return impl_->http_host + ":" + std::to_string(impl_->http->port());
+}
+std::string FrontendRunner::grpc_address() const { return impl_->grpc_address; }
+std::string FrontendRunner::control_address() const { return impl_->control_address; }
+
+Status FrontendRunner::StartController(TimePoint deadline) {
+  return impl_->controller->Start(impl_->config.min_devices, deadline);
+}
+
+void FrontendRunner::Shutdown() {
+  Impl& impl = *impl_;
+  if (impl.shut_down) {
+    return;
+  }
+  impl.shut_down = true;
+  if (impl.controller) {
+    impl.controller->Stop();
+  }
+  if (impl.frontend) {
+    impl.frontend->Shutdown(SystemClock::Get().Now() + FromMillis(impl.options.drain_s * 1000));
+  }
+  if (impl.controller) {
+    impl.controller->StopGlets();
+  }
+  if (impl.http) {
+    impl.http->Stop();
+  }
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  if (impl.grpc_server) {
+    impl.grpc_server->Shutdown(deadline);
+  }
+  if (impl.control_server) {
+    impl.control_server->Shutdown(deadline);
+  }
+}
+
+}  // namespace glet::cli

@@ -1,0 +1,49 @@
+// FrontendRunner: everything `glet frontend` runs, shared with `glet serve`: the Frontend core,
+// the KServe gRPC service and the FrontendControl service (two gRPC servers, so the control
+// plane has its own port), the HTTP/JSON + /metrics service and the Controller.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "serve/serve_config.h"
+
+namespace glet::cli {
+
+struct FrontendRunOptions {
+  std::string config_path;
+  std::string manifest;      // empty: the default manifest
+  std::string profiles_dir;  // empty: <resource dir>/profiles
+  std::string http = "127.0.0.1:8000";
+  std::string grpc = "127.0.0.1:8001";
+  std::string control = "127.0.0.1:8100";
+  std::string policy;  // overrides the config's when set
+  double drain_s = 5;
+};
+
+class FrontendRunner {
+ public:
+  // Loads the config and manifest and binds every port (kInvalidArgument naming the flag or
+  // file at fault). Serves liveness at once; readiness once StartController() has applied a plan.
+  static Result<std::unique_ptr<FrontendRunner>> Start(const FrontendRunOptions& options);
+  ~FrontendRunner();
+
+  const serve::ServeConfig& config() const;
+  std::string http_address() const;
+  std::string grpc_address() const;
+  std::string control_address() const;
+
+  // Waits for the config's min_devices and applies the first plan.
+  Status StartController(TimePoint deadline);
+  // Drains (up to drain_s), stops the controller and the glets, closes the servers. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  FrontendRunner();
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glet::cli

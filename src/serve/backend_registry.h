@@ -1,0 +1,56 @@
+// BackendRegistry: the frontend's view of the nodes — which backends registered, their devices,
+// the glets they run and when each was last heard from. Fed by the FrontendControl service
+// (RegisterBackend, Heartbeat); read by the Controller. A backend silent for longer than the
+// heartbeat timeout is expired: its devices leave the pool and its glets are reported lost.
+//
+// Thread safety: all methods may be called from any thread; WaitFor() blocks on a condition
+// variable that every change signals.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/mutex.h"
+#include "core/status.h"
+#include "serve/backend_types.h"
+
+namespace glet::serve {
+
+struct BackendRecord {
+  std::string backend_id;  // "b1", "b2", ... in order of registration
+  std::string address;     // host:port of its BackendControl service
+  std::vector<DeviceInfo> devices;
+  std::vector<GletInfo> glets;  // as of the last heartbeat
+  TimePoint last_seen{};
+};
+
+class BackendRegistry {
+ public:
+  explicit BackendRegistry(Clock& clock) : clock_(clock) {}
+
+  // Registers (or re-registers, by address) a backend; returns its id. kInvalidArgument for an
+  // empty address or duplicate device ids.
+  Result<std::string> Register(const std::string& address, std::vector<DeviceInfo> devices);
+  // kNotFound for an unknown (or expired) id: the backend must register again.
+  Status Heartbeat(const std::string& backend_id, std::vector<DeviceInfo> devices,
+                   std::vector<GletInfo> glets);
+  // Removes backends not heard from within `timeout`; returns them.
+  std::vector<BackendRecord> ExpireStale(Duration timeout);
+
+  std::vector<BackendRecord> Snapshot() const;
+  // Waits until `done(Snapshot())` holds or `deadline` (real time) passes.
+  bool WaitFor(const std::function<bool(const std::vector<BackendRecord>&)>& done,
+               TimePoint deadline) const;
+
+ private:
+  Clock& clock_;  // not owned
+  mutable Mutex mu_;
+  mutable CondVar cv_;
+  std::map<std::string, BackendRecord> backends_ GLET_GUARDED_BY(mu_);
+  int next_id_ GLET_GUARDED_BY(mu_) = 1;
+};
+
+}  // namespace glet::serve

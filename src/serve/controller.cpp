@@ -1,0 +1,494 @@
+#include "serve/controller.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/logging.h"
+#include "glet_control.grpc.pb.h"
+#include "sched/planner_factory.h"
+#include "serve/backend_proto.h"
+#include "serve/grpc_status.h"
+#include "serve/proxy_channel.h"
+
+namespace glet::serve {
+
+struct Controller::Placed {
+  GletSpec spec;
+  std::string backend_id;
+  std::string backend_address;
+  std::string proxy_address;
+  bool up = true;
+  std::map<std::string, std::vector<Duration>> batch_latency;  // per model, 1..batch
+  std::map<std::string, double> rate_rps;                      // per model (routing weight)
+};
+
+namespace {
+
+// Depth (stages on the longest path) of an app: its SLO is split evenly over it for planning.
+int AppDepth(const model::AppSpec& app) {
+  std::map<std::string, int> depth;
+  int best = 1;
+  for (const model::AppStage& s : app.stages) {  // topological order
+    int d = 1;
+    for (const std::string& in : s.inputs) {
+      auto it = depth.find(in);
+      if (it != depth.end()) {
+        d = std::max(d, it->second + 1);
+      }
+    }
+    depth[s.id] = d;
+    best = std::max(best, d);
+  }
+  return best;
+}
+
+Result<std::vector<GletInfo>> CallApplyPlan(const std::string& address, uint64_t epoch,
+                                            const std::vector<GletSpec>& glets) {
+  auto stub = control::BackendControl::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  control::ApplyPlanRequest request;
+  request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  request.set_plan_epoch(epoch);
+  for (const GletSpec& g : glets) {
+    GletSpecToProto(g, request.add_glets());
+  }
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  control::ApplyPlanResponse response;
+  grpc::Status s = stub->ApplyPlan(&ctx, request, &response);
+  if (!s.ok()) {
+    return FromGrpcStatus(s).WithContext("backend " + address + ": apply plan");
+  }
+  std::vector<GletInfo> out;
+  for (const control::GletInfo& g : response.glets()) {
+    out.push_back(GletInfoFromProto(g));
+  }
+  return out;
+}
+
+bool SameWork(const GletSpec& a, const GletSpec& b) {
+  return a.device_id == b.device_id && a.partition_percent == b.partition_percent &&
+         a.models == b.models && a.duty_cycle_ms == b.duty_cycle_ms;
+}
+
+}  // namespace
+
+Controller::Controller(Frontend& frontend, BackendRegistry& registry,
+                       const model::ModelManifest& manifest, MetricsRegistry& metrics,
+                       ControllerOptions options)
+    : frontend_(frontend),
+      registry_(registry),
+      manifest_(manifest),
+      metrics_(metrics),
+      options_(std::move(options)),
+      clock_(SystemClock::Get()) {
+  metrics_.Declare("glet_devices_in_use", MetricsRegistry::Type::kGauge,
+                   "Devices holding at least one glet in the plan in force.");
+  metrics_.Declare("glet_replans_total", MetricsRegistry::Type::kCounter,
+                   "Plans made, by reason and result.");
+}
+
+Controller::~Controller() { Stop(); }
+
+Status Controller::Start(int min_devices, TimePoint deadline) {
+  auto enough = [min_devices](const std::vector<BackendRecord>& backends) {
+    size_t n = 0;
+    for (const BackendRecord& b : backends) {
+      n += b.devices.size();
+    }
+    return static_cast<int>(n) >= min_devices;
+  };
+  if (!registry_.WaitFor(enough, deadline)) {
+    return DeadlineExceededError("no backend offered " + std::to_string(min_devices) +
+                                 " device(s) in time");
+  }
+  std::map<std::string, double> rates = options_.model_rates;
+  for (const ServedApp& app : options_.apps) {
+    for (const model::AppStage& s : app.spec.stages) {
+      rates[s.model] += app.rate_rps * s.fanout;
+    }
+  }
+  GLET_RETURN_IF_ERROR(Replan(rates, "start"));
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+void Controller::Stop() {
+  {
+    MutexLock lock(mu_);
+    if (stop_) {
+      return;
+    }
+    stop_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void Controller::StopGlets() {
+  for (const BackendRecord& b : registry_.Snapshot()) {
+    MutexLock lock(mu_);
+    auto r = CallApplyPlan(b.address, static_cast<uint64_t>(epoch_ + 1), {});
+    if (!r.ok()) {
+      GLET_LOG_WARN("stopping glets: {}", r.status().message());
+    }
+  }
+}
+
+sched::Plan Controller::plan() const {
+  MutexLock lock(mu_);
+  return plan_;
+}
+
+int64_t Controller::epoch() const {
+  MutexLock lock(mu_);
+  return epoch_;
+}
+
+Result<sched::Workload> Controller::MakeWorkload(const std::map<std::string, double>& rates) const {
+  std::map<std::string, sched::ModelDemand> demand;
+  auto add = [&](const std::string& name, double slo_ms) -> Status {
+    GLET_ASSIGN_OR_RETURN(const model::ModelSpec* spec, manifest_.Find(name));
+    sched::ModelDemand& d = demand[name];
+    d.model = name;
+    d.slo_ms = d.slo_ms > 0 ? std::min(d.slo_ms, slo_ms) : slo_ms;
+    d.max_batch = spec->max_batch;
+    auto r = rates.find(name);
+    d.rate_rps = std::max(options_.min_rate_rps, r == rates.end() ? 0.0 : r->second);
+    return Status::Ok();
+  };
+  for (const auto& [name, _] : options_.model_rates) {
+    GLET_ASSIGN_OR_RETURN(const model::ModelSpec* spec, manifest_.Find(name));
+    GLET_RETURN_IF_ERROR(add(name, spec->slo_ms));
+  }
+  for (const ServedApp& app : options_.apps) {
+    const double stage_slo = app.spec.slo_ms / AppDepth(app.spec);
+    for (const model::AppStage& s : app.spec.stages) {
+      GLET_RETURN_IF_ERROR(add(s.model, stage_slo));
+    }
+  }
+  sched::Workload w;
+  for (auto& [name, d] : demand) {
+    w.models.push_back(d);
+  }
+  return w;
+}
+
+Status Controller::Replan(const std::map<std::string, double>& rates_rps, const std::string& why) {
+  std::vector<BackendRecord> backends = registry_.Snapshot();
+  std::map<std::string, int> by_type;
+  for (const BackendRecord& b : backends) {
+    for (const DeviceInfo& d : b.devices) {
+      if (d.healthy && !d.profile.empty()) {
+        ++by_type[d.profile];
+      }
+    }
+  }
+  if (by_type.empty()) {
+    return FailedPreconditionError("no devices to plan on");
+  }
+  auto type = std::max_element(by_type.begin(), by_type.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  MutexLock lock(mu_);
+  known_devices_ = 0;
+  for (const BackendRecord& b : backends) {
+    known_devices_ += b.devices.size();
+  }
+  auto& profile = profiles_[type->first];
+  if (profile == nullptr) {
+    GLET_ASSIGN_OR_RETURN(perf::DeviceProfile loaded,
+                          perf::DeviceProfile::LoadDir(options_.profiles_dir + "/" + type->first));
+    profile = std::make_unique<perf::DeviceProfile>(std::move(loaded));
+  }
+  sched::PlannerOptions planner_options;
+  if (auto p = options_.partitions.find(type->first); p != options_.partitions.end()) {
+    planner_options.partitions = p->second;
+  }
+  GLET_ASSIGN_OR_RETURN(std::unique_ptr<sched::Planner> planner,
+                        sched::MakePlanner(options_.policy, planner_options));
+  GLET_ASSIGN_OR_RETURN(sched::Workload workload, MakeWorkload(rates_rps));
+  Result<sched::Plan> plan =
+      planner->MakePlan(workload, sched::Fleet{profile.get(), type->second}, nullptr);
+  if (!plan.ok()) {
+    plan_failed_ = true;
+    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_fit"}});
+    GLET_LOG_WARN("plan ({}): {}", why, plan.status().message());
+    return plan.status();
+  }
+  plan->epoch = epoch_ + 1;
+  GLET_RETURN_IF_ERROR(Apply(*plan, *profile, backends));
+  plan_ = *plan;
+  plan_failed_ = false;
+  planned_rates_.clear();
+  for (const sched::ModelDemand& d : workload.models) {
+    planned_rates_[d.model] = d.rate_rps;
+  }
+  frontend_.SetPlannedRates(planned_rates_);
+  metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "applied"}});
+  metrics_.Set("glet_devices_in_use", {}, plan_.UsedDevices());
+  GLET_LOG_INFO("plan epoch {} ({}): {} device(s) of type {}", epoch_, why, plan_.UsedDevices(),
+                type->first);
+  return Status::Ok();
+}
+
+Status Controller::Apply(const sched::Plan& plan, const perf::DeviceProfile& profile,
+                         const std::vector<BackendRecord>& backends) {
+  // Devices of the planned type, in registration order.
+  struct Slot {
+    const BackendRecord* backend;
+    std::string device_id;
+  };
+  std::vector<Slot> slots;
+  for (const BackendRecord& b : backends) {
+    for (const DeviceInfo& d : b.devices) {
+      if (d.healthy && d.profile == profile.type) {
+        slots.push_back({&b, d.device_id});
+      }
+    }
+  }
+  const int64_t epoch = plan.epoch;
+  std::vector<Placed> next;
+  size_t slot = 0;
+  int counter = 0;
+  for (const sched::PlannedDevice& dev : plan.devices) {
+    if (dev.glets.empty()) {
+      continue;
+    }
+    if (slot >= slots.size()) {
+      return ResourceExhaustedError("plan uses more devices than the backends offer");
+    }
+    const Slot& s = slots[slot++];
+    for (const sched::PlannedGlet& g : dev.glets) {
+      Placed p;
+      p.backend_id = s.backend->backend_id;
+      p.backend_address = s.backend->address;
+      p.spec.device_id = s.device_id;
+      p.spec.partition_percent = g.partition;
+      p.spec.duty_cycle_ms = g.duty_ms;
+      for (const sched::PlannedModel& m : g.models) {
+        p.spec.models.push_back({m.model, m.batch, m.rate_rps});
+        std::vector<Duration> lat;
+        for (int k = 1; k <= m.batch; ++k) {
+          Result<double> ms = profile.LatencyMs(m.model, g.partition, k);
+          lat.push_back(FromMillis((ms.ok() ? *ms : m.exec_ms) * std::max(1.0, m.alpha)));
+        }
+        p.batch_latency[m.model] = std::move(lat);
+        p.rate_rps[m.model] = m.rate_rps > 0 ? m.rate_rps : std::max(1.0, m.capacity_rps);
+      }
+      // Keep a running glet that does exactly this work (no restart, no re-warm-up).
+      auto same = std::find_if(placed_.begin(), placed_.end(), [&](const Placed& old) {
+        return old.backend_id == p.backend_id && SameWork(old.spec, p.spec);
+      });
+      p.spec.glet_id =
+          same != placed_.end() && std::none_of(next.begin(), next.end(),
+                                                [&](const Placed& q) {
+                                                  return q.spec.glet_id == same->spec.glet_id;
+                                                })
+              ? same->spec.glet_id
+              : "e" + std::to_string(epoch) + "g" + std::to_string(counter++);
+      next.push_back(std::move(p));
+    }
+  }
+  // Start the new glets next to the old ones (make-before-break).
+  std::set<std::string> addresses;
+  for (const BackendRecord& b : backends) {
+    addresses.insert(b.address);
+  }
+  for (const std::string& address : addresses) {
+    std::vector<GletSpec> wanted;
+    std::vector<GletSpec> both;
+    for (const Placed& p : next) {
+      if (p.backend_address == address) {
+        wanted.push_back(p.spec);
+      }
+    }
+    both = wanted;
+    for (const Placed& old : placed_) {
+      if (old.backend_address == address &&
+          std::none_of(both.begin(), both.end(),
+                       [&](const GletSpec& g) { return g.glet_id == old.spec.glet_id; })) {
+        both.push_back(old.spec);
+      }
+    }
+    Result<std::vector<GletInfo>> infos = CallApplyPlan(address, epoch, both);
+    if (!infos.ok() && both.size() != wanted.size()) {
+      // The node cannot hold old and new together (e.g. CPU cores): switch it over directly.
+      GLET_LOG_WARN("{}; switching the node over without overlap", infos.status().message());
+      infos = CallApplyPlan(address, epoch, wanted);
+    }
+    if (!infos.ok()) {
+      return infos.status();
+    }
+    for (const GletInfo& info : *infos) {
+      for (Placed& p : next) {
+        if (p.spec.glet_id == info.spec.glet_id) {
+          p.proxy_address = info.proxy_address;
+          p.up = info.state == GletState::kReady;
+        }
+      }
+    }
+  }
+  placed_ = std::move(next);
+  epoch_ = epoch;
+  GLET_RETURN_IF_ERROR(InstallRoutes(epoch));
+  // Old glets: let their lanes finish, then stop them.
+  frontend_.WaitRetiredLanes(clock_.Now() + options_.drain_timeout);
+  for (const std::string& address : addresses) {
+    std::vector<GletSpec> wanted;
+    for (const Placed& p : placed_) {
+      if (p.backend_address == address) {
+        wanted.push_back(p.spec);
+      }
+    }
+    Result<std::vector<GletInfo>> infos = CallApplyPlan(address, epoch, wanted);
+    if (!infos.ok()) {
+      GLET_LOG_WARN("{}", infos.status().message());
+    }
+  }
+  return Status::Ok();
+}
+
+Status Controller::InstallRoutes(int64_t epoch) {
+  std::map<std::string, ModelRoutes> routes;
+  for (const Placed& p : placed_) {
+    if (p.proxy_address.empty()) {
+      continue;
+    }
+    auto channel = std::make_shared<ProxyChannel>(p.proxy_address, clock_);
+    for (const GletModelSpec& m : p.spec.models) {
+      GletRoute r;
+      r.glet_id = p.spec.glet_id;
+      r.rate_rps = p.rate_rps.at(m.model);
+      r.batch_size = m.batch_size;
+      r.duty_cycle = FromMillis(p.spec.duty_cycle_ms);
+      r.batch_latency = p.batch_latency.at(m.model);
+      r.channel = channel;
+      routes[m.model].model = m.model;
+      routes[m.model].glets.push_back(std::move(r));
+    }
+  }
+  std::vector<ModelRoutes> list;
+  for (auto& [name, r] : routes) {
+    list.push_back(std::move(r));
+  }
+  GLET_RETURN_IF_ERROR(frontend_.ApplyRoutes(list, epoch));
+  for (const Placed& p : placed_) {
+    frontend_.SetGletUp(p.spec.glet_id, p.up);
+  }
+  return Status::Ok();
+}
+
+void Controller::FollowGletHealth() {
+  std::vector<BackendRecord> backends = registry_.Snapshot();
+  MutexLock lock(mu_);
+  bool moved = false;
+  for (Placed& p : placed_) {
+    for (const BackendRecord& b : backends) {
+      if (b.backend_id != p.backend_id) {
+        continue;
+      }
+      for (const GletInfo& g : b.glets) {
+        if (g.spec.glet_id != p.spec.glet_id) {
+          continue;
+        }
+        const bool ready = g.state == GletState::kReady;
+        if (ready && g.proxy_address != p.proxy_address) {
+          p.proxy_address = g.proxy_address;
+          moved = true;
+        }
+        if (ready != p.up) {
+          p.up = ready;
+          frontend_.SetGletUp(p.spec.glet_id, ready);
+          GLET_LOG_INFO("glet {} is {}", p.spec.glet_id, ready ? "back" : "down: " + g.error);
+        }
+      }
+    }
+  }
+  if (moved) {
+    if (Status s = InstallRoutes(epoch_); !s.ok()) {
+      GLET_LOG_WARN("re-routing after a proxy restart: {}", s.message());
+    }
+  }
+}
+
+void Controller::Loop() {
+  TimePoint last_check = clock_.Now();
+  while (true) {
+    {
+      std::unique_lock<Mutex> lock(mu_);
+      cv_.wait_for(lock, options_.tick, [this] { return stop_; });
+      if (stop_) {
+        return;
+      }
+    }
+    std::vector<BackendRecord> lost = registry_.ExpireStale(options_.heartbeat_timeout);
+    for (const BackendRecord& b : lost) {
+      GLET_LOG_WARN("backend {} ({}) stopped heartbeating: repairing the plan", b.backend_id,
+                    b.address);
+    }
+    bool joined = false;
+    {
+      MutexLock lock(mu_);
+      size_t devices = 0;
+      for (const BackendRecord& b : registry_.Snapshot()) {
+        devices += b.devices.size();
+      }
+      joined = plan_failed_ && devices > known_devices_;
+      if (!lost.empty()) {
+        // Their glets are gone: take them out of rotation before re-planning.
+        for (Placed& p : placed_) {
+          for (const BackendRecord& b : lost) {
+            if (p.backend_id == b.backend_id) {
+              p.up = false;
+              frontend_.SetGletUp(p.spec.glet_id, false);
+            }
+          }
+        }
+        placed_.erase(std::remove_if(placed_.begin(), placed_.end(),
+                                     [&](const Placed& p) {
+                                       return std::any_of(lost.begin(), lost.end(),
+                                                          [&](const BackendRecord& b) {
+                                                            return b.backend_id == p.backend_id;
+                                                          });
+                                     }),
+                      placed_.end());
+      }
+    }
+    std::map<std::string, double> rates;
+    {
+      MutexLock lock(mu_);
+      rates = planned_rates_;
+    }
+    for (const auto& [model, r] : frontend_.ObservedRates()) {
+      rates[model] = r;
+    }
+    if (!lost.empty()) {
+      Replan(rates, "backend_lost").IgnoreError();
+      continue;
+    }
+    if (joined) {
+      Replan(rates, "backend_joined").IgnoreError();
+      continue;
+    }
+    FollowGletHealth();
+    if (clock_.Now() - last_check >= std::chrono::milliseconds(500)) {
+      last_check = clock_.Now();
+      ReplanDecision d = frontend_.CheckReplan();
+      if (d.replan) {
+        GLET_LOG_INFO("rate of {} moved from {:.1f} to {:.1f} rps: re-planning", d.model,
+                      d.planned_rps, d.observed_rps);
+        std::map<std::string, double> next = rates;
+        for (const auto& [model, r] : d.rates_rps) {
+          next[model] = r;
+        }
+        Replan(next, "rate_change").IgnoreError();
+      }
+    }
+  }
+}
+
+}  // namespace glet::serve

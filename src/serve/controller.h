@@ -1,0 +1,108 @@
+// Controller: the frontend's control loop. It turns request rates into a plan (sched::Planner
+// over the devices the registered backends report), places the plan's glets on those devices,
+// has the backends start them (BackendControl/ApplyPlan), and installs the routes on the
+// Frontend once every new glet is READY — make-before-break: the old glets keep serving until
+// the new routes are in and the old lanes have drained, then the backends stop them.
+//
+// Its loop (one thread) re-plans when
+//   - the Frontend's RateMonitor says rates moved past the threshold (at most once per epoch);
+//   - a backend stops heartbeating (its devices leave the pool: plan repair);
+//   - a backend joins while the last plan did not fit;
+// and follows glet health from heartbeats: a glet that is not READY is taken out of rotation;
+// one that comes back (a restarted proxy, maybe on a new port) is routed to again.
+//
+// One device type (profile) is planned per deployment: the type with the most devices.
+// Thread safety: Start()/Stop() from one thread; the rest is internal.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/mutex.h"
+#include "core/status.h"
+#include "model/app_spec.h"
+#include "model/model_spec.h"
+#include "perf/device_profile.h"
+#include "sched/plan.h"
+#include "sched/planner.h"
+#include "serve/backend_registry.h"
+#include "serve/frontend.h"
+
+namespace glet::serve {
+
+struct ServedApp {
+  model::AppSpec spec;
+  double rate_rps = 0;
+};
+
+struct ControllerOptions {
+  std::string policy = "glet";
+  std::string profiles_dir;                            // resource/profiles
+  std::map<std::string, std::vector<int>> partitions;  // per device type; default planner's
+  std::map<std::string, double> model_rates;           // initial demand per model (rps)
+  std::vector<ServedApp> apps;                         // initial demand per app
+  double min_rate_rps = 1;                             // planning floor for a served model
+  Duration epoch = std::chrono::seconds(10);
+  Duration heartbeat_timeout = std::chrono::seconds(3);
+  Duration drain_timeout = std::chrono::seconds(10);
+  Duration tick = std::chrono::milliseconds(200);
+};
+
+class Controller {
+ public:
+  // All references are borrowed and must outlive the controller.
+  Controller(Frontend& frontend, BackendRegistry& registry, const model::ModelManifest& manifest,
+             MetricsRegistry& metrics, ControllerOptions options);
+  ~Controller();
+
+  // Waits (until `deadline`) for backends offering `min_devices` devices, makes and applies the
+  // first plan, then starts the loop. kDeadlineExceeded if the devices never came; the planner's
+  // error (kResourceExhausted naming what does not fit) if the demand cannot be planned.
+  Status Start(int min_devices, TimePoint deadline);
+  // Stops the loop; then stops every glet on the backends (StopGlets()).
+  void Stop();
+  // Asks every backend to run no glets (shutdown). Errors are logged.
+  void StopGlets();
+
+  // The plan in force (empty before Start()).
+  sched::Plan plan() const;
+  int64_t epoch() const;
+
+  // Makes and applies a plan for `rates_rps` now (the loop calls this; tests may too).
+  Status Replan(const std::map<std::string, double>& rates_rps, const std::string& why);
+
+ private:
+  struct Placed;  // a planned glet placed on a backend device
+  void Loop();
+  Result<sched::Workload> MakeWorkload(const std::map<std::string, double>& rates) const;
+  Status Apply(const sched::Plan& plan, const perf::DeviceProfile& profile,
+               const std::vector<BackendRecord>& backends);
+  Status InstallRoutes(int64_t epoch) GLET_REQUIRES(mu_);
+  void FollowGletHealth();
+
+  Frontend& frontend_;                    // not owned
+  BackendRegistry& registry_;             // not owned
+  const model::ModelManifest& manifest_;  // not owned
+  MetricsRegistry& metrics_;              // not owned
+  const ControllerOptions options_;
+  Clock& clock_;
+
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool stop_ GLET_GUARDED_BY(mu_) = false;
+  bool plan_failed_ GLET_GUARDED_BY(mu_) = false;
+  sched::Plan plan_ GLET_GUARDED_BY(mu_);
+  int64_t epoch_ GLET_GUARDED_BY(mu_) = 0;
+  std::map<std::string, double> planned_rates_ GLET_GUARDED_BY(mu_);
+  std::vector<Placed> placed_ GLET_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<perf::DeviceProfile>> profiles_ GLET_GUARDED_BY(mu_);
+  size_t known_devices_ GLET_GUARDED_BY(mu_) = 0;
+  std::thread thread_;
+};
+
+}  // namespace glet::serve

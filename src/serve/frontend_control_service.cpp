@@ -1,0 +1,64 @@
+#include "serve/frontend_control_service.h"
+
+#include "serve/backend_proto.h"
+#include "serve/grpc_status.h"
+
+namespace glet::serve {
+
+namespace {
+
+grpc::Status CheckVersion(uint32_t version) {
+  if (version != control::PROTOCOL_VERSION_CURRENT) {
+    return ToGrpcStatus(FailedPreconditionError(
+        "control protocol version " + std::to_string(version) + " not supported (this is " +
+        std::to_string(control::PROTOCOL_VERSION_CURRENT) + ")"));
+  }
+  return grpc::Status::OK;
+}
+
+std::vector<DeviceInfo> Devices(const google::protobuf::RepeatedPtrField<control::DeviceInfo>& in) {
+  std::vector<DeviceInfo> out;
+  for (const control::DeviceInfo& d : in) {
+    out.push_back(DeviceInfoFromProto(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+grpc::Status FrontendControlService::RegisterBackend(grpc::ServerContext*,
+                                                     const control::RegisterBackendRequest* request,
+                                                     control::RegisterBackendResponse* response) {
+  if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
+    return v;
+  }
+  Result<std::string> id = registry_.Register(request->address(), Devices(request->devices()));
+  if (!id.ok()) {
+    return ToGrpcStatus(id.status());
+  }
+  response->set_backend_id(*id);
+  response->set_heartbeat_interval_ms(heartbeat_interval_ms_);
+  return grpc::Status::OK;
+}
+
+grpc::Status FrontendControlService::Heartbeat(grpc::ServerContext*,
+                                               const control::HeartbeatRequest* request,
+                                               control::HeartbeatResponse*) {
+  if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
+    return v;
+  }
+  std::vector<GletInfo> glets;
+  for (const control::GletInfo& g : request->glets()) {
+    glets.push_back(GletInfoFromProto(g));
+  }
+  return ToGrpcStatus(
+      registry_.Heartbeat(request->backend_id(), Devices(request->devices()), std::move(glets)));
+}
+
+grpc::Status FrontendControlService::Report(grpc::ServerContext*,
+                                            const control::ReportRequest* request,
+                                            control::ReportResponse*) {
+  return CheckVersion(request->protocol_version());
+}
+
+}  // namespace glet::serve

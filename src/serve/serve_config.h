@@ -1,0 +1,36 @@
+// ServeConfig: what a deployment serves and how it plans, from JSON (resource/serve/*.json):
+//   {"models": [{"name": "mobilenet_v2", "rate_rps": 4}, ...],   initial demand per model
+//    "apps": [{"file": "../apps/game.json", "rate_rps": 10}],     apps (glet or gpu-let format)
+//    "policy": "glet",                                             planner policy (optional)
+//    "partitions": {"cpu": [50, 100]},                            glet sizes per device type
+//    "epoch_s": 10, "min_rate_rps": 1,                             re-planning (optional)
+//    "node": "../devices/local-cpu.json",                          `glet serve`'s own backend
+//    "min_devices": 1}                                             devices to wait for
+// Relative paths are relative to the config file. Errors name the file and JSON path.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/model_spec.h"
+#include "serve/controller.h"
+
+namespace glet::serve {
+
+struct ServeConfig {
+  std::map<std::string, double> model_rates;
+  std::vector<ServedApp> apps;
+  std::string policy = "glet";
+  std::map<std::string, std::vector<int>> partitions;
+  double epoch_s = 10;
+  double min_rate_rps = 1;
+  std::string node_path;  // resolved; empty if absent
+  int min_devices = 1;
+
+  // Loads and validates against `manifest` (unknown models and app stages are errors).
+  static Result<ServeConfig> Load(const std::string& path, const model::ModelManifest& manifest);
+};
+
+}  // namespace glet::serve
