@@ -14,8 +14,10 @@
 #include "cli/report.h"
 #include "core/file_util.h"
 #include "core/strings.h"
+#include "model/app_spec.h"
 #include "model/model_spec.h"
 #include "perf/device_profile.h"
+#include "sched/app_workload.h"
 #include "sched/device_budget.h"
 #include "sched/optimal_planner.h"
 #include "sched/plan_checker.h"
@@ -33,6 +35,8 @@ struct ScheduleOptions {
   std::string rates;
   std::string tasks;
   std::string model_ids;
+  std::string app;
+  double app_rate = 0;
   std::string profile_dir;
   std::string profiles_root;
   std::string devices;
@@ -80,11 +84,14 @@ Result<perf::DeviceProfile> LoadProfileForType(const ScheduleOptions& o, const s
 }
 
 Result<sched::Workload> LoadWorkload(const ScheduleOptions& o) {
-  int given = (!o.rates.empty()) + (!o.tasks.empty());
+  int given = (!o.rates.empty()) + (!o.tasks.empty()) + (!o.app.empty());
   if (given != 1) {
-    return InvalidArgumentError("give exactly one of --rates or --tasks");
+    return InvalidArgumentError("give exactly one of --rates, --tasks or --app");
   }
   sched::Workload w;
+  if (!o.app.empty()) {
+    return w;  // planned per stage once the profile is loaded (see RunSchedule)
+  }
   if (!o.rates.empty()) {
     GLET_ASSIGN_OR_RETURN(w, sched::LoadRatesCsv(o.rates));
   } else {
@@ -265,11 +272,28 @@ Status RunSchedule(const ScheduleOptions& o) {
     type = std::filesystem::path(o.profile_dir).lexically_normal().filename().string();
   }
   GLET_ASSIGN_OR_RETURN(perf::DeviceProfile profile, LoadProfileForType(o, type, "--devices"));
+  std::vector<std::string> app_lines;
+  if (!o.app.empty()) {
+    GLET_ASSIGN_OR_RETURN(model::AppSpec app, model::LoadAppSpec(o.app, nullptr));
+    auto split = sched::SplitApp(app, o.app_rate * o.scale, profile, popts);
+    if (!split.ok()) {
+      return split.status().WithContext("--app " + o.app);
+    }
+    workload = split->workload;
+    for (const sched::StageBudget& b : split->stages) {
+      app_lines.push_back(b.stage + ": " + b.model + " level " + std::to_string(b.level) + ", " +
+                          FormatDouble(b.rate_rps, 1) + " rps, budget " +
+                          FormatDouble(b.slo_ms, 2) + " ms");
+    }
+  }
   sched::Fleet fleet{&profile, count};
   sched::PlanChecker checker({{profile.type, &profile}}, /*interference=*/true);
 
   Report report;
   report.Add("policy", planner->name());
+  for (size_t i = 0; i < app_lines.size(); ++i) {
+    report.Add("stage_" + std::to_string(i), app_lines[i]);
+  }
   std::vector<std::string> explain;
   sched::Plan plan;
   if (o.peak) {
@@ -347,6 +371,10 @@ void AddScheduleCommand(CLI::App& root, RunSlot& slot) {
       "input, 1 when the rates do not fit the budget or a checked plan is invalid.");
   cmd->add_option("--rates", opts->rates, "rates CSV: model,rate_rps,slo_ms[,max_batch]");
   cmd->add_option("--tasks", opts->tasks, "gpu-let task file: N, then N lines id,rate,slo,");
+  cmd->add_option("--app", opts->app,
+                  "application DAG (glet or gpu-let app JSON): its end-to-end SLO is split over "
+                  "its stages and rates propagate from --app-rate");
+  cmd->add_option("--app-rate", opts->app_rate, "with --app: requests per second entering the app");
   cmd->add_option("--model-ids", opts->model_ids,
                   "with --tasks: comma-separated model names, task id i = the i-th");
   cmd->add_option("--profile-dir", opts->profile_dir,

@@ -92,7 +92,8 @@ int ModelTable::PartitionIndex(int partition) const {
   return -1;
 }
 
-SaturatedGlet ModelTable::Saturated(int partition, double alpha, const LambdaTable& lambda) const {
+SaturatedGlet ModelTable::Saturated(int partition, double alpha, const LambdaTable& lambda,
+                                    double slo_ms) const {
   SaturatedGlet best;
   int pi = PartitionIndex(partition);
   if (pi < 0) {
@@ -101,7 +102,7 @@ SaturatedGlet ModelTable::Saturated(int partition, double alpha, const LambdaTab
   const std::vector<double>& eff = eff_ms_[pi];
   for (int b = 1; b <= demand_.max_batch; ++b) {
     double exec = alpha * eff[b - 1];
-    if (2 * exec > demand_.slo_ms) {
+    if (2 * exec > slo_ms) {
       continue;
     }
     double rate = 1000.0 * lambda.MaxMean(b) / exec;

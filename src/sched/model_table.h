@@ -60,7 +60,12 @@ class ModelTable {
   double BatchesPerMs(int partition) const { return batches_per_ms_[PartitionIndex(partition)]; }
 
   // Best saturated glet at `partition` under slow-down `alpha` (batch 0 if none fits the SLO).
-  SaturatedGlet Saturated(int partition, double alpha, const LambdaTable& lambda) const;
+  SaturatedGlet Saturated(int partition, double alpha, const LambdaTable& lambda) const {
+    return Saturated(partition, alpha, lambda, demand_.slo_ms);
+  }
+  // Same under another latency objective (the app planner tries per-stage budgets).
+  SaturatedGlet Saturated(int partition, double alpha, const LambdaTable& lambda,
+                          double slo_ms) const;
 
  private:
   ModelDemand demand_;
