@@ -395,6 +395,13 @@ void Controller::FollowGletHealth() {
         if (g.spec.glet_id != p.spec.glet_id) {
           continue;
         }
+        // A heartbeat sent before the glet first came up still says STARTING with no error:
+        // only a failure (FAILED, or STARTING again after its proxy died) takes it down.
+        const bool failed =
+            g.state == GletState::kFailed || (g.state == GletState::kStarting && !g.error.empty());
+        if (!failed && g.state != GletState::kReady) {
+          continue;
+        }
         const bool ready = g.state == GletState::kReady;
         if (ready && g.proxy_address != p.proxy_address) {
           p.proxy_address = g.proxy_address;
