@@ -1,0 +1,118 @@
+// Simulator: a discrete-event simulation of the serving plane under a plan, driven by an event
+// queue and a simulated clock (TimePoints advanced by the loop; nothing sleeps, nothing reads a
+// real clock). It runs the frontend's own policy objects, not copies of them:
+//   - every request is routed at arrival by the model's serve::Router (in proportion to each
+//     glet's planned rate) to one (model, glet) lane;
+//   - each lane has a serve::Batcher with the glet's batch size, duty cycle and expected batch
+//     latencies (profile latency x the plan's alpha, as the controller installs them), and holds
+//     at most one batch in flight, as a frontend lane thread does: Decide(now) is called on an
+//     arrival, at the batcher's wake_at, and when the lane's batch completes;
+//   - a glet runs one batch at a time in FIFO order of submission (a time-shared glet serialises
+//     its models' batches, as a proxy does); a batch of k items of model m on a glet of
+//     partition p takes LatencyMs(m, p, k) x alpha, where alpha is the interference model's
+//     slow-down from the device's other glets (each counted with its most demanding model at its
+//     planned batch), recomputed from the profile, not read from the plan; 1 without interference
+//     data or with `interference = false`;
+//   - a batch that starts on its glet after its deadline is dropped there (kDeadlineExpired), as
+//     the proxy does;
+//   - serve::RateMonitor observes arrivals; with re-planning on, the controller's loop is mirrored:
+//     every `replan_tick` ShouldReplan() is asked, and on "yes" the planner re-plans for the
+//     observed rates (floored at min_rate_rps) within the device budget; the new plan's lanes take
+//     new arrivals at once, the old lanes finish their queues on their old glets
+//     (make-before-break), a failed plan keeps the old one.
+// Apps (model::AppSpec) run as the frontend runs them: each stage is a model request carrying the
+// app's end-to-end deadline, submitted when its producers are served; the app request ends
+// dropped at its first dropped stage, served when its exit stages are.
+//
+// Output: the client's report (client::RunReport: served, dropped, SLO attainment, percentiles,
+// goodput per model/app and overall) over the requests the client would have sent (app stages
+// are not counted apart). With keep_records the per-request records are kept and the report is
+// client::ComputeRunReport() itself (exact); otherwise counts are exact and percentiles come
+// from a LatencyHistogram (within 0.2%), with memory independent of the request count.
+// Also: per-device occupancy, and per time bin: sent, served within SLO, attainment, devices in
+// use.
+//
+// Thread safety: Simulate() is a pure function of its inputs; it may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/request_record.h"
+#include "client/run_report.h"
+#include "client/workload.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "model/app_spec.h"
+#include "perf/device_profile.h"
+#include "sched/plan.h"
+#include "sched/planner.h"
+#include "serve/rate_monitor.h"
+#include "sim/arrival_source.h"
+
+namespace glet::sim {
+
+struct SimOptions {
+  double duration_s = 60;  // arrivals in [0, duration_s); the run continues until all finish
+  size_t max_queue_requests = 1024;  // per lane, as the frontend's default
+  bool interference = true;          // scale execution by the interference model
+  bool keep_records = false;         // keep per-request records (exact report, memory ~ count)
+  double bin_s = 1;                  // width of the time series bins, > 0
+  // Re-planning (the controller's loop). Off: the initial plan holds for the whole run.
+  bool replan = false;
+  std::string policy = "glet";
+  sched::PlannerOptions planner_options;
+  int max_devices = 0;  // device budget for re-plans (>= the initial plan's devices)
+  serve::RateMonitorConfig rates;
+  Duration replan_tick = std::chrono::milliseconds(200);
+  double min_rate_rps = 1;  // planning floor per served model (the controller's)
+};
+
+struct SimInput {
+  const perf::DeviceProfile* profile = nullptr;  // not owned; outlives Simulate()
+  sched::Plan plan;                              // the initial plan
+  // SLO per model; a model with no entry uses the plan workload's slo_ms.
+  std::map<std::string, double> slo_ms;
+  std::vector<model::AppSpec> apps;  // stream names may be apps
+  // Stream i of the arrivals targets stream_names[i] (a model or an app).
+  std::vector<std::string> stream_names;
+};
+
+struct DeviceUsage {
+  int device = 0;
+  int glets = 0;
+  double busy_pct = 0;  // sum over glets of partition% x busy fraction over the run's span
+  std::vector<double> glet_busy;  // per glet, busy fraction of the span
+};
+
+struct TimeBin {
+  double start_s = 0;
+  int64_t sent = 0;           // by arrival time
+  int64_t served_in_slo = 0;  // of those sent in this bin
+  double slo_attainment = 1;  // served_in_slo / sent (1 when none sent)
+  int devices = 0;            // devices in use (most during the bin)
+};
+
+struct SimResult {
+  client::RunReport report;
+  bool exact_percentiles = false;
+  std::vector<client::RequestRecord> records;  // keep_records only, in arrival order
+  std::vector<DeviceUsage> devices;            // of the final plan's devices
+  std::vector<TimeBin> timeline;
+  std::vector<sched::Plan> plans;  // the initial plan and each applied re-plan
+  int replans_failed = 0;
+  int64_t events = 0;       // events processed (arrivals, wake-ups, completions)
+  double end_s = 0;         // simulated time when the last request finished
+  int64_t peak_queued = 0;  // most requests queued in all lanes at once
+};
+
+// Runs the simulation. kInvalidArgument naming the model/field for: a stream whose name is
+// neither a served model nor an app, a plan whose glet has no profile entry, no SLO for a model,
+// a bad option. Every request ends served, dropped or failed; the report's counts add up.
+Result<SimResult> Simulate(const SimInput& input, ArrivalSource arrivals,
+                           const SimOptions& options);
+
+}  // namespace glet::sim
