@@ -25,6 +25,7 @@ void AddProxyCommand(CLI::App& root, RunSlot& slot);
 void AddBackendCommand(CLI::App& root, RunSlot& slot);
 void AddFrontendCommand(CLI::App& root, RunSlot& slot);
 void AddServeCommand(CLI::App& root, RunSlot& slot);
+void AddSimulateCommand(CLI::App& root, RunSlot& slot);
 
 // CLI11 checks whose messages say what is wrong in plain words ("must be an integer >= 1").
 CLI::Validator IntAtLeast(int64_t min);

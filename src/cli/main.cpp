@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   glet::cli::AddBackendCommand(app, slot);
   glet::cli::AddFrontendCommand(app, slot);
   glet::cli::AddServeCommand(app, slot);
+  glet::cli::AddSimulateCommand(app, slot);
 
   std::string sub_name = "glet";
   bool known_sub = true;
