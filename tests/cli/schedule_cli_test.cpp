@@ -36,6 +36,30 @@ TEST(ScheduleCliTest, PlansWritesAndChecksAPlan) {
   EXPECT_NE(check.out.find("valid: true"), std::string::npos);
 }
 
+TEST(ScheduleCliTest, ExplainSaysWhyEachDecisionWasTaken) {
+  auto r = RunGlet({"schedule", "--rates", SourcePath("resource/rates/scenario1.csv"),
+                    "--profile-dir", kProfile, "--explain", "--scale", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("explain: resnet50: 600.0 rps"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("most cost-effective partition"), std::string::npos);
+  EXPECT_NE(r.out.find("explain: place: glet"), std::string::npos);
+  EXPECT_NE(r.out.find("explain: interference: tried slow-down caps"), std::string::npos);
+}
+
+TEST(ScheduleCliTest, AppSplitsTheSloOverStages) {
+  auto r = RunGlet({"schedule", "--app", SourcePath("resource/apps/traffic.json"), "--app-rate",
+                    "200", "--profile-dir", kProfile});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("stage_0: ssd-mobilenetv1: ssd-mobilenetv1 level 0, 200.0 rps"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("valid: true"), std::string::npos);
+  auto bad = RunGlet({"schedule", "--app", SourcePath("resource/apps/traffic.json"), "--app-rate",
+                      "-1", "--profile-dir", kProfile});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--app-rate"), std::string::npos);
+}
+
 TEST(ScheduleCliTest, CheckRejectsAnInvalidPlan) {
   TempDir dir;
   const std::string plan = dir.path() + "/plan.json";
