@@ -1,0 +1,658 @@
+// Whole-process tests of the serving plane: a real `glet frontend`, real `glet backend`s (which
+// run real `glet proxy` children) and the real `glet client`, all on 127.0.0.1 with ports chosen
+// by the kernel (port 0, read back from each process's `listening:` line). Glets run on emulated
+// slices, so no model files are needed. Every request the client sends must end exactly once:
+// sent = served + dropped + failed, and the frontend counts the same number of requests.
+//
+// Two device profiles are used: the committed ref-gpu profile (resnet50, lenet1) and a tiny
+// "slow-gpu" profile written by the test into its own resource folder (GLET_RESOURCE_DIR) with
+// one model, `slowpoke`, whose capacity on one device is about 50 requests/s; overload and
+// growth onto a second device then need only a few hundred requests per second of load.
+//
+// Conditions are awaited (a process's output line, an HTTP endpoint or a metric polled with a
+// deadline), never slept on. Every process is stopped by a guard, even when an assertion fails.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/json_reader.h"
+#include "core/strings.h"
+#include "serve/child_process.h"
+#include "testing/test_util.h"
+
+namespace glet::serve {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers: addresses, HTTP, Prometheus text, /proc.
+
+struct Address {
+  std::string host;
+  int port = 0;
+};
+
+Address SplitAddress(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  Address a;
+  a.host = address.substr(0, colon);
+  Result<int64_t> port = ParseInt(address.substr(colon + 1), "port");
+  a.port = port.ok() ? static_cast<int>(*port) : 0;
+  return a;
+}
+
+struct HttpReply {
+  int status = 0;  // 0: no reply (connection failed)
+  std::string body;
+};
+
+HttpReply HttpGet(const std::string& address, const std::string& path) {
+  const Address a = SplitAddress(address);
+  httplib::Client client(a.host, a.port);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(30);
+  httplib::Result res = client.Get(path);
+  if (!res) {
+    return {};
+  }
+  return {res->status, res->body};
+}
+
+HttpReply HttpPost(const std::string& address, const std::string& path, const std::string& body) {
+  const Address a = SplitAddress(address);
+  httplib::Client client(a.host, a.port);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(30);
+  httplib::Result res = client.Post(path, body, "application/json");
+  if (!res) {
+    return {};
+  }
+  return {res->status, res->body};
+}
+
+// Sum of the samples of metric `name` whose label set contains every entry of `labels`
+// (each written as in the exposition, e.g. `model="lenet1"`).
+double MetricSum(const std::string& text, const std::string& name,
+                 const std::vector<std::string>& labels = {}) {
+  double sum = 0;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
+    const size_t space = line.rfind(' ');
+    if (space == std::string::npos) {
+      continue;
+    }
+    const std::string key = line.substr(0, space);
+    if (key != name && key.rfind(name + "{", 0) != 0) {
+      continue;
+    }
+    bool match = true;
+    for (const std::string& l : labels) {
+      match = match && key.find(l) != std::string::npos;
+    }
+    Result<double> value = ParseDouble(line.substr(space + 1), "value");
+    if (match && value.ok()) {
+      sum += *value;
+    }
+  }
+  return sum;
+}
+
+// Polls `done` every 50 ms until it holds or `timeout` passes; returns whether it held.
+bool PollUntil(const std::function<bool()>& done, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(milliseconds(50));  // polling interval, not synchronisation
+  }
+}
+
+// Direct children of `pid` (every thread's /proc/<pid>/task/<tid>/children).
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(task_dir, ec)) {
+    std::ifstream in(task.path() / "children");
+    pid_t child = 0;
+    while (in >> child) {
+      out.push_back(child);
+    }
+  }
+  return out;
+}
+
+// VmRSS of `pid` in KiB (-1 if unreadable).
+int64_t RssKib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      Result<int64_t> kib = ParseInt(Trim(line.substr(6, line.size() - 6 - 3)), "VmRSS");
+      return kib.ok() ? *kib : -1;
+    }
+  }
+  return -1;
+}
+
+std::string EmulatedNode(const std::string& node, const std::vector<std::string>& device_ids,
+                         const std::string& profile) {
+  std::string devices;
+  for (const std::string& id : device_ids) {
+    devices += std::string(devices.empty() ? "" : ",\n") + R"(  {"id": ")" + id +
+               R"(", "kind": "emulated", "profile": ")" + profile + R"(", "mem_mib": 11264})";
+  }
+  return R"({"node": ")" + node + "\", \"devices\": [\n" + devices + "]}\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client.
+
+struct ClientRun {
+  int exit_code = -1;
+  Json report;  // the --json report
+  std::string err;
+};
+
+// Runs `glet client --target <grpc> <args> --json` to completion.
+ClientRun RunClient(const std::string& grpc, std::vector<std::string> args, const Env& env) {
+  std::vector<std::string> argv = {"--log-level", "warn", "client", "--target", grpc, "--json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> env_list;
+  for (const auto& [k, v] : env) {
+    env_list.push_back(k + "=" + v);
+  }
+  testing::CommandResult r = testing::RunGlet(argv, 120, env_list);
+  ClientRun run;
+  run.exit_code = r.exit_code;
+  run.err = r.err;
+  const size_t brace = r.out.find('{');
+  if (brace != std::string::npos) {
+    Result<Json> doc = ParseJson(r.out.substr(brace), "client report");
+    if (doc.ok()) {
+      run.report = std::move(*doc);
+    }
+  }
+  return run;
+}
+
+int64_t Count(const Json& counts, const char* key) {
+  return counts.contains(key) && counts[key].is_number_integer() ? counts[key].get<int64_t>() : -1;
+}
+
+// Every request ended exactly once, in total and per model.
+void ExpectExactAccounting(const ClientRun& run) {
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report; stderr: " << run.err;
+  const Json& r = run.report;
+  // One line per run in the test log, to see what happened when a later check fails.
+  std::cerr << "client: sent " << Count(r, "sent") << " served " << Count(r, "served")
+            << " dropped " << Count(r, "dropped") << " " << r.value("dropped_by_reason", Json())
+            << " failed " << Count(r, "failed") << " " << r.value("failed_by_reason", Json())
+            << std::endl;
+  EXPECT_GT(Count(r, "sent"), 0);
+  EXPECT_EQ(Count(r, "sent"), Count(r, "served") + Count(r, "dropped") + Count(r, "failed"))
+      << r.dump(2);
+  ASSERT_TRUE(r.contains("models")) << r.dump(2);
+  for (const auto& [model, c] : r["models"].items()) {
+    EXPECT_EQ(Count(c, "sent"), Count(c, "served") + Count(c, "dropped") + Count(c, "failed"))
+        << model << ": " << c.dump(2);
+  }
+}
+
+int64_t ModelCount(const ClientRun& run, const std::string& model, const char* key) {
+  if (!run.report.contains("models") || !run.report["models"].contains(model)) {
+    return -1;
+  }
+  return Count(run.report["models"][model], key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The processes: one frontend and any number of backends, stopped (frontend first, so it can
+// stop its glets; then the backends, which stop their proxies) when the guard dies.
+
+class Deployment {
+ public:
+  explicit Deployment(Env env = {}) : env_(std::move(env)) {}
+  ~Deployment() { Stop(); }
+  Deployment(const Deployment&) = delete;
+  Deployment& operator=(const Deployment&) = delete;
+
+  // Starts `glet frontend --config <config>` on free ports and reads its addresses.
+  ::testing::AssertionResult StartFrontend(const std::string& config) {
+    auto child =
+        ChildProcess::Spawn({{testing::GletBinary(), "--log-level", "warn", "frontend", "--config",
+                              config, "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--control",
+                              "127.0.0.1:0", "--drain-s", "1", "--start-timeout-s", "60"},
+                             env_});
+    if (!child.ok()) {
+      return ::testing::AssertionFailure() << child.status().message();
+    }
+    frontend_ = std::move(*child);
+    Result<std::string> line = frontend_->AwaitLine("listening: ", seconds(60));
+    if (!line.ok()) {
+      return ::testing::AssertionFailure() << "frontend: " << line.status().message();
+    }
+    for (const std::string& part : Split(*line, ' ')) {
+      const size_t eq = part.find('=');
+      if (eq == std::string::npos) {
+        continue;
+      }
+      const std::string key = part.substr(0, eq);
+      const std::string value = part.substr(eq + 1);
+      (key == "http" ? http_ : key == "grpc" ? grpc_ : control_) = value;
+    }
+    if (http_.empty() || grpc_.empty() || control_.empty()) {
+      return ::testing::AssertionFailure() << "bad listening line: " << *line;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Starts a `glet backend` for the node file `node` against the frontend.
+  ::testing::AssertionResult StartBackend(const std::string& node) {
+    auto child = ChildProcess::Spawn(
+        {{testing::GletBinary(), "--log-level", "warn", "backend", "--frontend", control_,
+          "--listen", "127.0.0.1:0", "--node", node, "--stop-grace-ms", "2000"},
+         env_});
+    if (!child.ok()) {
+      return ::testing::AssertionFailure() << child.status().message();
+    }
+    Result<std::string> line = (*child)->AwaitLine("listening: ", seconds(60));
+    backends_.push_back(std::move(*child));
+    if (!line.ok()) {
+      return ::testing::AssertionFailure() << "backend: " << line.status().message();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Waits for the frontend's `ready` line (backends joined, first plan applied).
+  ::testing::AssertionResult AwaitReady() {
+    Result<std::string> line = frontend_->AwaitLine("ready", seconds(60));
+    if (!line.ok()) {
+      return ::testing::AssertionFailure() << "frontend never ready: " << line.status().message();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  ClientRun Client(std::vector<std::string> args) const {
+    return RunClient(grpc_, std::move(args), env_);
+  }
+  std::string Metrics() const { return HttpGet(http_, "/metrics").body; }
+  double Metric(const std::string& name, const std::vector<std::string>& labels = {}) const {
+    return MetricSum(Metrics(), name, labels);
+  }
+  // Waits until the frontend has finished exactly `sent` requests of `model` (it answers each
+  // request once, possibly after the client gave up on it). The last count seen is returned.
+  double AwaitFrontendTotal(const std::string& model, int64_t sent) const {
+    double total = -1;
+    PollUntil(
+        [&] {
+          total = Metric("glet_requests_total", {"model=\"" + model + "\""});
+          return total >= static_cast<double>(sent);
+        },
+        seconds(20));
+    return total;
+  }
+
+  // Stops the frontend (SIGTERM; SIGKILL after a grace) and returns how it ended.
+  std::string StopFrontend() { return frontend_ == nullptr ? "" : frontend_->Stop(seconds(15)); }
+  void Stop() {
+    StopFrontend();
+    for (auto& b : backends_) {
+      b->Stop(seconds(10));
+    }
+  }
+
+  ChildProcess& frontend() { return *frontend_; }
+  ChildProcess& backend(size_t i) { return *backends_.at(i); }
+  const std::string& http() const { return http_; }
+  const std::string& grpc() const { return grpc_; }
+  const Env& env() const { return env_; }
+
+ private:
+  const Env env_;
+  std::unique_ptr<ChildProcess> frontend_;
+  std::vector<std::unique_ptr<ChildProcess>> backends_;
+  std::string http_;
+  std::string grpc_;
+  std::string control_;
+};
+
+// A frontend with one backend of `devices` emulated ref-gpus, ready to serve.
+class RefGpuServingTest : public ::testing::Test {
+ protected:
+  ::testing::AssertionResult Start(const std::string& config, int devices = 1) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < devices; ++i) {
+      ids.push_back("gpu" + std::to_string(i));
+    }
+    const std::string node = dir_.WriteFile("node.json", EmulatedNode("it", ids, "ref-gpu"));
+    if (auto r = deployment_.StartFrontend(testing::SourcePath(config)); !r) {
+      return r;
+    }
+    if (auto r = deployment_.StartBackend(node); !r) {
+      return r;
+    }
+    return deployment_.AwaitReady();
+  }
+
+  testing::TempDir dir_;
+  Deployment deployment_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// 1. Steady load.
+
+TEST_F(RefGpuServingTest, SteadyLoadServesAlmostEverythingAndAccountsForEveryRequest) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json"));
+  ClientRun run = deployment_.Client(
+      {"--model", "resnet50:20", "--model", "lenet1:40", "--duration", "3", "--seed", "7"});
+  ExpectExactAccounting(run);
+  // A modest load on an idle emulated device: nearly all of resnet50 (SLO 108 ms) is served.
+  // lenet1's 5 ms SLO leaves no room for a busy test machine's scheduling delays, so some of it
+  // may be dropped (slo_unreachable); none may fail.
+  EXPECT_GE(ModelCount(run, "resnet50", "served"), ModelCount(run, "resnet50", "sent") * 9 / 10)
+      << run.report.dump(2);
+  EXPECT_GT(ModelCount(run, "lenet1", "served"), 0) << run.report.dump(2);
+  for (const std::string model : {"resnet50", "lenet1"}) {
+    const int64_t sent = ModelCount(run, model, "sent");
+    EXPECT_GT(sent, 0) << model;
+    EXPECT_EQ(ModelCount(run, model, "failed"), 0) << run.report.dump(2);
+    // The frontend saw and finished exactly the requests the client sent.
+    EXPECT_EQ(deployment_.AwaitFrontendTotal(model, sent), static_cast<double>(sent)) << model;
+  }
+  // SIGTERM drains and exits cleanly.
+  EXPECT_EQ(deployment_.StopFrontend(), "exited with code 0");
+}
+
+// ---------------------------------------------------------------------------------------------
+// KServe HTTP/JSON against the running frontend.
+
+std::string LenetBody(const std::vector<int>& shape) {
+  int64_t n = 1;
+  for (int d : shape) {
+    n *= d;
+  }
+  Json body;
+  body["id"] = "req-1";
+  Json input;
+  input["name"] = "input";
+  input["datatype"] = "FP32";
+  input["shape"] = shape;
+  input["data"] = std::vector<double>(static_cast<size_t>(n), 0.5);
+  body["inputs"] = Json::array({input});
+  return body.dump();
+}
+
+TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
+  testing::TempDir dir;
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  // Live at once; not ready before any backend has joined.
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/live").status, 200);
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 503);
+  ASSERT_TRUE(d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu"))));
+  ASSERT_TRUE(d.AwaitReady());
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 200);
+  EXPECT_EQ(HttpGet(d.http(), "/v2/models/lenet1/ready").status, 200);
+
+  HttpReply meta = HttpGet(d.http(), "/v2/models/resnet50");
+  ASSERT_EQ(meta.status, 200) << meta.body;
+  Result<Json> doc = ParseJson(meta.body, "metadata");
+  ASSERT_TRUE(doc.ok()) << meta.body;
+  EXPECT_EQ((*doc)["name"], "resnet50");
+  ASSERT_EQ((*doc)["inputs"].size(), 1u) << meta.body;
+  EXPECT_EQ((*doc)["inputs"][0]["datatype"], "FP32");
+  EXPECT_EQ((*doc)["inputs"][0]["shape"], Json({-1, 3, 224, 224}));
+  EXPECT_EQ(HttpGet(d.http(), "/v2/models/nosuch").status, 404);
+
+  // lenet1's SLO is 5 ms: on a busy machine a request may be dropped (503, slo_unreachable);
+  // a correct request is served within a few tries.
+  HttpReply ok;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    ok = HttpPost(d.http(), "/v2/models/lenet1/infer", LenetBody({1, 1, 28, 28}));
+    if (ok.status != 503) {
+      break;
+    }
+    EXPECT_THAT(ok.body, HasSubstr("\"outcome\":\"dropped\""));
+  }
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  Result<Json> out = ParseJson(ok.body, "infer response");
+  ASSERT_TRUE(out.ok()) << ok.body;
+  EXPECT_EQ((*out)["model_name"], "lenet1");
+  EXPECT_EQ((*out)["id"], "req-1");
+  ASSERT_EQ((*out)["outputs"].size(), 1u) << ok.body;
+  EXPECT_EQ((*out)["outputs"][0]["shape"], Json({1, 10}));
+  EXPECT_EQ((*out)["outputs"][0]["data"].size(), 10u);
+
+  HttpReply bad_shape = HttpPost(d.http(), "/v2/models/lenet1/infer", LenetBody({1, 1, 28, 27}));
+  EXPECT_EQ(bad_shape.status, 400) << bad_shape.body;
+  EXPECT_THAT(bad_shape.body, HasSubstr("input 'input'"));
+  HttpReply bad_json = HttpPost(d.http(), "/v2/models/lenet1/infer", "{\"inputs\": [");
+  EXPECT_EQ(bad_json.status, 400) << bad_json.body;
+  HttpReply unknown = HttpPost(d.http(), "/v2/models/nosuch/infer", LenetBody({1, 1, 28, 28}));
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_THAT(unknown.body, HasSubstr("nosuch"));
+
+  const std::string metrics = d.Metrics();
+  EXPECT_THAT(metrics, HasSubstr("glet_requests_total"));
+  EXPECT_EQ(MetricSum(metrics, "glet_requests_total", {"model=\"lenet1\"", "outcome=\"served\""}),
+            1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. A rate step re-plans.
+
+TEST_F(RefGpuServingTest, RateStepTriggersReplanAndAccountingStaysExact) {
+  ASSERT_TRUE(Start("resource/serve/test-replan.json"));
+  // 20 rps (the planned rate) for 2 s, then 200 rps for 3 s.
+  const std::string trace = dir_.WriteFile("trace.csv", "second,rps\n0,20\n2,200\n4,200\n");
+  auto client = std::async(std::launch::async, [&] {
+    return deployment_.Client({"--trace", "lenet1=" + trace, "--seed", "3"});
+  });
+  std::string metrics;
+  const bool replanned = PollUntil(
+      [&] {
+        metrics = deployment_.Metrics();
+        return MetricSum(metrics, "glet_plan_epoch") >= 2 &&
+               MetricSum(metrics, "glet_replans_total",
+                         {"reason=\"rate_change\"", "result=\"applied\""}) >= 1;
+      },
+      seconds(30));
+  ClientRun run = client.get();
+  EXPECT_TRUE(replanned) << metrics;
+  ExpectExactAccounting(run);
+  const int64_t sent = ModelCount(run, "lenet1", "sent");
+  EXPECT_GT(sent, 400);
+  EXPECT_GT(ModelCount(run, "lenet1", "served"), 0);
+  EXPECT_EQ(deployment_.AwaitFrontendTotal("lenet1", sent), static_cast<double>(sent));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. A proxy killed mid-load is restarted; no request is lost; the model is served again.
+
+TEST_F(RefGpuServingTest, KilledProxyLosesNoRequestAndIsServedAgainAfterRestart) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json"));
+  const pid_t backend = deployment_.backend(0).pid();
+  const std::vector<pid_t> before = ChildrenOf(backend);
+  ASSERT_FALSE(before.empty()) << "the backend runs no proxy";
+
+  auto client = std::async(std::launch::async, [&] {
+    return deployment_.Client({"--model", "lenet1:100", "--duration", "4", "--seed", "5"});
+  });
+  // Mid-load: once the frontend has served some of this run's requests.
+  const bool loaded = PollUntil(
+      [&] {
+        return deployment_.Metric("glet_requests_total",
+                                  {"model=\"lenet1\"", "outcome=\"served\""}) >= 50;
+      },
+      seconds(20));
+  EXPECT_TRUE(loaded);
+  for (pid_t proxy : before) {
+    ASSERT_EQ(kill(proxy, SIGKILL), 0) << "proxy " << proxy;
+  }
+  ClientRun run = client.get();
+  ExpectExactAccounting(run);
+  const int64_t sent = ModelCount(run, "lenet1", "sent");
+  EXPECT_GT(ModelCount(run, "lenet1", "served"), 0);
+  EXPECT_EQ(deployment_.AwaitFrontendTotal("lenet1", sent), static_cast<double>(sent));
+
+  // The backend restarts the proxies (new pids); the controller routes to them again.
+  const bool restarted = PollUntil(
+      [&] {
+        std::vector<pid_t> now = ChildrenOf(backend);
+        if (now.size() < before.size()) {
+          return false;
+        }
+        for (pid_t p : now) {
+          if (std::find(before.begin(), before.end(), p) != before.end()) {
+            return false;
+          }
+        }
+        return HttpGet(deployment_.http(), "/v2/models/lenet1/ready").status == 200 &&
+               deployment_.Metric("glet_glet_up") >= 1;
+      },
+      seconds(30));
+  ASSERT_TRUE(restarted) << deployment_.Metrics();
+  ClientRun after = deployment_.Client({"--model", "lenet1:20", "--duration", "1", "--seed", "6"});
+  ExpectExactAccounting(after);
+  EXPECT_GT(ModelCount(after, "lenet1", "served"), 0) << after.report.dump(2);
+  EXPECT_EQ(ModelCount(after, "lenet1", "failed"), 0) << after.report.dump(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests on the slow-gpu profile (capacity ~50 rps of `slowpoke` per device).
+
+// Latency of `slowpoke` on a whole slow-gpu: 40 + 10 * batch ms, batches 1..4.
+constexpr char kSlowManifest[] = R"({"models": [
+  {"name": "slowpoke", "file": "slowpoke.pt",
+   "input": {"name": "input", "dtype": "FP32", "shape": [4]},
+   "output": {"name": "output", "dtype": "FP32", "shape": [2]},
+   "slo_ms": 300, "mem_mib": 100, "max_batch": 4}]}
+)";
+
+class SlowGpuServingTest : public ::testing::Test {
+ protected:
+  SlowGpuServingTest() : deployment_(Env{{"GLET_RESOURCE_DIR", dir_.path() + "/resource"}}) {}
+
+  void SetUp() override {
+    namespace fs = std::filesystem;
+    fs::create_directories(dir_.path() + "/resource/profiles/slow-gpu");
+    dir_.WriteFile("resource/models.json", kSlowManifest);
+    std::string latency = "model,partition,batch,latency_ms\n";
+    for (int b = 1; b <= 4; ++b) {
+      latency += "slowpoke,100," + std::to_string(b) + "," + std::to_string(40 + 10 * b) + "\n";
+    }
+    dir_.WriteFile("resource/profiles/slow-gpu/latency.csv", latency);
+    dir_.WriteFile("resource/profiles/slow-gpu/mem-config.json",
+                   R"({"models": [{"name": "slowpoke", "mem": 100}]})");
+  }
+
+  std::string Config(double rate_rps, double epoch_s) {
+    return dir_.WriteFile("serve.json",
+                          R"({"models": [{"name": "slowpoke", "rate_rps": )" +
+                              FormatDouble(rate_rps, 1) +
+                              R"(}], "partitions": {"slow-gpu": [100]}, "epoch_s": )" +
+                              FormatDouble(epoch_s, 1) + R"(, "min_devices": 1})");
+  }
+  std::string Node(const std::string& name, const std::string& device) {
+    return dir_.WriteFile(name + ".json", EmulatedNode(name, {device}, "slow-gpu"));
+  }
+
+  testing::TempDir dir_;
+  Deployment deployment_;
+};
+
+// 4. A backend that joins late registers and the plan grows onto its device.
+TEST_F(SlowGpuServingTest, LateBackendRegistersAndThePlanGrowsOntoIt) {
+  ASSERT_TRUE(deployment_.StartFrontend(Config(20, 2)));
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-a", "gpu0")));
+  ASSERT_TRUE(deployment_.AwaitReady());
+  EXPECT_EQ(deployment_.Metric("glet_devices_in_use"), 1);
+  // The second node joins while the first plan is in force.
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-b", "gpu1")));
+  // 20 rps for 2 s, then 90 rps (more than one device serves) for 5 s.
+  const std::string trace = dir_.WriteFile("trace.csv", "second,rps\n0,20\n2,90\n6,90\n");
+  auto client = std::async(std::launch::async, [&] {
+    return deployment_.Client({"--trace", "slowpoke=" + trace, "--seed", "11"});
+  });
+  // The plan grows onto the late backend's device: it runs a proxy for a glet of the plan.
+  const pid_t late = deployment_.backend(1).pid();
+  const bool grew = PollUntil(
+      [&] { return deployment_.Metric("glet_devices_in_use") >= 2 && !ChildrenOf(late).empty(); },
+      seconds(30));
+  ClientRun run = client.get();
+  EXPECT_TRUE(grew) << deployment_.Metrics();
+  ExpectExactAccounting(run);
+  // Until the plan grows, 90 rps overloads the one device (drops); many requests still make it.
+  const int64_t sent = ModelCount(run, "slowpoke", "sent");
+  EXPECT_GT(ModelCount(run, "slowpoke", "served"), sent / 3) << run.report.dump(2);
+  EXPECT_EQ(deployment_.AwaitFrontendTotal("slowpoke", sent), static_cast<double>(sent));
+}
+
+// 5. Ten times the capacity of the one device: requests are shed with explicit reasons, none
+// fails or is lost, the frontend stays up and its memory bounded.
+TEST_F(SlowGpuServingTest, OverloadShedsWithReasonsAndFrontendStaysUpWithBoundedMemory) {
+  ASSERT_TRUE(deployment_.StartFrontend(Config(40, 60)));
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-a", "gpu0")));
+  ASSERT_TRUE(deployment_.AwaitReady());
+  const pid_t frontend = deployment_.frontend().pid();
+  const int64_t rss_before = RssKib(frontend);
+  ASSERT_GT(rss_before, 0);
+
+  ClientRun run =
+      deployment_.Client({"--model", "slowpoke:500", "--duration", "3", "--seed", "13"});
+  ExpectExactAccounting(run);
+  const Json& r = run.report;
+  EXPECT_GT(Count(r, "served"), 0) << r.dump(2);
+  EXPECT_GT(Count(r, "dropped"), Count(r, "sent") / 2) << r.dump(2);
+  EXPECT_EQ(Count(r, "failed"), 0) << r.dump(2);
+  int64_t by_reason = 0;
+  for (const auto& [reason, n] : r["dropped_by_reason"].items()) {
+    EXPECT_THAT(reason, ::testing::AnyOf("slo_unreachable", "queue_full", "deadline_expired"));
+    by_reason += n.get<int64_t>();
+  }
+  EXPECT_EQ(by_reason, Count(r, "dropped")) << "every drop carries its reason";
+  const int64_t sent = Count(r, "sent");
+  EXPECT_EQ(deployment_.AwaitFrontendTotal("slowpoke", sent), static_cast<double>(sent));
+  EXPECT_EQ(deployment_.Metric("glet_requests_dropped_total"), Count(r, "dropped"));
+
+  EXPECT_FALSE(deployment_.frontend().exited());
+  EXPECT_EQ(HttpGet(deployment_.http(), "/v2/health/live").status, 200);
+  const int64_t rss_after = RssKib(frontend);
+  EXPECT_GT(rss_after, 0);
+  EXPECT_LT(rss_after, int64_t{1} << 20)
+      << "VmRSS " << rss_after << " KiB (before " << rss_before << " KiB)";
+}
+
+}  // namespace
+}  // namespace glet::serve
