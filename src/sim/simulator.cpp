@@ -512,7 +512,9 @@ void Engine::OnArrival(const client::Arrival& a) {
 
 void Engine::Submit(int model, int64_t deadline_ns, uint64_t payload) {
   ModelState& ms = *models_[model];
-  monitor_->RecordArrival(ms.name, At(now_));
+  if (opt_.replan) {  // the monitor's rates are read only by re-planning
+    monitor_->RecordArrival(ms.name, At(now_));
+  }
   serve::PendingRequest req;
   req.id = next_id_++;
   req.model = ms.name;
