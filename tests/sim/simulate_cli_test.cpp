@@ -1,0 +1,117 @@
+// `glet simulate` end to end: the real binary, its outputs and its exit codes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/file_util.h"
+#include "testing/test_util.h"
+
+namespace glet {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::RunGlet;
+using testing::SourcePath;
+using testing::TempDir;
+
+const std::string kRates = SourcePath("resource/rates/scenario1.csv");
+
+TEST(SimulateCliTest, SimulatesRatesAndWritesReportAndPlots) {
+  TempDir dir;
+  auto r = RunGlet({"simulate", "--rates", kRates, "--devices", "ref-gpu:4", "--duration", "5",
+                    "--out", dir.path() + "/report.json", "--svg-dir", dir.path() + "/svg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("slo_attainment: "));
+  EXPECT_THAT(r.out, HasSubstr("p99_ms: "));
+  EXPECT_THAT(r.out, HasSubstr("device.0: "));
+  EXPECT_THAT(r.out, HasSubstr("percentiles: histogram"));
+  auto text = ReadFileToString(dir.path() + "/report.json");
+  ASSERT_TRUE(text.ok());
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_EQ(j["sent"].get<int64_t>(),
+            j["served"].get<int64_t>() + j["dropped"].get<int64_t>() + j["failed"].get<int64_t>());
+  EXPECT_EQ(j["timeline"].size(), 5u);
+  EXPECT_TRUE(j.contains("plan"));
+  for (const char* svg : {"slo_attainment.svg", "devices.svg", "plan.svg"}) {
+    auto s = ReadFileToString(dir.path() + "/svg/" + svg);
+    ASSERT_TRUE(s.ok()) << svg;
+    EXPECT_THAT(*s, HasSubstr("<svg")) << svg;
+  }
+}
+
+TEST(SimulateCliTest, SameSeedSameResultAndPlanFileRoundTrip) {
+  TempDir dir;
+  const std::string plan = dir.path() + "/plan.json";
+  auto s = RunGlet({"schedule", "--rates", kRates, "--devices", "ref-gpu:4", "--out", plan});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto a = RunGlet({"simulate", "--plan", plan, "--duration", "3", "--seed", "9", "--json"});
+  auto b = RunGlet({"simulate", "--plan", plan, "--duration", "3", "--seed", "9", "--json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto ja = nlohmann::json::parse(a.out);
+  auto jb = nlohmann::json::parse(b.out);
+  EXPECT_EQ(ja["models"], jb["models"]);
+  EXPECT_EQ(ja["sent"], jb["sent"]);
+  // The client's log, replayed, gives the same arrivals.
+  const std::string log = dir.path() + "/log.csv";
+  auto c = RunGlet({"simulate", "--plan", plan, "--duration", "3", "--seed", "9", "--log", log});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("percentiles: exact"));
+  auto d = RunGlet({"simulate", "--plan", plan, "--duration", "3", "--replay", log, "--json"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(nlohmann::json::parse(d.out)["sent"], ja["sent"]);
+}
+
+TEST(SimulateCliTest, RisingTraceRePlansAtEpochs) {
+  TempDir dir;
+  std::string trace = "second,rps\n";
+  for (int s = 0; s < 40; ++s) {
+    trace += std::to_string(s) + "," + std::to_string(100 + 40 * s) + "\n";
+  }
+  const std::string path = dir.WriteFile("trace.csv", trace);
+  auto r = RunGlet({"simulate", "--rates", kRates, "--devices", "ref-gpu:8", "--trace",
+                    "resnet50=" + path, "--duration", "40", "--epoch", "5", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["replans"].get<int>(), 1);
+  EXPECT_GE(j["devices_max"].get<int>(), j["devices"].get<int>());
+}
+
+struct BadCase {
+  std::vector<std::string> args;
+  std::string names;  // what the one-line message must name
+};
+
+TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
+  TempDir dir;
+  const std::string bad_trace = dir.WriteFile("t.csv", "second,rps\n0,10\n1,abc\n");
+  const std::string bad_plan = dir.WriteFile("p.json", "{\"version\": 1, \"devices\": 3}");
+  const std::string bad_log =
+      dir.WriteFile("l.csv", "id,model,sent_ms,done_ms,status,reason,latency_ms\n1,x,y,1,s,,1\n");
+  const std::vector<BadCase> cases = {
+      {{"--rates", "/nonexistent/r.csv", "--devices", "ref-gpu:4"}, "/nonexistent/r.csv"},
+      {{"--rates", kRates}, "--devices"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--dist", "gamma"}, "--dist"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--trace", "resnet50=" + bad_trace},
+       "t.csv:3"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--model", "nosuch:10"}, "'nosuch'"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--duration", "0"}, "--duration"},
+      {{"--rates", kRates, "--devices", "nosuch-gpu:4"}, "nosuch-gpu"},
+      {{"--plan", bad_plan}, "p.json"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--replay", bad_log}, "l.csv:2"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--replan", "sometimes"}, "--replan"},
+      {{"--devices", "ref-gpu:4"}, "--plan"},
+  };
+  for (const BadCase& c : cases) {
+    std::vector<std::string> args = {"simulate"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = RunGlet(args, 60);
+    EXPECT_EQ(r.exit_code, 2) << c.names << ": " << r.err << r.out;
+    EXPECT_THAT(r.err, HasSubstr(c.names)) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace glet
