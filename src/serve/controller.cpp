@@ -20,6 +20,7 @@ struct Controller::Placed {
   std::string backend_address;
   std::string proxy_address;
   bool up = true;
+  double duty_cycle_ms = 0;  // planned duty cycle (batching); the backend's spec may be older
   std::map<std::string, std::vector<Duration>> batch_latency;  // per model, 1..batch
   std::map<std::string, double> rate_rps;                      // per model (routing weight)
 };
@@ -68,9 +69,21 @@ Result<std::vector<GletInfo>> CallApplyPlan(const std::string& address, uint64_t
   return out;
 }
 
+// Whether a running glet's proxy can serve `b` as it is: same slice, same models at the same
+// batch sizes. Planned rates and the duty cycle only steer the frontend (routing weight,
+// batching), so a re-plan that changes just those keeps the process.
 bool SameWork(const GletSpec& a, const GletSpec& b) {
-  return a.device_id == b.device_id && a.partition_percent == b.partition_percent &&
-         a.models == b.models && a.duty_cycle_ms == b.duty_cycle_ms;
+  if (a.device_id != b.device_id || a.partition_percent != b.partition_percent ||
+      a.models.size() != b.models.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.models.size(); ++i) {
+    if (a.models[i].model != b.models[i].model ||
+        a.models[i].batch_size != b.models[i].batch_size) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -269,6 +282,7 @@ Status Controller::Apply(const sched::Plan& plan, const perf::DeviceProfile& pro
       p.spec.device_id = s.device_id;
       p.spec.partition_percent = g.partition;
       p.spec.duty_cycle_ms = g.duty_ms;
+      p.duty_cycle_ms = g.duty_ms;
       for (const sched::PlannedModel& m : g.models) {
         p.spec.models.push_back({m.model, m.batch, m.rate_rps});
         std::vector<Duration> lat;
@@ -283,13 +297,14 @@ Status Controller::Apply(const sched::Plan& plan, const perf::DeviceProfile& pro
       auto same = std::find_if(placed_.begin(), placed_.end(), [&](const Placed& old) {
         return old.backend_id == p.backend_id && SameWork(old.spec, p.spec);
       });
-      p.spec.glet_id =
-          same != placed_.end() && std::none_of(next.begin(), next.end(),
-                                                [&](const Placed& q) {
-                                                  return q.spec.glet_id == same->spec.glet_id;
-                                                })
-              ? same->spec.glet_id
-              : "e" + std::to_string(epoch) + "g" + std::to_string(counter++);
+      if (same != placed_.end() && std::none_of(next.begin(), next.end(), [&](const Placed& q) {
+            return q.spec.glet_id == same->spec.glet_id;
+          })) {
+        // The backend keeps a glet only when its spec is identical: send the running one.
+        p.spec = same->spec;
+      } else {
+        p.spec.glet_id = "e" + std::to_string(epoch) + "g" + std::to_string(counter++);
+      }
       next.push_back(std::move(p));
     }
   }
@@ -364,7 +379,7 @@ Status Controller::InstallRoutes(int64_t epoch) {
       r.glet_id = p.spec.glet_id;
       r.rate_rps = p.rate_rps.at(m.model);
       r.batch_size = m.batch_size;
-      r.duty_cycle = FromMillis(p.spec.duty_cycle_ms);
+      r.duty_cycle = FromMillis(p.duty_cycle_ms);
       r.batch_latency = p.batch_latency.at(m.model);
       r.channel = channel;
       routes[m.model].model = m.model;
