@@ -474,6 +474,8 @@ TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
 
 TEST_F(RefGpuServingTest, RateStepTriggersReplanAndAccountingStaysExact) {
   ASSERT_TRUE(Start("resource/serve/test-replan.json"));
+  const std::vector<pid_t> proxies = ChildrenOf(deployment_.backend(0).pid());
+  ASSERT_FALSE(proxies.empty());
   // 20 rps (the planned rate) for 2 s, then 200 rps for 3 s.
   const std::string trace = dir_.WriteFile("trace.csv", "second,rps\n0,20\n2,200\n4,200\n");
   auto client = std::async(std::launch::async, [&] {
@@ -495,6 +497,9 @@ TEST_F(RefGpuServingTest, RateStepTriggersReplanAndAccountingStaysExact) {
   EXPECT_GT(sent, 400);
   EXPECT_GT(ModelCount(run, "lenet1", "served"), 0);
   EXPECT_EQ(deployment_.AwaitFrontendTotal("lenet1", sent), static_cast<double>(sent));
+  // lenet1 stays at batch 1 on a 20% glet whatever its rate (its 5 ms SLO decides): the new plan
+  // differs only in planned rate, so the running proxy is kept, not restarted.
+  EXPECT_EQ(ChildrenOf(deployment_.backend(0).pid()), proxies);
 }
 
 // ---------------------------------------------------------------------------------------------
