@@ -71,6 +71,9 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   if (!options.policy.empty()) {
     impl.config.policy = options.policy;
   }
+  for (const auto& [name, slo_ms] : impl.config.model_slo_ms) {
+    GLET_RETURN_IF_ERROR(impl.manifest.SetSlo(name, slo_ms));
+  }
   GLET_ASSIGN_OR_RETURN(HostPort http, ParseHostPort(options.http, "--http"));
   std::vector<model::AppSpec> apps;
   for (const serve::ServedApp& a : impl.config.apps) {

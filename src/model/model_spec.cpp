@@ -111,6 +111,19 @@ Result<ModelManifest> ModelManifest::Load(const std::string& path) {
   return FromJson(JsonReader(json, path));
 }
 
+Status ModelManifest::SetSlo(const std::string& name, double slo_ms) {
+  if (!(slo_ms > 0)) {
+    return InvalidArgumentError("model '" + name + "': slo_ms must be > 0");
+  }
+  GLET_RETURN_IF_ERROR(Find(name).status());
+  for (ModelSpec& spec : models_) {
+    if (spec.name == name) {
+      spec.slo_ms = slo_ms;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<const ModelSpec*> ModelManifest::Find(const std::string& name) const {
   for (const ModelSpec& spec : models_) {
     if (spec.name == name) {

@@ -52,6 +52,9 @@ class ModelManifest {
   const std::vector<ModelSpec>& models() const { return models_; }
   // kNotFound "unknown model 'x' (known: a, b, ...)".
   Result<const ModelSpec*> Find(const std::string& name) const;
+  // Overrides a model's SLO (a deployment's own objective). kNotFound for an unknown model,
+  // kInvalidArgument unless slo_ms > 0.
+  Status SetSlo(const std::string& name, double slo_ms);
   // Full path of the model's file: absolute as given, else joined to `model_dir`.
   static std::string ResolveFile(const ModelSpec& spec, const std::string& model_dir);
 

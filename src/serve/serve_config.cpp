@@ -30,13 +30,18 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   if (auto models = root.OptionalChild("models")) {
     GLET_ASSIGN_OR_RETURN(auto elems, models->Elements());
     for (const JsonReader& m : elems) {
-      GLET_RETURN_IF_ERROR(m.CheckKeys({"name", "rate_rps"}));
+      GLET_RETURN_IF_ERROR(m.CheckKeys({"name", "rate_rps", "slo_ms"}));
       GLET_ASSIGN_OR_RETURN(std::string name, m.GetString("name"));
       if (!manifest.Find(name).ok()) {
         return InvalidArgumentError(m.where() + "/name: unknown model '" + name + "'");
       }
       GLET_ASSIGN_OR_RETURN(double rate, m.GetDouble("rate_rps"));
       GLET_RETURN_IF_ERROR(m.RequireNonNegative("rate_rps", rate));
+      if (m.Has("slo_ms")) {
+        GLET_ASSIGN_OR_RETURN(double slo, m.GetDouble("slo_ms"));
+        GLET_RETURN_IF_ERROR(m.RequirePositive("slo_ms", slo));
+        config.model_slo_ms[name] = slo;
+      }
       if (!config.model_rates.emplace(name, rate).second) {
         return InvalidArgumentError(m.where() + "/name: model '" + name + "' listed twice");
       }
