@@ -2,8 +2,8 @@
 // one record per request. Log-linear buckets (as HdrHistogram) over microseconds: values below
 // 512 us fall in 1-us buckets; above, each power of two is cut into 256 buckets, so a bucket is
 // at most 1/256 of its values wide and a percentile read at the bucket's midpoint is within
-// 0.2% (+ 1 us below 0.5 ms) of the exact nearest-rank value, and never above the exact maximum. Memory grows with
-// log(max latency), never with the count: ~26 KiB for latencies up to 1 s.
+// 0.2% (+ 1 us below 0.5 ms) of the exact nearest-rank value, and never above the exact maximum.
+// Memory grows with log(max latency), never with the count: ~26 KiB for latencies up to 1 s.
 //
 // Percentile(q) follows core/stats.h's nearest-rank rule (rank = ceil(q/100 * count)); mean
 // and max are exact.
