@@ -1,6 +1,7 @@
 // glet serve: the embedded default — frontend (in this process), one backend process and its
 // proxy processes on this machine, from one serve config. With --client-seconds it also runs
 // `glet client` against itself with the config's rates, prints the client's report and stops.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,11 @@ std::string SelfExe() {
 int RunToCompletion(const std::vector<std::string>& argv) {
   pid_t pid = fork();
   if (pid == 0) {
+    // This process blocks the shutdown signals (ShutdownSignals); the client must not inherit
+    // that, or Ctrl-C would not reach it.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     std::vector<char*> args;
     for (const std::string& a : argv) {
       args.push_back(const_cast<char*>(a.c_str()));
