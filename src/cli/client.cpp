@@ -128,34 +128,6 @@ Result<ModelSetup> SetUpModel(const std::string& name, client::KServeConnection&
   return setup;
 }
 
-std::string ReasonCounts(const std::map<std::string, int64_t>& counts) {
-  std::vector<std::string> parts;
-  for (const auto& [reason, n] : counts) {
-    parts.push_back(reason + "=" + std::to_string(n));
-  }
-  return parts.empty() ? "none" : Join(parts, " ");
-}
-
-nlohmann::ordered_json CountsJson(const client::OutcomeCounts& c) {
-  nlohmann::ordered_json j;
-  j["sent"] = c.sent;
-  j["served"] = c.served;
-  j["dropped"] = c.dropped;
-  j["failed"] = c.failed;
-  j["served_in_slo"] = c.served_in_slo;
-  j["slo_ms"] = c.slo_ms;
-  j["slo_attainment"] = c.slo_attainment;
-  j["p50_ms"] = c.p50_ms;
-  j["p95_ms"] = c.p95_ms;
-  j["p99_ms"] = c.p99_ms;
-  j["mean_ms"] = c.mean_ms;
-  j["max_ms"] = c.max_ms;
-  j["goodput_rps"] = c.goodput_rps;
-  j["dropped_by_reason"] = c.dropped_by_reason;
-  j["failed_by_reason"] = c.failed_by_reason;
-  return j;
-}
-
 void PrintRun(const ClientOptions& o, const client::RunReport& r,
               const std::map<std::string, ModelSetup>& setups) {
   const client::OutcomeCounts& t = r.total;
@@ -173,8 +145,8 @@ void PrintRun(const ClientOptions& o, const client::RunReport& r,
   report.Add("p95_ms", t.p95_ms, 3);
   report.Add("p99_ms", t.p99_ms, 3);
   report.Add("goodput_rps", t.goodput_rps, 3);
-  report.Add("dropped_by_reason", ReasonCounts(t.dropped_by_reason));
-  report.Add("failed_by_reason", ReasonCounts(t.failed_by_reason));
+  report.Add("dropped_by_reason", client::ReasonCountsText(t.dropped_by_reason));
+  report.Add("failed_by_reason", client::ReasonCountsText(t.failed_by_reason));
   report.Add("max_send_lag_ms", r.max_send_lag_ms, 3);
   if (o.json) {
     nlohmann::ordered_json j = report.ToJson();
@@ -182,7 +154,7 @@ void PrintRun(const ClientOptions& o, const client::RunReport& r,
     j["failed_by_reason"] = t.failed_by_reason;
     nlohmann::ordered_json models = nlohmann::ordered_json::object();
     for (const auto& [name, c] : r.per_model) {
-      models[name] = CountsJson(c);
+      models[name] = client::OutcomeCountsJson(c);
       models[name]["slo_source"] = setups.at(name).slo.source;
     }
     j["models"] = models;

@@ -82,34 +82,6 @@ void Merge(sched::Workload& into, const sched::ModelDemand& d) {
   m.max_batch = std::min(m.max_batch, d.max_batch);
 }
 
-nlohmann::ordered_json CountsJson(const client::OutcomeCounts& c) {
-  nlohmann::ordered_json j;
-  j["sent"] = c.sent;
-  j["served"] = c.served;
-  j["dropped"] = c.dropped;
-  j["failed"] = c.failed;
-  j["served_in_slo"] = c.served_in_slo;
-  j["slo_ms"] = c.slo_ms;
-  j["slo_attainment"] = c.slo_attainment;
-  j["p50_ms"] = c.p50_ms;
-  j["p95_ms"] = c.p95_ms;
-  j["p99_ms"] = c.p99_ms;
-  j["mean_ms"] = c.mean_ms;
-  j["max_ms"] = c.max_ms;
-  j["goodput_rps"] = c.goodput_rps;
-  j["dropped_by_reason"] = c.dropped_by_reason;
-  j["failed_by_reason"] = c.failed_by_reason;
-  return j;
-}
-
-std::string ReasonCounts(const std::map<std::string, int64_t>& counts) {
-  std::vector<std::string> parts;
-  for (const auto& [reason, n] : counts) {
-    parts.push_back(reason + "=" + std::to_string(n));
-  }
-  return parts.empty() ? "none" : Join(parts, " ");
-}
-
 Status WriteSvgs(const std::string& dir, const sim::SimResult& r) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -367,8 +339,8 @@ Status RunSimulate(const SimulateOptions& o) {
   report.Add("p95_ms", t.p95_ms, 3);
   report.Add("p99_ms", t.p99_ms, 3);
   report.Add("goodput_rps", t.goodput_rps, 3);
-  report.Add("dropped_by_reason", ReasonCounts(t.dropped_by_reason));
-  report.Add("failed_by_reason", ReasonCounts(t.failed_by_reason));
+  report.Add("dropped_by_reason", client::ReasonCountsText(t.dropped_by_reason));
+  report.Add("failed_by_reason", client::ReasonCountsText(t.failed_by_reason));
   report.Add("percentiles", r.exact_percentiles ? "exact" : "histogram");
   report.Add("devices", r.plans.empty() ? 0 : r.plans.front().UsedDevices());
   report.Add("devices_max", devices_max);
@@ -384,7 +356,7 @@ Status RunSimulate(const SimulateOptions& o) {
   j["failed_by_reason"] = t.failed_by_reason;
   nlohmann::ordered_json models = nlohmann::ordered_json::object();
   for (const auto& [name, c] : r.report.per_model) {
-    models[name] = CountsJson(c);
+    models[name] = client::OutcomeCountsJson(c);
   }
   j["models"] = models;
   nlohmann::ordered_json devs = nlohmann::ordered_json::array();

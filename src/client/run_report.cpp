@@ -5,6 +5,7 @@
 
 #include "core/check.h"
 #include "core/stats.h"
+#include "core/strings.h"
 
 namespace glet::client {
 
@@ -88,6 +89,34 @@ Result<RunReport> ComputeRunReport(const std::vector<RequestRecord>& records,
     report.per_model[name] = acc.Finish(report.window_s);
   }
   return report;
+}
+
+std::string ReasonCountsText(const std::map<std::string, int64_t>& counts) {
+  std::vector<std::string> parts;
+  for (const auto& [reason, n] : counts) {
+    parts.push_back(reason + "=" + std::to_string(n));
+  }
+  return parts.empty() ? "none" : Join(parts, " ");
+}
+
+nlohmann::ordered_json OutcomeCountsJson(const OutcomeCounts& c) {
+  nlohmann::ordered_json j;
+  j["sent"] = c.sent;
+  j["served"] = c.served;
+  j["dropped"] = c.dropped;
+  j["failed"] = c.failed;
+  j["served_in_slo"] = c.served_in_slo;
+  j["slo_ms"] = c.slo_ms;
+  j["slo_attainment"] = c.slo_attainment;
+  j["p50_ms"] = c.p50_ms;
+  j["p95_ms"] = c.p95_ms;
+  j["p99_ms"] = c.p99_ms;
+  j["mean_ms"] = c.mean_ms;
+  j["max_ms"] = c.max_ms;
+  j["goodput_rps"] = c.goodput_rps;
+  j["dropped_by_reason"] = c.dropped_by_reason;
+  j["failed_by_reason"] = c.failed_by_reason;
+  return j;
 }
 
 }  // namespace glet::client

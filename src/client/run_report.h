@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,10 @@ struct RunReport {
 // Aborts (GLET_CHECK) if the counts do not add up: that would be a bug here.
 Result<RunReport> ComputeRunReport(const std::vector<RequestRecord>& records,
                                    const std::map<std::string, double>& slo_ms, double window_s);
+
+// "queue_full=3 slo_unreachable=1", or "none" when empty: the report's reason lines.
+std::string ReasonCountsText(const std::map<std::string, int64_t>& counts);
+// The counts as the JSON object both `glet client --json` and `glet simulate --json` print.
+nlohmann::ordered_json OutcomeCountsJson(const OutcomeCounts& c);
 
 }  // namespace glet::client

@@ -22,6 +22,9 @@ Result<std::vector<int64_t>> ParseIntList(std::string_view s, std::string_view w
 // "0-3,6" -> {0,1,2,3,6}; used for cpu core sets.
 Result<std::vector<int>> ParseRangeList(std::string_view s, std::string_view what);
 
+// Escapes &, <, > and " for XML/SVG text and attribute values.
+std::string XmlEscape(std::string_view text);
+
 // printf-style double formatting with a fixed number of decimals.
 std::string FormatDouble(double v, int decimals);
 

@@ -10,29 +10,6 @@ namespace glet::dag {
 
 namespace {
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Short(double v) {
   std::string s = FormatDouble(v, 3);
   while (s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
@@ -69,12 +46,13 @@ std::string RenderGanttSvg(const Problem& problem, const Schedule& schedule,
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kLeft + kWidth + 20
       << "\" height=\"" << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
-  svg << "<text x=\"" << kLeft << "\" y=\"18\" font-size=\"13\">" << Escape(problem.name) << " — "
-      << Escape(schedule.algorithm) << ", makespan " << Short(schedule.makespan()) << "</text>\n";
+  svg << "<text x=\"" << kLeft << "\" y=\"18\" font-size=\"13\">" << XmlEscape(problem.name)
+      << " — " << XmlEscape(schedule.algorithm) << ", makespan " << Short(schedule.makespan())
+      << "</text>\n";
   for (int p = 0; p < num_procs; ++p) {
     double y = kTop + p * kRow;
     svg << "<text x=\"" << kLeft - 6 << "\" y=\"" << y + kRow / 2 + 4 << "\" text-anchor=\"end\">"
-        << Escape(problem.platform.names()[p]) << "</text>\n";
+        << XmlEscape(problem.platform.names()[p]) << "</text>\n";
     svg << "<rect x=\"" << kLeft << "\" y=\"" << y << "\" width=\"" << kWidth << "\" height=\""
         << kRow << "\" fill=\"" << (p % 2 ? "#f7f7f7" : "#ffffff") << "\"/>\n";
   }
@@ -83,13 +61,13 @@ std::string RenderGanttSvg(const Problem& problem, const Schedule& schedule,
     double x = kLeft + start * scale;
     double w = std::max(0.5, (finish - start) * scale);
     double y = kTop + p * kRow + 3;
-    svg << "<g><title>" << Escape(label) << " on " << Escape(problem.platform.names()[p]) << ": "
-        << Short(start) << " - " << Short(finish) << "</title><rect x=\"" << x << "\" y=\"" << y
-        << "\" width=\"" << w << "\" height=\"" << kRow - 6 << "\" fill=\"" << fill
+    svg << "<g><title>" << XmlEscape(label) << " on " << XmlEscape(problem.platform.names()[p])
+        << ": " << Short(start) << " - " << Short(finish) << "</title><rect x=\"" << x << "\" y=\""
+        << y << "\" width=\"" << w << "\" height=\"" << kRow - 6 << "\" fill=\"" << fill
         << "\" stroke=\"#333\" stroke-width=\"0.5\"/>";
     if (w > 7.0 * static_cast<double>(label.size())) {
       svg << "<text x=\"" << x + w / 2 << "\" y=\"" << y + kRow / 2 + 1
-          << "\" text-anchor=\"middle\" fill=\"#fff\">" << Escape(label) << "</text>";
+          << "\" text-anchor=\"middle\" fill=\"#fff\">" << XmlEscape(label) << "</text>";
     }
     svg << "</g>\n";
   };

@@ -37,29 +37,6 @@ std::string Label(double v, double step) {
 
 }  // namespace
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string LineChartSvg(const ChartSpec& spec, const std::vector<Series>& series) {
   const double w = 720, h = 400, left = 70, right = 170, top = 40, bottom = 50;
   const double pw = w - left - right, ph = h - top - bottom;

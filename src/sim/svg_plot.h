@@ -31,6 +31,5 @@ struct ChartSpec {
 
 std::string LineChartSvg(const ChartSpec& spec, const std::vector<Series>& series);
 std::string PlanLayoutSvg(const sched::Plan& plan, const std::string& title);
-std::string XmlEscape(const std::string& text);
 
 }  // namespace glet::sim
