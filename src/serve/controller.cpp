@@ -7,6 +7,7 @@
 
 #include "core/logging.h"
 #include "glet_control.grpc.pb.h"
+#include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
 #include "serve/backend_proto.h"
 #include "serve/grpc_status.h"
@@ -69,21 +70,15 @@ Result<std::vector<GletInfo>> CallApplyPlan(const std::string& address, uint64_t
   return out;
 }
 
-// Whether a running glet's proxy can serve `b` as it is: same slice, same models at the same
-// batch sizes. Planned rates and the duty cycle only steer the frontend (routing weight,
-// batching), so a re-plan that changes just those keeps the process.
-bool SameWork(const GletSpec& a, const GletSpec& b) {
-  if (a.device_id != b.device_id || a.partition_percent != b.partition_percent ||
-      a.models.size() != b.models.size()) {
-    return false;
+// What a placed glet runs, for sched::MatchUnchangedGlets(): its device is the backend's.
+sched::GletWork PlacedWork(const std::string& backend_id, const GletSpec& spec) {
+  sched::GletWork w;
+  w.device = backend_id + "/" + spec.device_id;
+  w.partition_percent = spec.partition_percent;
+  for (const GletModelSpec& m : spec.models) {
+    w.models.emplace_back(m.model, m.batch_size);
   }
-  for (size_t i = 0; i < a.models.size(); ++i) {
-    if (a.models[i].model != b.models[i].model ||
-        a.models[i].batch_size != b.models[i].batch_size) {
-      return false;
-    }
-  }
-  return true;
+  return w;
 }
 
 }  // namespace
@@ -293,19 +288,25 @@ Status Controller::Apply(const sched::Plan& plan, const perf::DeviceProfile& pro
         p.batch_latency[m.model] = std::move(lat);
         p.rate_rps[m.model] = m.rate_rps > 0 ? m.rate_rps : std::max(1.0, m.capacity_rps);
       }
-      // Keep a running glet that does exactly this work (no restart, no re-warm-up).
-      auto same = std::find_if(placed_.begin(), placed_.end(), [&](const Placed& old) {
-        return old.backend_id == p.backend_id && SameWork(old.spec, p.spec);
-      });
-      if (same != placed_.end() && std::none_of(next.begin(), next.end(), [&](const Placed& q) {
-            return q.spec.glet_id == same->spec.glet_id;
-          })) {
-        // The backend keeps a glet only when its spec is identical: send the running one.
-        p.spec = same->spec;
-      } else {
-        p.spec.glet_id = "e" + std::to_string(epoch) + "g" + std::to_string(counter++);
-      }
       next.push_back(std::move(p));
+    }
+  }
+  // Keep the running glets that do exactly this work (no restart, no re-warm-up).
+  std::vector<sched::GletWork> running_work;
+  std::vector<sched::GletWork> next_work;
+  for (const Placed& old : placed_) {
+    running_work.push_back(PlacedWork(old.backend_id, old.spec));
+  }
+  for (const Placed& p : next) {
+    next_work.push_back(PlacedWork(p.backend_id, p.spec));
+  }
+  const std::vector<int> kept = sched::MatchUnchangedGlets(running_work, next_work);
+  for (size_t i = 0; i < next.size(); ++i) {
+    if (kept[i] >= 0) {
+      // The backend keeps a glet only when its spec is identical: send the running one.
+      next[i].spec = placed_[kept[i]].spec;
+    } else {
+      next[i].spec.glet_id = "e" + std::to_string(epoch) + "g" + std::to_string(counter++);
     }
   }
   // Start the new glets next to the old ones (make-before-break).
@@ -382,6 +383,7 @@ Status Controller::InstallRoutes(int64_t epoch) {
       r.duty_cycle = FromMillis(p.duty_cycle_ms);
       r.batch_latency = p.batch_latency.at(m.model);
       r.channel = channel;
+      r.up = p.up;
       routes[m.model].model = m.model;
       routes[m.model].glets.push_back(std::move(r));
     }
@@ -390,17 +392,18 @@ Status Controller::InstallRoutes(int64_t epoch) {
   for (auto& [name, r] : routes) {
     list.push_back(std::move(r));
   }
-  GLET_RETURN_IF_ERROR(frontend_.ApplyRoutes(list, epoch));
-  for (const Placed& p : placed_) {
-    frontend_.SetGletUp(p.spec.glet_id, p.up);
-  }
-  return Status::Ok();
+  return frontend_.ApplyRoutes(list, epoch);
 }
 
 void Controller::FollowGletHealth() {
+  // A heartbeat this much younger than the frontend's own failure of a glet reflects the
+  // backend's state after that failure (the backend sees its proxy die as fast as the frontend).
+  constexpr Duration kFreshAfterFailure = std::chrono::milliseconds(250);
   std::vector<BackendRecord> backends = registry_.Snapshot();
+  std::vector<GletFailure> failures = frontend_.FailedGlets();
   MutexLock lock(mu_);
   bool moved = false;
+  std::vector<std::pair<std::string, bool>> changes;  // glet id, up
   for (Placed& p : placed_) {
     for (const BackendRecord& b : backends) {
       if (b.backend_id != p.backend_id) {
@@ -424,16 +427,31 @@ void Controller::FollowGletHealth() {
         }
         if (ready != p.up) {
           p.up = ready;
-          frontend_.SetGletUp(p.spec.glet_id, ready);
+          changes.emplace_back(p.spec.glet_id, ready);
           GLET_LOG_INFO("glet {} is {}", p.spec.glet_id, ready ? "back" : "down: " + g.error);
+          continue;
+        }
+        // The frontend took it down after a failed batch, yet its backend has reported it READY
+        // at the same address since (a transient failure, or a restart within one heartbeat
+        // that got the same port back): route to it again.
+        auto f = std::find_if(failures.begin(), failures.end(),
+                              [&](const GletFailure& x) { return x.glet_id == p.spec.glet_id; });
+        if (ready && !moved && f != failures.end() && f->address == p.proxy_address &&
+            b.last_seen > f->at + kFreshAfterFailure) {
+          changes.emplace_back(p.spec.glet_id, true);
+          GLET_LOG_INFO("glet {} is READY again after a failed batch; routing to it", f->glet_id);
         }
       }
     }
   }
   if (moved) {
+    // New proxy addresses first, so that a glet coming back is routed to its new proxy.
     if (Status s = InstallRoutes(epoch_); !s.ok()) {
       GLET_LOG_WARN("re-routing after a proxy restart: {}", s.message());
     }
+  }
+  for (const auto& [id, up] : changes) {
+    frontend_.SetGletUp(id, up);
   }
 }
 

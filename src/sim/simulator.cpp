@@ -10,6 +10,7 @@
 
 #include "core/check.h"
 #include "core/strings.h"
+#include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
 #include "serve/batcher.h"
 #include "serve/request.h"
@@ -30,8 +31,14 @@ int64_t SecondsToNs(double s) { return static_cast<int64_t>(std::llround(s * 1e9
 
 // Event kinds, in the order they run at equal times: a finishing batch frees its glet and lane
 // before arrivals at the same instant are routed; wake-ups come after the arrivals they may
-// batch with; control (re-planning, bins) last.
-enum class EventKind : uint8_t { kBatchDone = 0, kArrival = 1, kWake = 2, kReplanTick = 3 };
+// batch with; control (scheduled plan changes, then re-planning) last.
+enum class EventKind : uint8_t {
+  kBatchDone = 0,
+  kArrival = 1,
+  kWake = 2,
+  kPlanChange = 3,
+  kReplanTick = 4
+};
 
 struct Event {
   int64_t t = 0;
@@ -92,8 +99,10 @@ class Engine {
     int64_t deadline_ns = 0;
   };
   struct Glet {
-    int device = 0;
+    std::string id;  // the router's name for it
+    int device = 0;  // the plan's device id (reports)
     int partition = 0;
+    std::vector<int> lanes;  // one per model, in the plan's order
     bool busy = false;
     std::deque<InFlight> waiting;
     InFlight running;
@@ -174,6 +183,8 @@ class Engine {
   std::optional<serve::RateMonitor> monitor_;
   std::unique_ptr<sched::Planner> planner_;
   sched::Plan current_plan_;
+  std::vector<int> current_glets_;             // glets_ index of each glet of current_plan_
+  std::vector<sched::GletWork> current_work_;  // and what each runs, where
   int used_devices_ = 0;
   std::vector<sched::Plan> plans_;
   int replans_failed_ = 0;
@@ -252,17 +263,22 @@ Result<std::vector<int64_t>> Engine::ExecTable(const sched::PlannedDevice& dev, 
 int Engine::CountUsedDevices() const { return current_plan_.UsedDevices(); }
 
 Status Engine::InstallPlan(const sched::Plan& plan) {
-  // Build every new lane first, so a bad plan changes nothing.
+  // Build every new glet and lane first, so a bad plan changes nothing.
   struct NewLane {
-    int model;
-    std::string glet_id;
-    double rate_rps;
-    std::unique_ptr<Lane> lane;
-    size_t glet_slot;
+    int model = 0;
+    double rate_rps = 0;
+    serve::BatcherConfig config;
+    std::vector<int64_t> exec;
   };
-  std::vector<NewLane> fresh;
-  std::vector<Glet> new_glets;
+  struct NewGlet {
+    int device = 0;
+    int partition = 0;
+    std::vector<NewLane> lanes;  // in the glet's model order
+  };
+  std::vector<NewGlet> next;
+  std::vector<sched::GletWork> next_work;
   ++epoch_;
+  int slot = 0;
   for (const sched::PlannedDevice& dev : plan.devices) {
     if (dev.glets.empty()) {
       continue;
@@ -271,33 +287,33 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
       return InvalidArgumentError("plan: device " + std::to_string(dev.id) + ": type '" + dev.type +
                                   "' but the profile is for '" + profile_.type + "'");
     }
+    // The controller places the plan's used devices on the backends' devices in order: the
+    // physical device of a glet is its device's rank among the used ones.
+    const std::string physical = std::to_string(slot++);
     for (size_t gi = 0; gi < dev.glets.size(); ++gi) {
       const sched::PlannedGlet& g = dev.glets[gi];
-      const std::string gid =
-          "e" + std::to_string(epoch_) + "d" + std::to_string(dev.id) + "g" + std::to_string(gi);
+      const std::string where =
+          "plan: device " + std::to_string(dev.id) + " glet " + std::to_string(gi);
       if (!(g.duty_ms > 0)) {
-        return InvalidArgumentError("plan: device " + std::to_string(dev.id) + " glet " +
-                                    std::to_string(gi) + ": duty_ms must be > 0");
+        return InvalidArgumentError(where + ": duty_ms must be > 0");
       }
-      Glet glet;
+      NewGlet glet;
       glet.device = dev.id;
       glet.partition = g.partition;
-      new_glets.push_back(std::move(glet));
       for (const sched::PlannedModel& m : g.models) {
         auto mi = model_index_.find(m.model);
         if (mi == model_index_.end()) {
-          return InvalidArgumentError("plan: device " + std::to_string(dev.id) + " glet " +
-                                      std::to_string(gi) + ": model '" + m.model +
+          return InvalidArgumentError(where + ": model '" + m.model +
                                       "' has no SLO (not in the plan's workload)");
         }
         if (m.batch < 1) {
-          return InvalidArgumentError("plan: device " + std::to_string(dev.id) + " glet " +
-                                      std::to_string(gi) + " model " + m.model +
-                                      ": batch must be >= 1");
+          return InvalidArgumentError(where + " model " + m.model + ": batch must be >= 1");
         }
-        GLET_ASSIGN_OR_RETURN(std::vector<int64_t> exec, ExecTable(dev, gi, m));
+        NewLane lane;
+        lane.model = mi->second;
+        GLET_ASSIGN_OR_RETURN(lane.exec, ExecTable(dev, gi, m));
         // The batcher's expectation: what the controller installs (profile x planned alpha).
-        serve::BatcherConfig bc;
+        serve::BatcherConfig& bc = lane.config;
         bc.model = m.model;
         bc.batch_size = m.batch;
         bc.duty_cycle = FromMillis(g.duty_ms);
@@ -307,36 +323,89 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
           bc.batch_latency.push_back(
               FromMillis((ms.ok() ? *ms : m.exec_ms) * std::max(1.0, m.alpha)));
         }
-        GLET_ASSIGN_OR_RETURN(serve::Batcher batcher, serve::Batcher::Create(std::move(bc)));
-        auto lane = std::make_unique<Lane>(std::move(batcher));
-        lane->model = mi->second;
-        lane->exec_ns = std::move(exec);
-        const double rate =
+        GLET_RETURN_IF_ERROR(serve::Batcher::Create(bc).status());
+        lane.rate_rps =
             m.rate_rps > 0 ? m.rate_rps : std::max(1.0, m.capacity_rps);  // as the controller
-        fresh.push_back(NewLane{mi->second, gid, rate, std::move(lane), new_glets.size() - 1});
+        glet.lanes.push_back(std::move(lane));
       }
+      next.push_back(std::move(glet));
+      next_work.push_back(sched::WorkOf(physical, g));
     }
   }
-  // Retire the old lanes (make-before-break: they finish their queues on their glets).
-  for (auto& ms : models_) {
-    for (const auto& [gid, lane] : ms->lanes) {
-      ms->router.RemoveGlet(gid).IgnoreError();
+  // Make-before-break, as the controller does: glets doing the same work keep running (their
+  // queues and the batch in flight stay); the others retire (their lanes take no new arrivals
+  // and finish their queues on their glets); the new ones start next to them.
+  const std::vector<int> kept = sched::MatchUnchangedGlets(current_work_, next_work);
+  std::vector<bool> stays(current_glets_.size(), false);
+  for (int k : kept) {
+    if (k >= 0) {
+      stays[k] = true;
+    }
+  }
+  for (size_t i = 0; i < current_glets_.size(); ++i) {
+    if (stays[i]) {
+      continue;
+    }
+    const Glet& g = glets_[current_glets_[i]];
+    for (int lane : g.lanes) {
+      ModelState& ms = *models_[lanes_[lane]->model];
+      ms.router.RemoveGlet(g.id).IgnoreError();
       lanes_[lane]->retiring = true;
     }
+  }
+  for (auto& ms : models_) {
     ms->lanes.clear();
   }
-  const int glet_base = static_cast<int>(glets_.size());
-  for (Glet& g : new_glets) {
-    glets_.push_back(std::move(g));
+  std::vector<int> installed;
+  for (size_t i = 0; i < next.size(); ++i) {
+    NewGlet& ng = next[i];
+    int gi = 0;
+    if (kept[i] >= 0) {
+      gi = current_glets_[kept[i]];
+      Glet& g = glets_[gi];
+      g.device = ng.device;
+      for (size_t k = 0; k < ng.lanes.size(); ++k) {
+        NewLane& nl = ng.lanes[k];
+        const int li = g.lanes[k];
+        Lane& lane = *lanes_[li];
+        // Same batch and bound: nothing queued is dropped; duty cycle and latencies may move.
+        Result<std::vector<serve::DroppedRequest>> dropped = lane.batcher.UpdateConfig(nl.config);
+        GLET_CHECK(dropped.ok()) << dropped.status().message();
+        for (const serve::DroppedRequest& r : *dropped) {
+          --queued_;
+          NotServed(lane.model, r.request, serve::RequestOutcome::kDropped,
+                    serve::DropReasonName(r.reason));
+        }
+        lane.exec_ns = std::move(nl.exec);  // the new co-located glets' interference
+        ModelState& ms = *models_[nl.model];
+        GLET_RETURN_IF_ERROR(ms.router.SetRate(g.id, nl.rate_rps));
+        ms.lanes.emplace_back(g.id, li);
+      }
+    } else {
+      gi = static_cast<int>(glets_.size());
+      Glet g;
+      g.id = "e" + std::to_string(epoch_) + "g" + std::to_string(i);
+      g.device = ng.device;
+      g.partition = ng.partition;
+      glets_.push_back(std::move(g));
+      for (NewLane& nl : ng.lanes) {
+        GLET_ASSIGN_OR_RETURN(serve::Batcher batcher, serve::Batcher::Create(std::move(nl.config)));
+        auto lane = std::make_unique<Lane>(std::move(batcher));
+        lane->model = nl.model;
+        lane->glet = gi;
+        lane->exec_ns = std::move(nl.exec);
+        const int li = static_cast<int>(lanes_.size());
+        lanes_.push_back(std::move(lane));
+        glets_[gi].lanes.push_back(li);
+        ModelState& ms = *models_[nl.model];
+        GLET_RETURN_IF_ERROR(ms.router.AddGlet(glets_[gi].id, nl.rate_rps));
+        ms.lanes.emplace_back(glets_[gi].id, li);
+      }
+    }
+    installed.push_back(gi);
   }
-  for (NewLane& nl : fresh) {
-    ModelState& ms = *models_[nl.model];
-    nl.lane->glet = glet_base + static_cast<int>(nl.glet_slot);
-    const int index = static_cast<int>(lanes_.size());
-    lanes_.push_back(std::move(nl.lane));
-    GLET_RETURN_IF_ERROR(ms.router.AddGlet(nl.glet_id, nl.rate_rps));
-    ms.lanes.emplace_back(nl.glet_id, index);
-  }
+  current_glets_ = std::move(installed);
+  current_work_ = std::move(next_work);
   current_plan_ = plan;
   used_devices_ = CountUsedDevices();
   TimeBin& bin = BinAt(now_);
@@ -484,6 +553,17 @@ Status Engine::Init(ArrivalSource* arrivals) {
   GLET_RETURN_IF_ERROR(InstallPlan(in_.plan));
   if (opt_.replan) {
     Push(Ns(At(0) + opt_.replan_tick), EventKind::kReplanTick, 0);
+  }
+  double last_s = 0;
+  for (size_t i = 0; i < in_.plan_changes.size(); ++i) {
+    const double at_s = in_.plan_changes[i].at_s;
+    if (!(at_s >= last_s) || !std::isfinite(at_s)) {
+      return InvalidArgumentError("plan change " + std::to_string(i) +
+                                  ": at_s must be finite, >= 0 and in time order (got " +
+                                  FormatDouble(at_s, 3) + ")");
+    }
+    last_s = at_s;
+    Push(SecondsToNs(at_s), EventKind::kPlanChange, static_cast<int32_t>(i));
   }
   return Status::Ok();
 }
@@ -826,6 +906,13 @@ Result<SimResult> Engine::Run() {
           if (!lane.in_flight) {
             RunLane(e.index);
           }
+        }
+        break;
+      }
+      case EventKind::kPlanChange: {
+        Status s = InstallPlan(in_.plan_changes[e.index].plan);
+        if (!s.ok()) {
+          return s.WithContext("plan change " + std::to_string(e.index));
         }
         break;
       }

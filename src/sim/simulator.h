@@ -17,9 +17,14 @@
 //     the proxy does;
 //   - serve::RateMonitor observes arrivals; with re-planning on, the controller's loop is mirrored:
 //     every `replan_tick` ShouldReplan() is asked, and on "yes" the planner re-plans for the
-//     observed rates (floored at min_rate_rps) within the device budget; the new plan's lanes take
-//     new arrivals at once, the old lanes finish their queues on their old glets
-//     (make-before-break), a failed plan keeps the old one.
+//     observed rates (floored at min_rate_rps) within the device budget; a failed plan keeps the
+//     old one. A new plan is installed as the controller installs it (make-before-break):
+//     glets that sched::MatchUnchangedGlets() finds unchanged (same physical device — the rank
+//     of their device among the plan's used devices, as the controller places them — same
+//     partition, same models and batch sizes) keep running with their queues and batches in
+//     flight, their lanes taking the new duty cycle, latencies and routing weight; the other
+//     glets' lanes take no new arrivals and finish their queues on their glets, while the new
+//     glets' lanes take new arrivals at once.
 // Apps (model::AppSpec) run as the frontend runs them: each stage is a model request carrying the
 // app's end-to-end deadline, submitted when its producers are served; the app request ends
 // dropped at its first dropped stage, served when its exit stages are.
@@ -71,6 +76,12 @@ struct SimOptions {
   double min_rate_rps = 1;  // planning floor per served model (the controller's)
 };
 
+// A plan installed at a given time, as the controller installs a re-plan.
+struct PlanChange {
+  double at_s = 0;
+  sched::Plan plan;
+};
+
 struct SimInput {
   const perf::DeviceProfile* profile = nullptr;  // not owned; outlives Simulate()
   sched::Plan plan;                              // the initial plan
@@ -79,6 +90,9 @@ struct SimInput {
   std::vector<model::AppSpec> apps;  // stream names may be apps
   // Stream i of the arrivals targets stream_names[i] (a model or an app).
   std::vector<std::string> stream_names;
+  // Plans to install at fixed times (in time order), whether or not re-planning is on: e.g. the
+  // plans a controller applied, or a test's. Installed as a re-plan is (make-before-break).
+  std::vector<PlanChange> plan_changes;
 };
 
 struct DeviceUsage {
