@@ -436,7 +436,7 @@ void Controller::FollowGletHealth() {
         // that got the same port back): route to it again.
         auto f = std::find_if(failures.begin(), failures.end(),
                               [&](const GletFailure& x) { return x.glet_id == p.spec.glet_id; });
-        if (ready && !moved && f != failures.end() && f->address == p.proxy_address &&
+        if (ready && f != failures.end() && f->address == p.proxy_address &&
             b.last_seen > f->at + kFreshAfterFailure) {
           changes.emplace_back(p.spec.glet_id, true);
           GLET_LOG_INFO("glet {} is READY again after a failed batch; routing to it", f->glet_id);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <list>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include "core/mutex.h"
 #include "model/batch.h"
 #include "serve/batcher.h"
+#include "serve/outage_queue.h"
 #include "serve/router.h"
 
 namespace glet::serve {
@@ -29,6 +31,7 @@ constexpr char kOccupancy[] = "glet_glet_occupancy";
 constexpr char kGletUp[] = "glet_glet_up";
 constexpr char kEpoch[] = "glet_plan_epoch";
 constexpr char kRetries[] = "glet_request_retries_total";
+constexpr char kHeld[] = "glet_requests_held_total";
 
 std::chrono::steady_clock::time_point ToSteady(TimePoint t) {
   if (t == TimePoint::max()) {
@@ -54,6 +57,8 @@ void DeclareMetrics(MetricsRegistry& m) {
   m.Declare(kGletUp, T::kGauge, "1 if the glet is in rotation, 0 if marked down.");
   m.Declare(kEpoch, T::kGauge, "Epoch of the routing table (plan) in force.");
   m.Declare(kRetries, T::kCounter, "Requests re-routed after a glet failure.");
+  m.Declare(kHeld, T::kCounter,
+            "Requests that waited for a glet of their model to come back (all were down).");
 }
 
 }  // namespace
@@ -76,6 +81,7 @@ struct Frontend::Lane {
   bool retiring = false;  // removed from routing: finish the queue, then stop
   bool stop = false;      // shutdown: drop what is left
   bool running_batch = false;
+  std::optional<GletFailure> failure;  // set while down after a failed batch of this lane
   TimePoint started;
   double busy_ms = 0;
   std::thread thread;
@@ -89,8 +95,10 @@ struct Frontend::ModelState {
   Router router;
   std::map<std::string, std::unique_ptr<Lane>> lanes;  // by glet id
   std::list<std::unique_ptr<Lane>> retired;            // finishing their queues
+  OutageQueue held;  // requests waiting while the router has glets but none is up
 
-  explicit ModelState(model::ModelSpec s) : spec(std::move(s)), router(spec.name) {}
+  ModelState(model::ModelSpec s, size_t max_held)
+      : spec(std::move(s)), router(spec.name), held(spec.name, max_held) {}
 };
 
 struct Frontend::AppRun {
@@ -128,6 +136,14 @@ struct Frontend::Impl {
   std::atomic<int64_t> epoch{0};
   std::mutex shutdown_mu;
   bool shut_down = false;
+
+  // The hold thread (HoldLoop) and what wakes it.
+  std::mutex hold_mu;
+  std::condition_variable hold_cv;
+  bool hold_stop = false;                  // guarded by hold_mu
+  bool hold_kick = false;                  // guarded by hold_mu: look again now
+  TimePoint hold_wake = TimePoint::max();  // guarded by hold_mu: what it waits for
+  std::thread hold_thread;
 };
 
 Frontend::Frontend(model::ModelManifest manifest, std::vector<model::AppSpec> apps,
@@ -139,7 +155,8 @@ Frontend::Frontend(model::ModelManifest manifest, std::vector<model::AppSpec> ap
   impl_->clock = options.clock != nullptr ? options.clock : &SystemClock::Get();
   impl_->metrics = options.metrics;
   for (const model::ModelSpec& spec : impl_->manifest.models()) {
-    impl_->models.emplace(spec.name, std::make_unique<ModelState>(spec));
+    impl_->models.emplace(spec.name,
+                          std::make_unique<ModelState>(spec, options.max_queue_requests));
   }
   for (const model::AppSpec& app : impl_->apps) {
     impl_->apps_by_name.emplace(app.name, &app);
@@ -168,6 +185,8 @@ Result<std::unique_ptr<Frontend>> Frontend::Create(model::ModelManifest manifest
   std::unique_ptr<Frontend> f(new Frontend(std::move(manifest), std::move(apps), options));
   f->impl_->rates.emplace(std::move(monitor));
   DeclareMetrics(*f->impl_->metrics);
+  Frontend* raw = f.get();
+  f->impl_->hold_thread = std::thread([raw] { raw->HoldLoop(); });
   return f;
 }
 
@@ -250,29 +269,94 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
   }
   Status refused;
   std::optional<DropReason> drop;
+  std::optional<TimePoint> held_until;
   {
     MutexLock lock(ms.mu);
-    Result<std::string> glet = ms.router.Pick();
-    auto lane = glet.ok() ? ms.lanes.find(*glet) : ms.lanes.end();
-    if (lane == ms.lanes.end()) {
-      refused =
-          glet.ok()
-              ? UnavailableError("model " + ms.spec.name + ": glet " + *glet + " is not serving")
-              : glet.status();
-    } else {
-      Admission a = lane->second->batcher.Enqueue(req, impl_->clock->Now());
+    const TimePoint now = impl_->clock->Now();
+    if (ms.router.glet_count() > 0 && ms.router.up_count() == 0) {
+      // Every glet of the model is down for now: wait for one to come back.
+      Admission a = ms.held.Hold(req, now);
       if (a.queued) {
-        lane->second->cv.notify_all();
-        return;
+        held_until = ms.held.GiveUpAt(req);
+      } else {
+        drop = a.drop_reason;
+        refused = a.status;
       }
-      drop = a.drop_reason;
-      refused = a.status;
+    } else if (ms.router.glet_count() == 0 && !impl_->accepting.load()) {
+      drop = DropReason::kShutdown;  // a retry during shutdown: no glet will take it
+    } else {
+      Result<std::string> glet = ms.router.Pick();
+      auto lane = glet.ok() ? ms.lanes.find(*glet) : ms.lanes.end();
+      if (lane == ms.lanes.end()) {
+        refused =
+            glet.ok()
+                ? UnavailableError("model " + ms.spec.name + ": glet " + *glet + " is not serving")
+                : glet.status();
+      } else {
+        Admission a = lane->second->batcher.Enqueue(req, now);
+        if (a.queued) {
+          lane->second->cv.notify_all();
+          return;
+        }
+        drop = a.drop_reason;
+        refused = a.status;
+      }
     }
   }
-  if (drop) {
+  if (held_until) {
+    impl_->metrics->Add(kHeld, {{"model", ms.spec.name}});
+    KickHoldLoop(*held_until);
+  } else if (drop) {
     Drop(req, *drop);
   } else {
     Fail(id, refused);
+  }
+}
+
+void Frontend::ReleaseHeld(ModelState& ms) {
+  std::vector<PendingRequest> back;
+  {
+    MutexLock lock(ms.mu);
+    if (ms.held.empty() || ms.router.up_count() == 0) {
+      return;
+    }
+    back = ms.held.ReleaseAll();
+  }
+  for (const PendingRequest& r : back) {
+    Route(ms, r.id);
+  }
+}
+
+void Frontend::KickHoldLoop(TimePoint give_up_at) {
+  std::lock_guard<std::mutex> lock(impl_->hold_mu);
+  if (give_up_at < impl_->hold_wake) {
+    impl_->hold_kick = true;
+    impl_->hold_cv.notify_all();
+  }
+}
+
+void Frontend::HoldLoop() {
+  std::unique_lock<std::mutex> lock(impl_->hold_mu);
+  while (!impl_->hold_stop) {
+    impl_->hold_kick = false;
+    impl_->hold_wake = TimePoint::max();  // while it looks, any newly held request kicks it
+    lock.unlock();
+    TimePoint wake = TimePoint::max();
+    for (auto& [name, ms_ptr] : impl_->models) {
+      OutageDecision d;
+      {
+        MutexLock model_lock(ms_ptr->mu);
+        d = ms_ptr->held.Expire(impl_->clock->Now());
+      }
+      wake = std::min(wake, d.wake_at);
+      for (const DroppedRequest& r : d.dropped) {
+        Drop(r.request, r.reason);
+      }
+    }
+    lock.lock();
+    impl_->hold_wake = wake;
+    impl_->hold_cv.wait_until(lock, ToSteady(wake),
+                              [this] { return impl_->hold_stop || impl_->hold_kick; });
   }
 }
 
@@ -427,13 +511,16 @@ void Frontend::OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
   std::vector<DroppedRequest> queued;
   {
     MutexLock lock(ms.mu);
-    ms.router.MarkDown(lane.glet_id).IgnoreError();
+    if (ms.router.MarkDown(lane.glet_id).ok() && !lane.failure) {
+      lane.failure = GletFailure{lane.glet_id, lane.channel->address(), impl_->clock->Now()};
+    }
     impl_->metrics->Set(kGletUp, {{"glet", lane.glet_id}}, 0);
     queued = lane.batcher.DrainAll(DropReason::kModelUnloaded);
   }
-  for (const DroppedRequest& d : queued) {
-    requests.push_back(d.request);
-  }
+  // The failed batch's requests are re-sent at most max_retries times each (a request that
+  // kills every glet it reaches must not take them all down); the lane's queue never ran and
+  // is simply routed again. Both wait for a glet if none is up.
+  std::vector<uint64_t> again;
   for (const PendingRequest& r : requests) {
     bool retry = false;
     {
@@ -446,10 +533,16 @@ void Frontend::OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
     }
     if (retry) {
       impl_->metrics->Add(kRetries, {{"model", ms.spec.name}});
-      Route(ms, r.id);
+      again.push_back(r.id);
     } else {
       Fail(r.id, status.WithContext("model " + ms.spec.name + ": glet " + lane.glet_id));
     }
+  }
+  for (const DroppedRequest& d : queued) {
+    again.push_back(d.request.id);
+  }
+  for (uint64_t id : again) {
+    Route(ms, id);
   }
 }
 
@@ -516,13 +609,21 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
           auto lane_it = ms.lanes.find(g->glet_id);
           if (lane_it != ms.lanes.end()) {
             Lane& lane = *lane_it->second;
+            // A glet down after a failed batch stays down while it has the same address (the
+            // controller puts it back); a new address is a new proxy.
+            const bool up = g->up && !(lane.failure.has_value() &&
+                                       lane.failure->address == g->channel->address());
+            if (up) {
+              lane.failure.reset();
+            }
             lane.channel = g->channel;
             auto dropped = lane.batcher.UpdateConfig(config);
             if (dropped.ok()) {
               unloaded.insert(unloaded.end(), dropped->begin(), dropped->end());
             }
             ms.router.SetRate(g->glet_id, g->rate_rps).IgnoreError();
-            ms.router.MarkUp(g->glet_id).IgnoreError();
+            (up ? ms.router.MarkUp(g->glet_id) : ms.router.MarkDown(g->glet_id)).IgnoreError();
+            impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, up ? 1 : 0);
             lane.cv.notify_all();
           } else {
             auto lane = std::make_unique<Lane>(*Batcher::Create(config));
@@ -532,15 +633,37 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
             Lane* raw = lane.get();
             ms.lanes.emplace(g->glet_id, std::move(lane));
             ms.router.AddGlet(g->glet_id, g->rate_rps).IgnoreError();
+            if (!g->up) {
+              ms.router.MarkDown(g->glet_id).IgnoreError();
+            }
+            impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, g->up ? 1 : 0);
             raw->thread = std::thread([this, &ms, raw] { LaneLoop(&ms, raw); });
           }
-          impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, 1);
         }
+      }
+      // Held requests need at least the fastest planned latency of their size on a glet.
+      std::vector<Duration> best;
+      for (const auto& [id, lane] : ms.lanes) {
+        const BatcherConfig& c = lane->batcher.config();
+        for (int k = 1; k <= c.batch_size; ++k) {
+          if (best.size() < static_cast<size_t>(k)) {
+            best.push_back(c.batch_latency[k - 1]);
+          } else {
+            best[k - 1] = std::min(best[k - 1], c.batch_latency[k - 1]);
+          }
+        }
+      }
+      ms.held.SetLatency(std::move(best));
+      if (ms.router.glet_count() == 0) {
+        // Nothing of this model will come back.
+        std::vector<DroppedRequest> gone = ms.held.DrainAll(DropReason::kModelUnloaded);
+        unloaded.insert(unloaded.end(), gone.begin(), gone.end());
       }
     }
     for (const DroppedRequest& d : unloaded) {
       Drop(d.request, d.reason);
     }
+    ReleaseHeld(ms);
   }
   impl_->epoch = epoch;
   impl_->metrics->Set(kEpoch, {}, static_cast<double>(epoch));
@@ -578,13 +701,43 @@ bool Frontend::WaitRetiredLanes(TimePoint deadline) {
 
 void Frontend::SetGletUp(const std::string& glet_id, bool up) {
   for (auto& [name, ms_ptr] : impl_->models) {
-    MutexLock lock(ms_ptr->mu);
-    if (ms_ptr->lanes.count(glet_id) == 0) {
-      continue;
+    {
+      MutexLock lock(ms_ptr->mu);
+      auto lane = ms_ptr->lanes.find(glet_id);
+      if (lane == ms_ptr->lanes.end()) {
+        continue;
+      }
+      if (up) {
+        lane->second->failure.reset();
+      }
+      (up ? ms_ptr->router.MarkUp(glet_id) : ms_ptr->router.MarkDown(glet_id)).IgnoreError();
+      impl_->metrics->Set(kGletUp, {{"glet", glet_id}}, up ? 1 : 0);
     }
-    (up ? ms_ptr->router.MarkUp(glet_id) : ms_ptr->router.MarkDown(glet_id)).IgnoreError();
-    impl_->metrics->Set(kGletUp, {{"glet", glet_id}}, up ? 1 : 0);
+    if (up) {
+      ReleaseHeld(*ms_ptr);
+    }
   }
+}
+
+std::vector<GletFailure> Frontend::FailedGlets() const {
+  std::map<std::string, GletFailure> by_glet;
+  for (const auto& [name, ms_ptr] : impl_->models) {
+    MutexLock lock(ms_ptr->mu);
+    for (const auto& [id, lane] : ms_ptr->lanes) {
+      if (!lane->failure.has_value()) {
+        continue;
+      }
+      auto it = by_glet.find(id);
+      if (it == by_glet.end() || lane->failure->at < it->second.at) {
+        by_glet[id] = *lane->failure;
+      }
+    }
+  }
+  std::vector<GletFailure> out;
+  for (auto& [id, f] : by_glet) {
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -693,16 +846,24 @@ void Frontend::Shutdown(TimePoint drain_deadline) {
   }
   impl_->shut_down = true;
   impl_->accepting = false;
-  // Let every lane finish what it holds, as retiring lanes do, until the deadline.
+  // Let every lane finish what it holds, as retiring lanes do, until the deadline. Requests
+  // waiting for a glet have none to wait for any more.
   for (auto& [name, ms_ptr] : impl_->models) {
-    MutexLock lock(ms_ptr->mu);
-    for (auto& [id, lane] : ms_ptr->lanes) {
-      ms_ptr->router.RemoveGlet(id).IgnoreError();
-      lane->retiring = true;
-      lane->cv.notify_all();
-      ms_ptr->retired.push_back(std::move(lane));
+    std::vector<DroppedRequest> held;
+    {
+      MutexLock lock(ms_ptr->mu);
+      for (auto& [id, lane] : ms_ptr->lanes) {
+        ms_ptr->router.RemoveGlet(id).IgnoreError();
+        lane->retiring = true;
+        lane->cv.notify_all();
+        ms_ptr->retired.push_back(std::move(lane));
+      }
+      ms_ptr->lanes.clear();
+      held = ms_ptr->held.DrainAll(DropReason::kShutdown);
     }
-    ms_ptr->lanes.clear();
+    for (const DroppedRequest& d : held) {
+      Drop(d.request, d.reason);
+    }
   }
   WaitRetiredLanes(drain_deadline);
   for (auto& [name, ms_ptr] : impl_->models) {
@@ -718,6 +879,14 @@ void Frontend::Shutdown(TimePoint drain_deadline) {
     for (auto& lane : left) {
       lane->thread.join();
     }
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->hold_mu);
+    impl_->hold_stop = true;
+    impl_->hold_cv.notify_all();
+  }
+  if (impl_->hold_thread.joinable()) {
+    impl_->hold_thread.join();
   }
 }
 

@@ -6,10 +6,17 @@
 //
 // Lanes: one per (model, glet), each with its own bounded queue and one thread that waits (on a
 // condition variable, until the batcher's wake_at or an arrival) and runs one batch at a time.
-// A glet that fails with kUnavailable is marked down; the requests of its failed batch and its
-// queue are re-routed to the model's other glets (each request at most `max_retries` times), or
-// failed with kUnavailable when none is up. ApplyRoutes() swaps routing tables make-before-break:
-// new lanes take new arrivals at once; lanes of removed glets finish their queues, then stop.
+// A glet that fails with kUnavailable is marked down; the requests of its failed batch (each at
+// most `max_retries` times; more fail with kUnavailable) and of its queue are routed again.
+// ApplyRoutes() swaps routing tables make-before-break: new lanes take new arrivals at once;
+// lanes of removed glets finish their queues, then stop.
+//
+// Outages: while a model has glets in the routing table but none is up (a proxy restarting, a
+// node switched over without overlap), its requests wait in the model's OutageQueue (bounded by
+// max_queue_requests) instead of failing. They go to the lanes as soon as a glet of the model is
+// up again (SetGletUp(), ApplyRoutes()); the frontend's hold thread gives up on those that can
+// no longer make their deadline (dropped: kNoGlet). Only a model with no glet in the table at
+// all fails its requests at once (kUnavailable: nothing will come back).
 //
 // Apps (multi-model DAGs) are served under their name: stages run as internal model requests
 // carrying the app's end-to-end deadline; an app request ends with its first dropped/failed
@@ -61,6 +68,10 @@ struct GletRoute {
   Duration duty_cycle{};
   std::vector<Duration> batch_latency;  // expected latency of 1..batch_size items
   std::shared_ptr<GletChannel> channel;
+  // In rotation once installed; false for a planned glet that is not ready (yet): its model's
+  // requests wait for it. A glet this frontend took down after a failed batch stays down while
+  // its channel's address is unchanged (until SetGletUp()).
+  bool up = true;
 };
 
 struct ModelRoutes {
@@ -71,9 +82,16 @@ struct ModelRoutes {
 struct FrontendOptions {
   Clock* clock = nullptr;              // null: SystemClock. Not owned.
   MetricsRegistry* metrics = nullptr;  // required; not owned, outlives the frontend
-  size_t max_queue_requests = 1024;    // per lane
-  int max_retries = 1;                 // re-routes per request after a glet failure
+  size_t max_queue_requests = 1024;    // per lane, and per model while no glet is up
+  int max_retries = 1;                 // re-sends per request whose batch failed on a glet
   RateMonitorConfig rates;
+};
+
+// A glet this frontend took out of rotation itself, after a batch failed with kUnavailable.
+struct GletFailure {
+  std::string glet_id;
+  std::string address;  // the channel's address when it failed
+  TimePoint at;         // when it was marked down
 };
 
 // What KServe metadata calls describe.
@@ -95,7 +113,8 @@ class Frontend {
   Frontend& operator=(const Frontend&) = delete;
 
   // Serves one request for a model or an app. Errors reach `done`: kNotFound for an unknown
-  // name, kInvalidArgument naming the input at fault, kUnavailable when no glet is up.
+  // name, kInvalidArgument naming the input at fault, kUnavailable when the model has no glet in
+  // the routing table. While its glets are all down it waits (see "Outages" above).
   void Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done);
 
   // Installs the routing table of plan `epoch` (every served model; models left out stop being
@@ -106,8 +125,12 @@ class Frontend {
   // Waits until the lanes of glets removed by ApplyRoutes() have finished their queues, or
   // `deadline`; true if they all did. The controller stops those glets afterwards.
   bool WaitRetiredLanes(TimePoint deadline);
-  // Takes a glet out of (or back into) every model's rotation.
+  // Takes a glet out of (or back into) every model's rotation. Back up, it takes the requests
+  // its models held while none of their glets was up.
   void SetGletUp(const std::string& glet_id, bool up);
+  // Glets marked down by a failed batch and not up since (one entry per glet, the earliest).
+  // The controller puts one back (SetGletUp) once its backend says it is READY again.
+  std::vector<GletFailure> FailedGlets() const;
 
   // Metadata of a model or app; kNotFound naming it.
   Result<ServedInfo> Describe(const std::string& name) const;
@@ -145,6 +168,12 @@ class Frontend {
   void RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests);
   void OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
                      std::vector<PendingRequest> requests);
+  // Routes again the requests `ms` held, if one of its glets is up.
+  void ReleaseHeld(ModelState& ms);
+  // Wakes the hold thread if `give_up_at` is earlier than the time it waits for.
+  void KickHoldLoop(TimePoint give_up_at);
+  // The hold thread: gives up on held requests that can no longer make their deadline.
+  void HoldLoop();
   void Finish(uint64_t id, InferResult result);
   void Drop(const PendingRequest& r, DropReason reason);
   void Fail(uint64_t id, Status status);

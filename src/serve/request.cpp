@@ -28,6 +28,8 @@ std::string_view DropReasonName(DropReason reason) {
       return "shutdown";
     case DropReason::kDeadlineExpired:
       return "deadline_expired";
+    case DropReason::kNoGlet:
+      return "no_glet";
   }
   return "unknown";
 }
@@ -52,6 +54,7 @@ Status DropStatus(const PendingRequest& request, DropReason reason) {
     case DropReason::kSloUnreachable:
     case DropReason::kModelUnloaded:
     case DropReason::kShutdown:
+    case DropReason::kNoGlet:
       break;
   }
   return UnavailableError(std::move(message));

@@ -41,15 +41,16 @@ enum class DropReason {
   kModelUnloaded,    // the model stopped being served while the request waited
   kShutdown,         // the server is shutting down
   kDeadlineExpired,  // its deadline passed before it could run
+  kNoGlet,           // every glet of its model stayed down until it could no longer make it
 };
 
-inline constexpr std::array<DropReason, 5> kAllDropReasons = {
-    DropReason::kSloUnreachable, DropReason::kQueueFull, DropReason::kModelUnloaded,
-    DropReason::kShutdown, DropReason::kDeadlineExpired};
+inline constexpr std::array<DropReason, 6> kAllDropReasons = {
+    DropReason::kSloUnreachable, DropReason::kQueueFull,       DropReason::kModelUnloaded,
+    DropReason::kShutdown,       DropReason::kDeadlineExpired, DropReason::kNoGlet};
 
 // "served", "dropped", "failed".
 std::string_view RequestOutcomeName(RequestOutcome outcome);
-// "slo_unreachable", "queue_full", "model_unloaded", "shutdown", "deadline_expired".
+// "slo_unreachable", "queue_full", "model_unloaded", "shutdown", "deadline_expired", "no_glet".
 std::string_view DropReasonName(DropReason reason);
 // Inverse of DropReasonName; kInvalidArgument naming `name` for anything else.
 Result<DropReason> ParseDropReason(std::string_view name);

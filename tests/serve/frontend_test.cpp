@@ -1,12 +1,16 @@
 // Frontend core with in-process glets (emulated slices timed by the ref-gpu profile in real
 // time, or a channel that fails like a dead proxy): accounting, dropping, re-routing, apps,
-// make-before-break routing changes and shutdown.
+// make-before-break routing changes, shutdown, and requests waiting out an outage of every glet
+// of their model. (The waiting policy itself, OutageQueue, is tested under a ManualClock.)
 #include "serve/frontend.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <thread>
 
 #include "perf/emulation.h"
 #include "serve/local_glet_channel.h"
@@ -60,13 +64,58 @@ class FailingChannel final : public GletChannel {
   std::atomic<int> calls{0};
 };
 
+// A glet that can be made to fail like a dead proxy (kUnavailable) and to move to a new address
+// (a restarted proxy); otherwise runs its batches on `inner`.
+class ToggleChannel final : public GletChannel {
+ public:
+  explicit ToggleChannel(std::shared_ptr<GletChannel> inner) : inner_(std::move(inner)) {}
+  Result<BatchResult> RunBatch(const std::string& model, const model::Tensor& input,
+                               const std::vector<BatchItemInfo>& items,
+                               TimePoint deadline) override {
+    if (failing.load()) {
+      ++failures;
+      return UnavailableError("proxy " + address() + ": connection refused");
+    }
+    return inner_->RunBatch(model, input, items, deadline);
+  }
+  std::string address() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return address_;
+  }
+  void set_address(std::string a) {
+    std::lock_guard<std::mutex> lock(mu_);
+    address_ = std::move(a);
+  }
+  std::atomic<bool> failing{false};
+  std::atomic<int> failures{0};
+
+ private:
+  std::shared_ptr<GletChannel> inner_;
+  mutable std::mutex mu_;
+  std::string address_ = "127.0.0.1:1000";
+};
+
+// Waits (bounded) until `done` holds, for state that changes on the frontend's own threads.
+bool Await(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling, not synchronisation
+  }
+  return true;
+}
+
 class FrontendTest : public ::testing::Test {
  protected:
   void SetUp() override { manifest_ = Manifest(); }
 
-  std::unique_ptr<Frontend> Make(std::vector<model::AppSpec> apps = {}) {
+  std::unique_ptr<Frontend> Make(std::vector<model::AppSpec> apps = {},
+                                 size_t max_queue_requests = 1024) {
     FrontendOptions o;
     o.metrics = &metrics_;
+    o.max_queue_requests = max_queue_requests;
     auto f = Frontend::Create(manifest_, std::move(apps), o);
     EXPECT_TRUE(f.ok()) << f.status().ToString();
     return std::move(*f);
@@ -111,6 +160,8 @@ class FrontendTest : public ::testing::Test {
 };
 
 TEST_F(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
+  // lenet1's 5 ms SLO would let a busy test machine's scheduling delays drop the whole burst.
+  ASSERT_TRUE(manifest_.SetSlo("lenet1", 200).ok());
   auto f = Make();
   ASSERT_TRUE(f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}))}}}, 1).ok());
   EXPECT_TRUE(f->IsReady("lenet1"));
@@ -180,23 +231,162 @@ TEST_F(FrontendTest, FailedGletIsMarkedDownAndItsRequestsReRouted) {
   EXPECT_TRUE(f->IsReady("resnet50"));  // the other glet still serves
 }
 
-TEST_F(FrontendTest, WhenEveryGletFailsRequestsFailExplicitly) {
+TEST_F(FrontendTest, WhenEveryGletStaysDownRequestsAreDroppedAsNoGletByTheirDeadline) {
   auto f = Make();
   auto dead = std::make_shared<FailingChannel>();
   ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("dead", dead, 8, 5, 2)}}}, 1).ok());
   Results results;
   f->Infer("resnet50", Input("resnet50"), results.Callback());
   f->Infer("resnet50", Input("resnet50"), results.Callback());
+  // resnet50's SLO is 108 ms: the requests wait that long for a glet, then give up.
   auto all = results.Wait(2);
   ASSERT_EQ(all.size(), 2u);
   for (const InferResult& r : all) {
-    EXPECT_NE(r.outcome, RequestOutcome::kServed);
-    if (r.outcome == RequestOutcome::kFailed) {
-      EXPECT_EQ(r.status.code(), StatusCode::kUnavailable);
-    }
+    EXPECT_EQ(r.outcome, RequestOutcome::kDropped) << r.status.ToString();
+    EXPECT_EQ(r.drop_reason, DropReason::kNoGlet);
+    EXPECT_EQ(r.status.code(), StatusCode::kUnavailable);
+    EXPECT_NE(r.status.message().find("dropped (no_glet)"), std::string::npos)
+        << r.status.message();
   }
   EXPECT_GE(dead->calls.load(), 1);
   EXPECT_FALSE(f->IsReady("resnet50"));
+  EXPECT_EQ(
+      metrics_.Value("glet_requests_dropped_total", {{"model", "resnet50"}, {"reason", "no_glet"}}),
+      2);
+  EXPECT_EQ(metrics_.Value("glet_requests_held_total", {{"model", "resnet50"}}), 2);
+}
+
+TEST_F(FrontendTest, RequestsWaitWhileEveryGletIsDownAndAreServedWhenOneComesBack) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());  // no request may time out here
+  auto f = Make();
+  ASSERT_TRUE(
+      f->ApplyRoutes({{"resnet50", {Route("g0", EmulatedGlet({"resnet50"}), 4, 5, 10)}}}, 1).ok());
+  f->SetGletUp("g0", false);  // its proxy restarts
+  EXPECT_FALSE(f->IsReady("resnet50"));
+  Results results;
+  constexpr int kRequests = 10;
+  for (int i = 0; i < kRequests; ++i) {
+    f->Infer("resnet50", Input("resnet50"), results.Callback());
+  }
+  // Held at once, not failed.
+  EXPECT_EQ(metrics_.Value("glet_requests_held_total", {{"model", "resnet50"}}), kRequests);
+  EXPECT_EQ(results.Count(RequestOutcome::kFailed), 0u);
+  EXPECT_EQ(results.Count(RequestOutcome::kDropped), 0u);
+  f->SetGletUp("g0", true);
+  auto all = results.Wait(kRequests);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kRequests));
+  EXPECT_EQ(results.Count(RequestOutcome::kServed), static_cast<size_t>(kRequests));
+  EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", "resnet50"}, {"outcome", "served"}}),
+            kRequests);
+}
+
+TEST_F(FrontendTest, InFlightBatchOfAGletThatDiesWaitsAndIsServedWhenItIsBack) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
+  auto f = Make();
+  auto glet = std::make_shared<ToggleChannel>(EmulatedGlet({"resnet50"}));
+  glet->failing = true;  // the proxy dies under the first batch
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("g0", glet, 4, 5, 10)}}}, 1).ok());
+  Results results;
+  constexpr int kRequests = 6;
+  for (int i = 0; i < kRequests; ++i) {
+    f->Infer("resnet50", Input("resnet50"), results.Callback());
+  }
+  // Every request ends up waiting (the failed batch's after a retry, the rest as they come).
+  ASSERT_TRUE(Await([&] {
+    return metrics_.Value("glet_requests_held_total", {{"model", "resnet50"}}) == kRequests;
+  }));
+  EXPECT_EQ(results.Count(RequestOutcome::kFailed), 0u);
+  EXPECT_GE(glet->failures.load(), 1);
+  EXPECT_GE(metrics_.Sum("glet_request_retries_total", {}), 1);
+  std::vector<GletFailure> failed = f->FailedGlets();
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].glet_id, "g0");
+  EXPECT_EQ(failed[0].address, "127.0.0.1:1000");
+
+  // A new routing table with the same address keeps it down (the frontend saw it fail there).
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("g0", glet, 4, 5, 10)}}}, 2).ok());
+  EXPECT_FALSE(f->IsReady("resnet50"));
+  EXPECT_EQ(results.Count(RequestOutcome::kServed), 0u);
+  // The proxy restarted on a new port: the next table puts it back and the requests run.
+  glet->failing = false;
+  glet->set_address("127.0.0.1:2000");
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("g0", glet, 4, 5, 10)}}}, 3).ok());
+  auto all = results.Wait(kRequests);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kRequests));
+  EXPECT_EQ(results.Count(RequestOutcome::kServed), static_cast<size_t>(kRequests));
+  EXPECT_TRUE(f->IsReady("resnet50"));
+  EXPECT_TRUE(f->FailedGlets().empty());
+}
+
+TEST_F(FrontendTest, PlannedGletNotReadyYetHoldsRequestsUntilATableHasItUp) {
+  // A node switched over without overlap: the new glet is in the table before it is ready.
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
+  auto f = Make();
+  auto next = EmulatedGlet({"resnet50"});
+  GletRoute starting = Route("new", next, 4, 5, 10);
+  starting.up = false;
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {starting}}}, 1).ok());
+  EXPECT_FALSE(f->IsReady("resnet50"));
+  EXPECT_EQ(metrics_.Value("glet_glet_up", {{"glet", "new"}}), 0);
+  Results results;
+  for (int i = 0; i < 4; ++i) {
+    f->Infer("resnet50", Input("resnet50"), results.Callback());
+  }
+  EXPECT_EQ(metrics_.Value("glet_requests_held_total", {{"model", "resnet50"}}), 4);
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("new", next, 4, 5, 10)}}}, 2).ok());
+  auto all = results.Wait(4);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(results.Count(RequestOutcome::kServed), 4u);
+  EXPECT_EQ(metrics_.Value("glet_glet_up", {{"glet", "new"}}), 1);
+}
+
+TEST_F(FrontendTest, WaitingRequestsAreDroppedWhenTheModelLeavesThePlanOrAtShutdown) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
+  ASSERT_TRUE(manifest_.SetSlo("vgg16", 60000).ok());
+  auto f = Make();
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("r", EmulatedGlet({"resnet50"}), 4, 5, 10)}},
+                              {"vgg16", {Route("v", EmulatedGlet({"vgg16"}), 4, 5, 10)}}},
+                             1)
+                  .ok());
+  f->SetGletUp("r", false);
+  f->SetGletUp("v", false);
+  Results unloaded;
+  Results shutdown;
+  f->Infer("resnet50", Input("resnet50"), unloaded.Callback());
+  f->Infer("vgg16", Input("vgg16"), shutdown.Callback());
+  // resnet50 leaves the plan: nothing of it will come back. vgg16's glet is still down.
+  GletRoute v = Route("v", EmulatedGlet({"vgg16"}), 4, 5, 10);
+  v.up = false;
+  ASSERT_TRUE(f->ApplyRoutes({{"vgg16", {v}}}, 2).ok());
+  auto a = unloaded.Wait(1);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].outcome, RequestOutcome::kDropped);
+  EXPECT_EQ(a[0].drop_reason, DropReason::kModelUnloaded);
+  EXPECT_EQ(shutdown.Count(RequestOutcome::kDropped), 0u);
+  f->Shutdown(SystemClock::Get().Now());
+  auto b = shutdown.Wait(1);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].outcome, RequestOutcome::kDropped);
+  EXPECT_EQ(b[0].drop_reason, DropReason::kShutdown);
+}
+
+TEST_F(FrontendTest, WaitingQueueIsBoundedPerModel) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
+  auto f = Make({}, /*max_queue_requests=*/2);
+  ASSERT_TRUE(
+      f->ApplyRoutes({{"resnet50", {Route("g0", EmulatedGlet({"resnet50"}), 4, 5, 10)}}}, 1).ok());
+  f->SetGletUp("g0", false);
+  Results results;
+  for (int i = 0; i < 3; ++i) {
+    f->Infer("resnet50", Input("resnet50"), results.Callback());
+  }
+  auto full = results.Wait(1);
+  ASSERT_EQ(full.size(), 1u);
+  EXPECT_EQ(full[0].drop_reason, DropReason::kQueueFull);
+  f->SetGletUp("g0", true);
+  auto all = results.Wait(3);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(results.Count(RequestOutcome::kServed), 2u);
 }
 
 TEST_F(FrontendTest, BadRequestsFailWithCodesNamingTheInput) {
@@ -217,7 +407,8 @@ TEST_F(FrontendTest, BadRequestsFailWithCodesNamingTheInput) {
   EXPECT_NE(all[1].status.message().find("[1,3,28,28]"), std::string::npos);
   EXPECT_EQ(all[2].status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(all[2].status.message().find("wrong_name"), std::string::npos);
-  EXPECT_EQ(all[3].status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(all[3].status.code(), StatusCode::kUnavailable);  // nothing will come back
+  EXPECT_NE(all[3].status.message().find("no glet serves it"), std::string::npos);
   for (const InferResult& r : all) {
     EXPECT_EQ(r.outcome, RequestOutcome::kFailed);
   }
