@@ -386,7 +386,8 @@ void AddScheduleCommand(CLI::App& root, RunSlot& slot) {
                   "device budget TYPE:COUNT, e.g. ref-gpu:4 (default with --profile-dir: as "
                   "many as needed)");
   cmd->add_option("--policy", opts->policy,
-                  "glet | glet-noint | glet-notype | temporal | greedy-split | optimal")
+                  "glet | glet-noint | glet-notype | temporal | greedy-split | optimal | gpulet "
+                  "(the gpu-let ATC'22 heuristic, the baseline)")
       ->capture_default_str();
   cmd->add_option("--partitions", opts->partitions, "allowed glet sizes, percent")
       ->capture_default_str();

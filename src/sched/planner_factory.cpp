@@ -2,13 +2,14 @@
 
 #include "core/strings.h"
 #include "sched/glet_planner.h"
+#include "sched/gpulet_planner.h"
 #include "sched/optimal_planner.h"
 
 namespace glet::sched {
 
 const std::vector<std::string>& PolicyNames() {
-  static const std::vector<std::string> kNames = {"glet",     "glet-noint",   "glet-notype",
-                                                  "temporal", "greedy-split", "optimal"};
+  static const std::vector<std::string> kNames = {
+      "glet", "glet-noint", "glet-notype", "temporal", "greedy-split", "optimal", "gpulet"};
   return kNames;
 }
 
@@ -35,6 +36,9 @@ Result<std::unique_ptr<Planner>> MakePlanner(const std::string& policy,
     o.partitions = {50};
     o.workload_type = false;
     return std::unique_ptr<Planner>(std::make_unique<GletPlanner>(policy, o));
+  }
+  if (policy == "gpulet") {
+    return std::unique_ptr<Planner>(std::make_unique<GpuletPlanner>(o));
   }
   if (policy == "optimal") {
     return std::unique_ptr<Planner>(std::make_unique<OptimalPlanner>(o));

@@ -5,6 +5,7 @@
 //   temporal      whole devices only (partitions {100}): Nexus-style squishy bin packing
 //   greedy-split  fixed split: every device cut into two 50% glets
 //   optimal       exact search (OptimalPlanner), small cases only
+//   gpulet        the gpu-let (ATC'22) heuristic as published, the baseline (GpuletPlanner)
 // Unknown names are kInvalidArgument listing the known ones.
 #pragma once
 
