@@ -45,6 +45,7 @@ struct ScheduleOptions {
   std::string partitions = "20,40,50,60,80,100";
   double latency_ratio = 1.0;
   double poisson = 0;
+  double burst_miss = sched::SafetyMargins{}.burst_miss;
   bool batch_cost = false;
   double scale = 1.0;
   double max_alpha = 1.5;
@@ -125,9 +126,19 @@ Result<sched::PlannerOptions> MakePlannerOptions(const ScheduleOptions& o) {
   }
   p.margins.latency_ratio = o.latency_ratio;
   p.margins.poisson_quantile = o.poisson;
+  p.margins.burst_miss = o.burst_miss;
   p.margins.batch_cost = o.batch_cost;
   if (Status s = p.margins.Validate(); !s.ok()) {
-    return InvalidArgumentError("--" + s.message());
+    // The message opens with the field name; name the flag instead.
+    std::string msg = s.message();
+    for (auto [field, flag] :
+         {std::pair{"latency_ratio", "latency-ratio"}, std::pair{"poisson_quantile", "poisson"},
+          std::pair{"burst_miss", "burst-miss"}}) {
+      if (msg.starts_with(field)) {
+        msg = flag + msg.substr(std::string_view(field).size());
+      }
+    }
+    return InvalidArgumentError("--" + msg);
   }
   if (!(o.max_alpha >= 1)) {
     return InvalidArgumentError("--max-alpha: must be >= 1");
@@ -396,7 +407,13 @@ void AddScheduleCommand(CLI::App& root, RunSlot& slot) {
       ->capture_default_str();
   cmd->add_option("--poisson", opts->poisson,
                   "safety margin: size batches for this quantile of Poisson arrivals per cycle "
-                  "(0 = mean rate; e.g. 0.99)")
+                  "(gpu-let's rate inflation; 0 = off; e.g. 0.99)")
+      ->capture_default_str();
+  cmd->add_option("--burst-miss", opts->burst_miss,
+                  "safety margin, the queueing model: plan each glet so that a bound on the "
+                  "fraction of its requests that queue behind Poisson bursts past their SLO is at "
+                  "most this (0 = off: plan for the mean rate, which leaves saturated glets no "
+                  "room for bursts)")
       ->capture_default_str();
   cmd->add_flag("--batch-cost", opts->batch_cost,
                 "safety margin: add the host-side batch assembly cost (<shape>.txt)");

@@ -58,7 +58,7 @@ Result<AppWorkload> SplitApp(const model::AppSpec& app, double entry_rate_rps,
     max_batch = std::max(max_batch, d.max_batch);
     tables.push_back(std::move(t).value());
   }
-  LambdaTable lambda(max_batch, options.margins.poisson_quantile);
+  LambdaTable lambda(max_batch, options.margins);
   const double step = app.slo_ms / grid_steps;
   const double kInf = std::numeric_limits<double>::infinity();
   // cost[l][k]: device share the stages of level l need with a budget of k grid steps.

@@ -203,12 +203,15 @@ std::vector<PlannedDevice> DevicePacker::Finish() const {
           pm.alpha = AlphaOf(draft, m, others);
         }
         pm.exec_ms = t.EffMs(draft.partition, pm.batch) * pm.alpha;
-        pm.expected_latency_ms = pg.duty_ms + pm.exec_ms;
-        pm.capacity_rps = 1000.0 * lambda_.MaxMean(pm.batch) / pg.duty_ms;
         total += pm.exec_ms;
         pg.models.push_back(pm);
       }
       pg.occupancy = total / pg.duty_ms;
+      std::vector<double> slos;
+      for (const FitMember& fm : draft.members) {
+        slos.push_back(fm.table->slo_ms());
+      }
+      SetLatencyAndCapacity(pg, slos, lambda_);
       pd.glets.push_back(std::move(pg));
     }
     out.push_back(std::move(pd));

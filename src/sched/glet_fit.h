@@ -1,13 +1,18 @@
 // FitGlet: the cheapest way to serve given rates of one or more models in one glet of a given
 // partition, time-sharing it in a duty cycle. For a cycle of D ms each member i runs one batch
 // b_i per cycle; the shape is valid when
-//   b_i absorbs the arrivals of one cycle   lambda(b_i) >= rate_i * D / 1000   (b_i <= max_batch)
-//   every request meets its SLO             D + alpha * E_i(b_i) <= slo_i
-//   the batches fit in the cycle            sum_i alpha * E_i(b_i) <= D
-// where alpha is the slow-down the glet is planned for. Among valid cycles (every breakpoint of
-// the constraints is tried) it returns the one with the least occupancy sum(alpha*E_i)/D, i.e.
-// the most room left for merging; ties go to the shorter cycle (lower latency).
-// A single saturated model is the special case D = alpha * E(b).
+//   b_i absorbs the arrivals of one cycle   lambda(b_i, K_i) >= rate_i * D / 1000 (b_i <=
+//   max_batch)
+//                                           with K_i = SlackCycles(slo_i, T, D)
+//   every request meets its SLO             D + T <= slo_i
+//   the batches fit in the cycle            T = sum_i alpha * E_i(b_i) <= D
+// A request waits at most one cycle for its batch and the batch may queue behind one batch of
+// every other member (the serving plane runs batches as they are cut, not in fixed slots), so
+// its latency is bounded by D + T (D + its own batch for a glet of one model).
+// where alpha is the slow-down the glet is planned for; each member takes the smallest valid b_i.
+// Among valid cycles (every breakpoint of the constraints is tried, for every slack) it returns the
+// one with the least occupancy sum(alpha*E_i)/D, i.e. the most room left for merging; ties go to
+// the shorter cycle (lower latency). A single saturated model is the special case D = alpha * E(b).
 #pragma once
 
 #include <optional>

@@ -307,7 +307,7 @@ Result<Plan> GletPlanner::MakePlan(const Workload& workload, const Fleet& fleet,
     max_batch = std::max(max_batch, d.max_batch);
     tables.push_back(std::move(t));
   }
-  LambdaTable lambda(max_batch, options_.margins.poisson_quantile);
+  LambdaTable lambda(max_batch, options_.margins);
   std::vector<double> caps = {1.0};
   if (with_int) {
     for (double a = 1.05; a <= options_.max_alpha + 1e-9; a += 0.05) {

@@ -105,7 +105,7 @@ SaturatedGlet ModelTable::Saturated(int partition, double alpha, const LambdaTab
     if (2 * exec > slo_ms) {
       continue;
     }
-    double rate = 1000.0 * lambda.MaxMean(b) / exec;
+    double rate = 1000.0 * lambda.MaxMean(b, SlackCycles(slo_ms, exec, exec)) / exec;
     if (rate >= best.rate_rps) {
       best = SaturatedGlet{b, exec, rate};
     }

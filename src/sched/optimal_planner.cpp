@@ -358,7 +358,7 @@ Result<std::pair<double, Plan>> OptimalPlanner::PeakScale(const Workload& worklo
     max_batch = std::max(max_batch, d.max_batch);
     tables.push_back(std::move(t));
   }
-  LambdaTable lambda(max_batch, options_.margins.poisson_quantile);
+  LambdaTable lambda(max_batch, options_.margins);
   Search search(tables, profile, lambda, options_);
   std::vector<Config> configs = Pareto(search.Configs());
   if (configs.empty()) {
@@ -399,6 +399,7 @@ Result<std::pair<double, Plan>> OptimalPlanner::PeakScale(const Workload& worklo
       pg.duty_ms = g.shape.duty_ms;
       int i = 0;
       double total = 0;
+      std::vector<double> slos;
       for (size_t m = 0; m < tables.size(); ++m) {
         if (!(search.units()[g.unit] & (1 << m))) {
           continue;
@@ -411,13 +412,13 @@ Result<std::pair<double, Plan>> OptimalPlanner::PeakScale(const Workload& worklo
         pm.rate_rps = std::min(g.rates[i], s * t.demand().rate_rps * share);
         pm.alpha = g.shape.exec_ms[i] / t.EffMs(g.partition, pm.batch);
         pm.exec_ms = g.shape.exec_ms[i];
-        pm.expected_latency_ms = pg.duty_ms + pm.exec_ms;
-        pm.capacity_rps = 1000.0 * lambda.MaxMean(pm.batch) / pg.duty_ms;
         total += pm.exec_ms;
         pg.models.push_back(pm);
+        slos.push_back(t.slo_ms());
         ++i;
       }
       pg.occupancy = total / pg.duty_ms;
+      SetLatencyAndCapacity(pg, slos, lambda);
       d.glets.push_back(std::move(pg));
     }
     plan.devices.push_back(std::move(d));

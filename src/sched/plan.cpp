@@ -124,9 +124,28 @@ Json Plan::ToJson() const {
               {"epoch", epoch},
               {"margins", Json{{"latency_ratio", margins.latency_ratio},
                                {"batch_cost", margins.batch_cost},
-                               {"poisson_quantile", margins.poisson_quantile}}},
+                               {"poisson_quantile", margins.poisson_quantile},
+                               {"burst_miss", margins.burst_miss}}},
               {"workload", workload_json},
               {"devices", devices_json}};
+}
+
+double LatencyBoundMs(const PlannedGlet& g, double exec_ms, double glet_exec_ms) {
+  return g.duty_ms + (g.models.size() > 1 ? glet_exec_ms : exec_ms);
+}
+
+void SetLatencyAndCapacity(PlannedGlet& g, const std::vector<double>& slo_ms,
+                           const LambdaTable& lambda) {
+  double total = 0;
+  for (const PlannedModel& m : g.models) {
+    total += m.exec_ms;
+  }
+  for (size_t i = 0; i < g.models.size(); ++i) {
+    PlannedModel& m = g.models[i];
+    m.expected_latency_ms = LatencyBoundMs(g, m.exec_ms, total);
+    const int slack = SlackCycles(slo_ms[i], m.expected_latency_ms - g.duty_ms, g.duty_ms);
+    m.capacity_rps = 1000.0 * lambda.MaxMean(m.batch, std::max(0, slack)) / g.duty_ms;
+  }
 }
 
 Result<Plan> Plan::FromJson(const Json& doc, const std::string& origin) {
@@ -143,11 +162,15 @@ Result<Plan> Plan::FromJson(const Json& doc, const std::string& origin) {
   Plan plan;
   GLET_ASSIGN_OR_RETURN(plan.policy, root.GetStringOr("policy", ""));
   GLET_ASSIGN_OR_RETURN(plan.epoch, root.GetIntOr("epoch", 0));
+  // A margin the file does not name is off (plans written before it existed did not use it).
+  plan.margins.burst_miss = 0;
   if (auto m = root.OptionalChild("margins")) {
-    GLET_RETURN_IF_ERROR(m->CheckKeys({"latency_ratio", "batch_cost", "poisson_quantile"}));
+    GLET_RETURN_IF_ERROR(
+        m->CheckKeys({"latency_ratio", "batch_cost", "poisson_quantile", "burst_miss"}));
     GLET_ASSIGN_OR_RETURN(plan.margins.latency_ratio, m->GetDoubleOr("latency_ratio", 1));
     GLET_ASSIGN_OR_RETURN(plan.margins.batch_cost, m->GetBoolOr("batch_cost", false));
     GLET_ASSIGN_OR_RETURN(plan.margins.poisson_quantile, m->GetDoubleOr("poisson_quantile", 0));
+    GLET_ASSIGN_OR_RETURN(plan.margins.burst_miss, m->GetDoubleOr("burst_miss", 0));
     if (Status s = plan.margins.Validate(); !s.ok()) {
       return m->Error(s.message());
     }

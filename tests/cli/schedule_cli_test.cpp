@@ -23,8 +23,14 @@ TEST(ScheduleCliTest, PlansWritesAndChecksAPlan) {
   auto r = RunGlet({"schedule", "--rates", SourcePath("resource/rates/scenario1.csv"),
                     "--profile-dir", kProfile, "--out", plan, "--model-list", list});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("devices: 1\n"), std::string::npos) << r.out;
+  // 200 rps per model: two devices with the default burst margin, one when planned for the mean
+  // rate (saturated glets with no room for bursts).
+  EXPECT_NE(r.out.find("devices: 2\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("valid: true"), std::string::npos);
+  auto mean_rate = RunGlet({"schedule", "--rates", SourcePath("resource/rates/scenario1.csv"),
+                            "--profile-dir", kProfile, "--burst-miss", "0"});
+  ASSERT_EQ(mean_rate.exit_code, 0) << mean_rate.err;
+  EXPECT_NE(mean_rate.out.find("devices: 1\n"), std::string::npos) << mean_rate.out;
   auto loaded = sched::Plan::Load(plan);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_NEAR(loaded->PlacedRate("vgg16"), 200, 1e-6);
@@ -81,7 +87,7 @@ TEST(ScheduleCliTest, MinDevicesAndPeak) {
                       "--devices", "ref-gpu:16", "--profiles-root", SourcePath("resource/profiles"),
                       "--min-devices", "--scale", "2.5"});
   ASSERT_EQ(min.exit_code, 0) << min.err;
-  EXPECT_NE(min.out.find("devices: 2\n"), std::string::npos) << min.out;
+  EXPECT_NE(min.out.find("devices: 3\n"), std::string::npos) << min.out;
   auto peak = RunGlet({"schedule", "--rates", SourcePath("resource/rates/scenario1.csv"),
                        "--devices", "ref-gpu:2", "--profiles-root", SourcePath("resource/profiles"),
                        "--peak", "--json"});
@@ -119,7 +125,10 @@ TEST(ScheduleCliTest, BadInputExitsTwoNamingTheFault) {
       {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--devices", ""}, "empty device budget"},
       {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--devices", "ref-gpu:0"}, "count must be"},
       {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--policy", "magic"}, "unknown policy"},
-      {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--poisson", "2"}, "poisson_quantile"},
+      {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--poisson", "2"}, "--poisson: must be 0"},
+      {"model,rate_rps,slo_ms\nresnet50,10,100\n",
+       {"--burst-miss", "1"},
+       "--burst-miss: must be 0"},
       {"model,rate\n", {}, "expected header"},
   };
   for (const BadCase& c : cases) {

@@ -11,6 +11,7 @@ namespace glet::sched {
 namespace {
 
 using testing::MakeProfile;
+using testing::MeanRate;
 
 ModelTable Table(const perf::DeviceProfile& p, const std::string& model, double slo,
                  int max_batch = 8) {
@@ -22,7 +23,7 @@ ModelTable Table(const perf::DeviceProfile& p, const std::string& model, double 
 TEST(ModelTableTest, SaturatedBatchIsLargestWithTwiceLatencyWithinSlo) {
   auto p = MakeProfile({{"a"}});
   ModelTable t = Table(p, "a", 20);
-  LambdaTable lambda(8, 0);
+  LambdaTable lambda(8, MeanRate());
   // At 100%: E(b) = 2 + b; 2E <= 20 -> b = 8, E = 10, 800 rps.
   SaturatedGlet s100 = t.Saturated(100, 1.0, lambda);
   EXPECT_EQ(s100.batch, 8);
@@ -71,7 +72,7 @@ TEST(ModelTableTest, MarginsScaleLatency) {
 TEST(GletFitTest, ResidueTakesTheCycleWithLeastOccupancy) {
   auto p = MakeProfile({{"a"}});
   ModelTable t = Table(p, "a", 20);
-  LambdaTable lambda(8, 0);
+  LambdaTable lambda(8, MeanRate());
   // 200 rps at 50%: b=2 (E=8) with D = min(1000*2/200, 20-8) = 10 -> occupancy 0.8;
   // b=3 gives occupancy 1.0 and b=1 cannot keep up (E=6 > D=5).
   auto s = FitGlet({FitMember{&t, 200}}, 50, 1.0, lambda);
@@ -87,14 +88,16 @@ TEST(GletFitTest, TwoResiduesShareOneCycle) {
   auto p = MakeProfile({{"a"}, {"b"}});
   ModelTable ta = Table(p, "a", 20);
   ModelTable tb = Table(p, "b", 20);
-  LambdaTable lambda(8, 0);
-  // 100 rps each at 100%: D = 16 with b = 2 each (E = 4): 16 + 4 = 20 <= SLO, 8 ms busy per
-  // 16 ms cycle -> occupancy 0.5 (D = 10 with b = 1 gives 0.6).
+  LambdaTable lambda(8, MeanRate());
+  // 100 rps each at 100%, E(b) = 2 + b. A request may wait a cycle D and then queue behind the
+  // other model's batch, so D + E_a + E_b <= 20. b = 1 each (0.1 D <= 1 -> D <= 10; T = 6):
+  // D = 10, occupancy 0.6. b = 2 each: T = 8, D <= 12 -> 0.667; b = 1 and 2: T = 7, D <= 10 ->
+  // 0.7. (Were the members' batches run in fixed slots, D = 16 with b = 2 would give 0.5.)
   auto s = FitGlet({FitMember{&ta, 100}, FitMember{&tb, 100}}, 100, 1.0, lambda);
   ASSERT_TRUE(s.has_value());
-  EXPECT_DOUBLE_EQ(s->duty_ms, 16);
-  EXPECT_EQ(s->batches, (std::vector<int>{2, 2}));
-  EXPECT_DOUBLE_EQ(s->occupancy, 0.5);
+  EXPECT_DOUBLE_EQ(s->duty_ms, 10);
+  EXPECT_EQ(s->batches, (std::vector<int>{1, 1}));
+  EXPECT_DOUBLE_EQ(s->occupancy, 0.6);
 }
 
 TEST(SafetyTest, PoissonQuantileIsExactAtLowMeans) {
@@ -113,18 +116,88 @@ TEST(SafetyTest, PoissonQuantileIsExactAtLowMeans) {
 }
 
 TEST(SafetyTest, LambdaTableInvertsTheQuantile) {
-  LambdaTable off(4, 0);
-  EXPECT_DOUBLE_EQ(off.MaxMean(3), 3);
-  EXPECT_EQ(off.BatchFor(2.5), 3);
-  EXPECT_EQ(off.BatchFor(4.5), 0);
-  LambdaTable on(32, 0.99);
+  LambdaTable off(4, MeanRate());
+  EXPECT_DOUBLE_EQ(off.MaxMean(3, 0), 3);
+  EXPECT_DOUBLE_EQ(off.MaxMean(3, 5), 3);
+  EXPECT_EQ(off.max_slack(), 0);
+  EXPECT_EQ(off.BatchFor(2.5, 0), 3);
+  EXPECT_EQ(off.BatchFor(4.5, 0), 0);
+  SafetyMargins q = MeanRate();
+  q.poisson_quantile = 0.99;
+  LambdaTable on(32, q);
   for (int b = 1; b <= 32; ++b) {
-    EXPECT_LE(PoissonQuantile(on.MaxMean(b), 0.99), b);
-    EXPECT_GT(PoissonQuantile(on.MaxMean(b) * 1.001 + 1e-6, 0.99), b);
+    EXPECT_LE(PoissonQuantile(on.MaxMean(b, 0), 0.99), b);
+    EXPECT_GT(PoissonQuantile(on.MaxMean(b, 0) * 1.001 + 1e-6, 0.99), b);
   }
   SafetyMargins bad;
   bad.poisson_quantile = 1.5;
   EXPECT_NE(bad.Validate().message().find("poisson_quantile"), std::string::npos);
+  bad = SafetyMargins{};
+  bad.burst_miss = -0.1;
+  EXPECT_NE(bad.Validate().message().find("burst_miss"), std::string::npos);
+}
+
+TEST(SafetyTest, SlackCyclesCountsWholeCyclesOfRoom) {
+  // slo 100, exec 20, duty 20: the first cycle ends by 40, then 3 more whole cycles fit.
+  EXPECT_EQ(SlackCycles(100, 20, 20), 3);
+  EXPECT_EQ(SlackCycles(40, 20, 20), 0);
+  EXPECT_EQ(SlackCycles(39, 20, 20), -1);
+  EXPECT_EQ(SlackCycles(1000, 1, 1), kMaxSlackCycles);
+}
+
+// Hand-computed: b = 1, no slack, mean m. The backlog bound is exp(-theta x) with theta the root
+// of m (e^theta - 1) = theta; the 0th arrival misses when Q >= 1, the i-th (i >= 1) always.
+TEST(SafetyTest, BurstMissBoundMatchesTheFormulaForOneBatch) {
+  const double m = 0.5;
+  double theta = 0;
+  for (double lo = 1e-9, hi = 10; hi - lo > 1e-13;) {
+    theta = 0.5 * (lo + hi);
+    (m * std::expm1(theta) - theta < 0 ? lo : hi) = theta;
+  }
+  double p_gt0 = 1 - std::exp(-m);
+  double expected = p_gt0 * std::exp(-theta);  // i = 0: P[A > 0] * P[Q >= 1] bound
+  // i >= 1: P[A > i] summed = E[A] - P[A > 0].
+  expected += m - p_gt0;
+  EXPECT_NEAR(BurstMissBound(m, 1, 0), expected / m, 1e-9);
+}
+
+TEST(SafetyTest, BurstMissBoundFallsWithSlackAndBatchAndRisesWithLoad) {
+  EXPECT_EQ(BurstMissBound(0, 8, 0), 0);
+  EXPECT_EQ(BurstMissBound(8, 8, 3), 1);  // at capacity the backlog is unbounded
+  for (int b : {1, 4, 16}) {
+    double prev_slack = 2;
+    for (int k = 0; k <= 4; ++k) {
+      double v = BurstMissBound(0.8 * b, b, k);
+      EXPECT_LT(v, prev_slack) << "b " << b << " k " << k;
+      prev_slack = v;
+    }
+    EXPECT_LT(BurstMissBound(0.5 * b, b, 1), BurstMissBound(0.7 * b, b, 1));
+  }
+  EXPECT_LT(BurstMissBound(12, 16, 1), BurstMissBound(6, 8, 1));  // same load, larger batch
+}
+
+TEST(SafetyTest, MaxMeanArrivalsInvertsTheBurstBound) {
+  SafetyMargins m;  // default: burst_miss 0.005
+  ASSERT_GT(m.burst_miss, 0);
+  LambdaTable t(16, m);
+  EXPECT_EQ(t.max_slack(), kMaxSlackCycles);
+  for (int b : {1, 2, 8, 16}) {
+    for (int k : {0, 1, 4}) {
+      double mm = t.MaxMean(b, k);
+      EXPECT_GT(mm, 0);
+      EXPECT_LT(mm, b);
+      EXPECT_LE(BurstMissBound(mm, b, k), m.burst_miss * (1 + 1e-9));
+      EXPECT_GT(BurstMissBound(mm * 1.01, b, k), m.burst_miss);
+      EXPECT_LE(t.MaxMean(b, k), t.MaxMean(b, k + 1));
+    }
+  }
+  // One slack cycle is worth most of the batch: with b = 8 a glet may run near 3/4 full, where
+  // the per-cycle 99th-percentile rule allows less than half.
+  EXPECT_GT(t.MaxMean(8, 1), 0.7 * 8);
+  SafetyMargins q = MeanRate();
+  q.poisson_quantile = 0.99;
+  EXPECT_LT(MaxMeanArrivals(q, 8, 1), 0.5 * 8);
+  EXPECT_EQ(t.BatchFor(t.MaxMean(8, 1), 1), 8);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ perf::DeviceProfile RefGpu() {
 
 TEST(GletPlannerTest, SaturatedGletsThenResidueAtSmallestPartition) {
   auto p = MakeProfile({{"a"}});
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.partitions = {20, 50, 100};
   auto planner = Policy("glet", o);
   Workload w{{ModelDemand{"a", 1000, 20, 8}}};
@@ -52,7 +52,7 @@ TEST(GletPlannerTest, SaturatedGletsThenResidueAtSmallestPartition) {
 
 TEST(GletPlannerTest, FailsNamingWhatDoesNotFit) {
   auto p = MakeProfile({{"a"}});
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.partitions = {20, 50, 100};
   auto plan =
       Policy("glet", o)->MakePlan(Workload{{ModelDemand{"a", 1000, 20, 8}}}, Fleet{&p, 1}, nullptr);
@@ -66,7 +66,7 @@ TEST(GletPlannerTest, FailsNamingWhatDoesNotFit) {
 
 TEST(GletPlannerTest, MergesResiduesIntoOneTimeSharedGlet) {
   auto p = MakeProfile({{"a"}, {"b"}});
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.partitions = {100};
   Workload w{{ModelDemand{"a", 100, 20, 8}, ModelDemand{"b", 100, 20, 8}}};
   auto plan = Policy("temporal", o)->MakePlan(w, Fleet{&p, 1}, nullptr);
@@ -75,14 +75,17 @@ TEST(GletPlannerTest, MergesResiduesIntoOneTimeSharedGlet) {
   ASSERT_EQ(plan->devices[0].glets.size(), 1u);
   const PlannedGlet& g = plan->devices[0].glets[0];
   EXPECT_EQ(g.models.size(), 2u);
-  EXPECT_DOUBLE_EQ(g.duty_ms, 16);  // see GletFitTest.TwoResiduesShareOneCycle
-  EXPECT_DOUBLE_EQ(g.occupancy, 0.5);
+  EXPECT_DOUBLE_EQ(g.duty_ms, 10);  // see GletFitTest.TwoResiduesShareOneCycle
+  EXPECT_DOUBLE_EQ(g.occupancy, 0.6);
+  for (const PlannedModel& m : g.models) {
+    EXPECT_DOUBLE_EQ(m.expected_latency_ms, 16);  // 10 + 3 + 3: may queue behind the other
+  }
 }
 
 TEST(GletPlannerTest, MemoryLimitsGletsPerDevice) {
   // Each glet takes 5000 MiB + 300 MiB context: two of them (10600) fit in 11264, three do not.
   auto p = MakeProfile({{"a", 2, 1, 5000}, {"b", 2, 1, 5000}, {"c", 2, 1, 5000}});
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.partitions = {20};
   // Each model alone on a 20% glet: E(1,20) = 15, SLO 40.
   Workload w{
@@ -104,7 +107,7 @@ TEST(GletPlannerTest, InterferenceIsCheckedOnEveryPlacement) {
   // Every shared device slows each glet by 1.5 (c4 = 1.5): two 50% glets side by side must be
   // sized for it. glet-noint ignores it and its plan fails the interference-aware check.
   auto p = MakeProfile({{"a"}, {"b"}}, {50}, 32, {0, 0, 0, 0, 1.5});
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.partitions = {50};
   Workload w{{ModelDemand{"a", 250, 20, 8}, ModelDemand{"b", 250, 20, 8}}};
   PlanChecker checker({{"synth", &p}}, /*interference=*/true);
@@ -120,7 +123,7 @@ TEST(GletPlannerTest, InterferenceIsCheckedOnEveryPlacement) {
 
 TEST(GletPlannerTest, LowRatesWithPoissonInflationTerminateAndAreValid) {
   auto ref = RefGpu();
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.margins.poisson_quantile = 0.99;
   Workload w{{ModelDemand{"resnet50", 0.5, 108, 32}, ModelDemand{"vgg16", 3, 142, 32},
               ModelDemand{"mobilenet_v2", 1, 64, 32}}};

@@ -14,7 +14,7 @@ using testing::MakeProfile;
 TEST(OptimalPlannerTest, FindsTheHandComputedOptimum) {
   // Model a: one 100% glet serves 800 rps (batch 8), two 50% glets 2 x 300, 20% nothing.
   auto p = MakeProfile({{"a"}});
-  PlannerOptions o;
+  PlannerOptions o = testing::MeanRateOptions();
   o.partitions = {20, 50, 100};
   OptimalPlanner planner(o);
   Workload w{{ModelDemand{"a", 100, 20, 8}}};

@@ -18,6 +18,7 @@ class PlanCheckerTest : public ::testing::Test {
   Plan ValidPlan() const {
     Plan plan;
     plan.policy = "test";
+    plan.margins = testing::MeanRate();
     plan.workload = {ModelDemand{"a", 800, 20, 8}};
     PlannedDevice d;
     d.id = 0;
@@ -64,6 +65,19 @@ TEST_F(PlanCheckerTest, CatchesBatchThatCannotAbsorbTheRate) {
   EXPECT_TRUE(Has(Violations(plan), "batch 7 cannot absorb 800.000 rps"));
 }
 
+TEST_F(PlanCheckerTest, BurstMarginRejectsASaturatedGletWithoutSlack) {
+  // The valid mean-rate plan runs 8 arrivals per 10 ms cycle through a batch of 8 with no slack
+  // (10 + 10 = slo 20): under the default burst margin its backlog is unbounded.
+  Plan plan = ValidPlan();
+  plan.margins = SafetyMargins{};
+  EXPECT_TRUE(Has(Violations(plan), "with the plan's burst margins and 0 slack cycles"));
+  // At 300 rps (3 arrivals per cycle) with a 40 ms SLO (one slack cycle: 10 + 10 + 10 <= 40) the
+  // same glet passes: MaxMeanArrivals(8, 1) is about 6.2.
+  plan.workload[0] = ModelDemand{"a", 300, 40, 8};
+  plan.devices[0].glets[0].models[0].rate_rps = 300;
+  EXPECT_TRUE(Violations(plan).empty());
+}
+
 TEST_F(PlanCheckerTest, CatchesSloMissAndDutyOverflow) {
   Plan plan = ValidPlan();
   plan.devices[0].glets[0].duty_ms = 11;  // latency 21 > 20
@@ -97,6 +111,7 @@ TEST_F(PlanCheckerTest, CatchesInterferenceSlowdown) {
   // Two saturated 50% glets: alone each meets the SLO (b=3: 10 ms + 10 ms = 20 ms), but side by
   // side each slows by 1.3 and misses it.
   Plan plan;
+  plan.margins = testing::MeanRate();
   plan.workload = {ModelDemand{"a", 300, 20, 8}, ModelDemand{"b", 300, 20, 8}};
   PlannedDevice d{0, "synth", 11264, {}};
   d.glets.push_back(PlannedGlet{50, 10, 1, {PlannedModel{"a", 3, 300, 10, 1, 20, 300}}});

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "perf/device_profile.h"
+#include "sched/planner.h"
+#include "sched/safety.h"
 
 namespace glet::sched::testing {
 
@@ -20,6 +22,19 @@ struct SynthModel {
   double dram = 0.4;
   double sm = 0.5;
 };
+
+// Margins that plan for the mean rate (no burst model): the hand-computed cases use them so a
+// batch of b absorbs exactly b arrivals per cycle.
+inline SafetyMargins MeanRate() {
+  SafetyMargins m;
+  m.burst_miss = 0;
+  return m;
+}
+inline PlannerOptions MeanRateOptions() {
+  PlannerOptions o;
+  o.margins = MeanRate();
+  return o;
+}
 
 inline perf::DeviceProfile MakeProfile(const std::vector<SynthModel>& models,
                                        const std::vector<int>& partitions = {20, 50, 100},
