@@ -86,7 +86,7 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   GLET_ASSIGN_OR_RETURN(impl.frontend, serve::Frontend::Create(impl.manifest, apps, fo));
   impl.registry = std::make_unique<serve::BackendRegistry>(SystemClock::Get());
   impl.kserve = std::make_unique<serve::KServeGrpcService>(*impl.frontend);
-  impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, 500);
+  impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, impl.metrics, 500);
   GLET_ASSIGN_OR_RETURN(impl.grpc_server,
                         StartGrpc(impl.kserve.get(), "--grpc", options.grpc, &impl.grpc_address));
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",

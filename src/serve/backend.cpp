@@ -12,6 +12,7 @@
 #include "core/logging.h"
 #include "glet_control.grpc.pb.h"
 #include "perf/emulation.h"
+#include "serve/backend_proto.h"
 #include "serve/backend_slices.h"
 #include "serve/grpc_status.h"
 
@@ -77,6 +78,51 @@ std::vector<GletInfo> Backend::ListGlets() const {
   std::vector<GletInfo> out;
   for (const auto& [id, glet] : glets_) {
     out.push_back(InfoOfLocked(glet));
+  }
+  return out;
+}
+
+std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
+  struct Target {
+    std::string glet_id;
+    std::string address;
+    uint64_t incarnation = 0;
+  };
+  std::vector<Target> targets;
+  {
+    MutexLock lock(mu_);
+    for (const auto& [id, glet] : glets_) {
+      if (glet.state == GletState::kReady && !glet.address.empty()) {
+        targets.push_back({id, glet.address, glet.incarnation});
+      }
+    }
+  }
+  for (const Target& t : targets) {
+    auto stub =
+        control::Proxy::NewStub(grpc::CreateChannel(t.address, grpc::InsecureChannelCredentials()));
+    control::GetStatsRequest request;
+    request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    control::GetStatsResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    if (!stub->GetStats(&context, request, &response).ok()) {
+      continue;  // dying or busy: its last counters stand
+    }
+    MutexLock lock(mu_);
+    auto it = glets_.find(t.glet_id);
+    if (it != glets_.end() && it->second.incarnation == t.incarnation) {
+      it->second.current = ProxyStatsFromProto(response.stats());
+    }
+  }
+  MutexLock lock(mu_);
+  std::vector<GletCounters> out;
+  for (const auto& [id, glet] : glets_) {
+    GletCounters c;
+    c.glet_id = id;
+    c.totals = glet.earlier;
+    c.totals += glet.current;
+    c.restarts = glet.restarts;
+    out.push_back(std::move(c));
   }
   return out;
 }
@@ -301,6 +347,8 @@ void Backend::SupervisorLoop() {
       glet.restart_at.reset();
       glet.launching = true;
       glet.incarnation = next_incarnation_++;
+      glet.earlier += glet.current;  // the dead proxy's last polled counters
+      glet.current = ProxyStats{};
       lock.unlock();
       Status s = Launch(due);
       lock.lock();

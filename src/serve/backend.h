@@ -16,6 +16,10 @@
 // Children never outlive the backend: each proxy watches its stdin pipe and shuts down when the
 // backend process ends, even by SIGKILL.
 //
+// Counters: PollCounters() asks every READY proxy for its counters (Proxy.GetStats) and returns
+// per glet the totals since the glet started, summed over its proxy's restarts (what a proxy
+// counted after the last poll is lost when it dies). The agent reports them to the frontend.
+//
 // Thread safety: all methods may be called from any thread. Mutating calls (StartGlet, StopGlet,
 // ApplyPlan, StopAll) run one at a time; restarts run on the backend's own supervisor thread.
 #pragma once
@@ -90,6 +94,9 @@ class Backend {
 
   // Every glet, sorted by glet_id.
   std::vector<GletInfo> ListGlets() const;
+  // Every glet's counters (see "Counters" above), sorted by glet_id. Each READY proxy has up to
+  // `timeout` to answer; one that does not keeps the counters of its last answer.
+  std::vector<GletCounters> PollCounters(Duration timeout);
   // Waits until `done(ListGlets())` holds or `timeout` passes; returns whether it held. For
   // tests and callers that must see a state change (glet states change on other threads).
   bool WaitFor(const std::function<bool(const std::vector<GletInfo>&)>& done,
@@ -113,6 +120,8 @@ class Backend {
     bool stopping = false;     // StopGlet/StopAll owns it now
     TimePoint ready_since{};
     std::optional<TimePoint> restart_at;
+    ProxyStats earlier;  // summed over the glet's dead proxies, as last polled
+    ProxyStats current;  // the proxy of `incarnation`, as last polled
   };
   struct ExitEvent {
     std::string glet_id;

@@ -93,6 +93,27 @@ Status BackendAgent::Beat() {
   return Status::Ok();
 }
 
+Status BackendAgent::SendReport() {
+  control::ReportRequest request;
+  request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  request.set_backend_id(backend_id());
+  for (const GletCounters& c : backend_.PollCounters(options_.stats_timeout)) {
+    GletCountersToProto(c, request.add_counters());
+  }
+  const TimePoint now = SystemClock::Get().Now();
+  {
+    MutexLock lock(mu_);
+    request.set_window_ms(last_report_.has_value() ? ToMillis(now - *last_report_) : 0);
+  }
+  control::ReportResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + options_.rpc_timeout);
+  GLET_RETURN_IF_ERROR(FromGrpcStatus(stub_->Report(&context, request, &response)));
+  MutexLock lock(mu_);
+  last_report_ = now;
+  return Status::Ok();
+}
+
 void BackendAgent::Run() {
   Clock& clock = SystemClock::Get();
   bool registered = false;
@@ -126,8 +147,11 @@ void BackendAgent::Run() {
       registered = false;
       continue;
     }
+    if (s.ok()) {
+      s = SendReport();
+    }
     if (!s.ok() && !warned) {
-      GLET_LOG_WARN("frontend {}: heartbeat: {}", options_.frontend_address, s.ToString());
+      GLET_LOG_WARN("frontend {}: heartbeat/report: {}", options_.frontend_address, s.ToString());
       warned = true;
     } else if (s.ok()) {
       warned = false;

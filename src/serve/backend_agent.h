@@ -1,8 +1,9 @@
 // BackendAgent: a backend's side of FrontendControl. A thread that registers the backend with the
 // frontend (RegisterBackend, retried with backoff until the frontend answers), then sends a
 // Heartbeat with the node's devices and glet states every interval (the frontend's
-// heartbeat_interval_ms, else options.heartbeat_interval). A heartbeat answered NOT_FOUND (the
-// frontend restarted or forgot us) registers again; other failures are retried at the next beat.
+// heartbeat_interval_ms, else options.heartbeat_interval), each followed by a Report of every
+// glet's proxy counters (Backend::PollCounters). A heartbeat answered NOT_FOUND (the frontend
+// restarted or forgot us) registers again; other failures are retried at the next beat.
 // All waits are deadline waits on a condition variable, so Stop() returns at once.
 //
 // Thread safety: all methods may be called from any thread.
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,6 +29,7 @@ struct BackendAgentOptions {
   Duration retry_backoff = std::chrono::milliseconds(100);
   Duration max_retry_backoff = std::chrono::seconds(5);
   Duration rpc_timeout = std::chrono::seconds(5);
+  Duration stats_timeout = std::chrono::milliseconds(250);  // per proxy, polling its counters
 };
 
 class BackendAgent {
@@ -54,6 +57,7 @@ class BackendAgent {
   bool WaitUntil(TimePoint until);
   Status Register();
   Status Beat();
+  Status SendReport();
 
   Backend& backend_;  // not owned; outlives this
   const BackendAgentOptions options_;
@@ -65,6 +69,7 @@ class BackendAgent {
   std::string backend_id_ GLET_GUARDED_BY(mu_);
   int registrations_ GLET_GUARDED_BY(mu_) = 0;
   uint64_t plan_epoch_ GLET_GUARDED_BY(mu_) = 0;
+  std::optional<TimePoint> last_report_ GLET_GUARDED_BY(mu_);
   Duration interval_ GLET_GUARDED_BY(mu_);
 
   std::thread thread_;  // last: starts after the fields above are set

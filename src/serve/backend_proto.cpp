@@ -111,4 +111,40 @@ void DeviceInfoToProto(const DeviceInfo& info, control::DeviceInfo* out) {
   out->set_profile(info.profile);
 }
 
+ProxyStats ProxyStatsFromProto(const control::ProxyStats& proto) {
+  ProxyStats s;
+  s.batches = proto.batches();
+  s.items = proto.items();
+  s.requests_served = proto.requests_served();
+  s.requests_dropped = proto.requests_dropped();
+  s.requests_failed = proto.requests_failed();
+  s.queue_ms_sum = proto.queue_ms_sum();
+  s.compute_ms_sum = proto.compute_ms_sum();
+  return s;
+}
+
+void ProxyStatsToProto(const ProxyStats& stats, control::ProxyStats* out) {
+  out->set_batches(stats.batches);
+  out->set_items(stats.items);
+  out->set_requests_served(stats.requests_served);
+  out->set_requests_dropped(stats.requests_dropped);
+  out->set_requests_failed(stats.requests_failed);
+  out->set_queue_ms_sum(stats.queue_ms_sum);
+  out->set_compute_ms_sum(stats.compute_ms_sum);
+}
+
+GletCounters GletCountersFromProto(const control::GletCounters& proto) {
+  GletCounters c;
+  c.glet_id = proto.glet_id();
+  c.totals = ProxyStatsFromProto(proto.totals());
+  c.restarts = proto.restarts();
+  return c;
+}
+
+void GletCountersToProto(const GletCounters& counters, control::GletCounters* out) {
+  out->set_glet_id(counters.glet_id);
+  ProxyStatsToProto(counters.totals, out->mutable_totals());
+  out->set_restarts(counters.restarts);
+}
+
 }  // namespace glet::serve

@@ -15,5 +15,9 @@ GletInfo GletInfoFromProto(const control::GletInfo& proto);
 void GletInfoToProto(const GletInfo& info, control::GletInfo* out);
 DeviceInfo DeviceInfoFromProto(const control::DeviceInfo& proto);
 void DeviceInfoToProto(const DeviceInfo& info, control::DeviceInfo* out);
+ProxyStats ProxyStatsFromProto(const control::ProxyStats& proto);
+void ProxyStatsToProto(const ProxyStats& stats, control::ProxyStats* out);
+GletCounters GletCountersFromProto(const control::GletCounters& proto);
+void GletCountersToProto(const GletCounters& counters, control::GletCounters* out);
 
 }  // namespace glet::serve

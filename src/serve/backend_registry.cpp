@@ -34,7 +34,11 @@ Result<std::string> BackendRegistry::Register(const std::string& address,
     }
   }
   std::string id = "b" + std::to_string(next_id_++);
-  backends_[id] = BackendRecord{id, address, std::move(devices), {}, clock_.Now()};
+  BackendRecord& rec = backends_[id];
+  rec.backend_id = id;
+  rec.address = address;
+  rec.devices = std::move(devices);
+  rec.last_seen = clock_.Now();
   cv_.notify_all();
   return id;
 }
@@ -52,6 +56,17 @@ Status BackendRegistry::Heartbeat(const std::string& backend_id, std::vector<Dev
   }
   it->second.glets = std::move(glets);
   it->second.last_seen = clock_.Now();
+  cv_.notify_all();
+  return Status::Ok();
+}
+
+Status BackendRegistry::Report(const std::string& backend_id, std::vector<GletCounters> counters) {
+  MutexLock lock(mu_);
+  auto it = backends_.find(backend_id);
+  if (it == backends_.end()) {
+    return NotFoundError("unknown backend '" + backend_id + "': register again");
+  }
+  it->second.counters = std::move(counters);
   cv_.notify_all();
   return Status::Ok();
 }

@@ -1,7 +1,8 @@
 // BackendRegistry: the frontend's view of the nodes — which backends registered, their devices,
-// the glets they run and when each was last heard from. Fed by the FrontendControl service
-// (RegisterBackend, Heartbeat); read by the Controller. A backend silent for longer than the
-// heartbeat timeout is expired: its devices leave the pool and its glets are reported lost.
+// the glets they run, their proxies' latest counters and when each was last heard from. Fed by
+// the FrontendControl service (RegisterBackend, Heartbeat, Report); read by the Controller. A
+// backend silent for longer than the heartbeat timeout is expired: its devices leave the pool and
+// its glets are reported lost.
 //
 // Thread safety: all methods may be called from any thread; WaitFor() blocks on a condition
 // variable that every change signals.
@@ -23,8 +24,9 @@ struct BackendRecord {
   std::string backend_id;  // "b1", "b2", ... in order of registration
   std::string address;     // host:port of its BackendControl service
   std::vector<DeviceInfo> devices;
-  std::vector<GletInfo> glets;  // as of the last heartbeat
-  TimePoint last_seen{};
+  std::vector<GletInfo> glets;         // as of the last heartbeat
+  std::vector<GletCounters> counters;  // as of the last report
+  TimePoint last_seen{};               // last registration or heartbeat
 };
 
 class BackendRegistry {
@@ -37,6 +39,9 @@ class BackendRegistry {
   // kNotFound for an unknown (or expired) id: the backend must register again.
   Status Heartbeat(const std::string& backend_id, std::vector<DeviceInfo> devices,
                    std::vector<GletInfo> glets);
+  // Keeps `counters` as the backend's latest report (replacing the previous one). kNotFound for
+  // an unknown (or expired) id.
+  Status Report(const std::string& backend_id, std::vector<GletCounters> counters);
   // Removes backends not heard from within `timeout`; returns them.
   std::vector<BackendRecord> ExpireStale(Duration timeout);
 

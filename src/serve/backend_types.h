@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "serve/proxy_stats.h"
+
 namespace glet::serve {
 
 struct GletModelSpec {
@@ -43,6 +45,16 @@ struct GletInfo {
   int64_t proxy_pid = 0;      // 0 when no proxy process runs
   int restarts = 0;           // restarts after the proxy died, over the glet's life
   std::string slice;          // device::SliceSpec text
+};
+
+// One glet's proxy counters as its backend reports them: totals since the backend started the
+// glet, summed over its proxy's restarts.
+struct GletCounters {
+  std::string glet_id;
+  ProxyStats totals;
+  int restarts = 0;
+
+  friend bool operator==(const GletCounters&, const GletCounters&) = default;
 };
 
 struct DeviceInfo {

@@ -2,6 +2,7 @@
 
 #include "serve/backend_proto.h"
 #include "serve/grpc_status.h"
+#include "serve/proxy_metrics.h"
 
 namespace glet::serve {
 
@@ -25,6 +26,12 @@ std::vector<DeviceInfo> Devices(const google::protobuf::RepeatedPtrField<control
 }
 
 }  // namespace
+
+FrontendControlService::FrontendControlService(BackendRegistry& registry, MetricsRegistry& metrics,
+                                               double heartbeat_interval_ms)
+    : registry_(registry), metrics_(metrics), heartbeat_interval_ms_(heartbeat_interval_ms) {
+  DeclareProxyMetrics(metrics_);
+}
 
 grpc::Status FrontendControlService::RegisterBackend(grpc::ServerContext*,
                                                      const control::RegisterBackendRequest* request,
@@ -58,7 +65,18 @@ grpc::Status FrontendControlService::Heartbeat(grpc::ServerContext*,
 grpc::Status FrontendControlService::Report(grpc::ServerContext*,
                                             const control::ReportRequest* request,
                                             control::ReportResponse*) {
-  return CheckVersion(request->protocol_version());
+  if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
+    return v;
+  }
+  std::vector<GletCounters> counters;
+  for (const control::GletCounters& c : request->counters()) {
+    counters.push_back(GletCountersFromProto(c));
+  }
+  if (Status s = registry_.Report(request->backend_id(), counters); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  ExportProxyCounters(metrics_, request->backend_id(), counters);
+  return grpc::Status::OK;
 }
 
 }  // namespace glet::serve

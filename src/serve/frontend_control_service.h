@@ -1,8 +1,11 @@
 // FrontendControlService: glet.control.FrontendControl (RegisterBackend, Heartbeat, Report) over
-// a BackendRegistry. Thin: protos in, registry calls, protos out. Requests of another protocol
-// version are refused with FAILED_PRECONDITION.
+// a BackendRegistry. Thin: protos in, registry calls, protos out. A Report's counters are kept
+// as the backend's latest (BackendRegistry::Report) and exported on /metrics (proxy_metrics.h).
+// Requests of another protocol version are refused with FAILED_PRECONDITION; calls naming an
+// unknown backend with NOT_FOUND (the backend registers again).
 #pragma once
 
+#include "core/metrics.h"
 #include "glet_control.grpc.pb.h"
 #include "serve/backend_registry.h"
 
@@ -10,8 +13,9 @@ namespace glet::serve {
 
 class FrontendControlService final : public control::FrontendControl::Service {
  public:
-  FrontendControlService(BackendRegistry& registry, double heartbeat_interval_ms)
-      : registry_(registry), heartbeat_interval_ms_(heartbeat_interval_ms) {}
+  // Declares the proxy metric families in `metrics`.
+  FrontendControlService(BackendRegistry& registry, MetricsRegistry& metrics,
+                         double heartbeat_interval_ms);
 
   grpc::Status RegisterBackend(grpc::ServerContext* ctx,
                                const control::RegisterBackendRequest* request,
@@ -23,6 +27,7 @@ class FrontendControlService final : public control::FrontendControl::Service {
 
  private:
   BackendRegistry& registry_;  // not owned; outlives the grpc::Server
+  MetricsRegistry& metrics_;   // not owned; outlives the grpc::Server
   const double heartbeat_interval_ms_;
 };
 

@@ -129,16 +129,15 @@ Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::
   ProxyBatchResult result = RunLocked(*loaded, input, items, arrival);
   MutexLock lock(mu_);
   bool ran = false;
-  for (const ProxyItemResult& item : result.items) {
-    if (item.status.ok()) {
-      ++stats_.requests_served;
-      ran = true;
-    } else if (item.drop_reason.has_value()) {
+  for (size_t i = 0; i < result.items.size(); ++i) {
+    const ProxyItemResult& item = result.items[i];
+    if (item.drop_reason.has_value()) {
       ++stats_.requests_dropped;
-    } else {
-      ++stats_.requests_failed;
-      ran = true;
+      continue;
     }
+    ++(item.status.ok() ? stats_.requests_served : stats_.requests_failed);
+    stats_.items += items[i].n;
+    ran = true;
   }
   if (ran) {
     ++stats_.batches;

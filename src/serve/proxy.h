@@ -26,6 +26,7 @@
 #include "model/model.h"
 #include "model/model_spec.h"
 #include "model/tensor.h"
+#include "serve/proxy_stats.h"
 #include "serve/request.h"
 
 namespace glet::serve {
@@ -49,16 +50,6 @@ struct ProxyBatchResult {
   double queue_ms = 0;    // from the call's arrival to the start of execution
   double compute_ms = 0;  // model execution (0 when no item was left to run)
   std::vector<ProxyItemResult> items;  // one per item, same order
-};
-
-// Counters since Create (for reports and tests).
-struct ProxyStats {
-  int64_t batches = 0;  // batches executed (at least one item ran)
-  int64_t requests_served = 0;
-  int64_t requests_dropped = 0;  // deadline expired before the batch started
-  int64_t requests_failed = 0;   // the model failed on their batch
-  double queue_ms_sum = 0;
-  double compute_ms_sum = 0;
 };
 
 class Proxy {
@@ -93,6 +84,7 @@ class Proxy {
   // Refuses new batches (kUnavailable) and waits for the running one to finish. Idempotent.
   void Shutdown();
 
+  // Counters since Create (for reports and tests).
   ProxyStats stats() const;
   const device::Slice& slice() const { return *slice_; }
 

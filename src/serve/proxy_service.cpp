@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "serve/backend_proto.h"
 #include "serve/grpc_status.h"
 #include "serve/protocol_version.h"
 #include "serve/tensor_proto.h"
@@ -65,6 +66,16 @@ grpc::Status ProxyGrpcService::RunBatch(grpc::ServerContext* /*context*/,
       out->set_drop_reason(std::string(DropReasonName(*r.drop_reason)));
     }
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status ProxyGrpcService::GetStats(grpc::ServerContext* /*context*/,
+                                        const control::GetStatsRequest* request,
+                                        control::GetStatsResponse* response) {
+  if (Status s = CheckProtocolVersion(request->protocol_version()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  ProxyStatsToProto(proxy_.stats(), response->mutable_stats());
   return grpc::Status::OK;
 }
 

@@ -22,6 +22,8 @@ class ProxyGrpcService final : public control::Proxy::Service {
                            control::UnloadModelResponse* response) override;
   grpc::Status RunBatch(grpc::ServerContext* context, const control::RunBatchRequest* request,
                         control::RunBatchResponse* response) override;
+  grpc::Status GetStats(grpc::ServerContext* context, const control::GetStatsRequest* request,
+                        control::GetStatsResponse* response) override;
 
  private:
   Proxy& proxy_;  // not owned; outlives the grpc::Server

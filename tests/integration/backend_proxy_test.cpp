@@ -1,8 +1,8 @@
 // Whole-process tests of the serving plane's node side: real `glet backend` and `glet proxy`
 // processes (testing::GletBinary()) talking real gRPC on 127.0.0.1 with ports chosen by the
 // kernel. The test plays the frontend: a small FrontendControl server that records what backends
-// register and heartbeat. Glets run on emulated slices (resource/profiles/ref-gpu), so no model
-// files are needed. Every wait has a deadline; conditions are awaited, not slept on.
+// register, heartbeat and report. Glets run on emulated slices (resource/profiles/ref-gpu), so no
+// model files are needed. Every wait has a deadline; conditions are awaited, not slept on.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -58,8 +58,15 @@ class RecordingFrontend final : public control::FrontendControl::Service {
     cv_.notify_all();
     return grpc::Status::OK;
   }
-  grpc::Status Report(grpc::ServerContext*, const control::ReportRequest*,
+  grpc::Status Report(grpc::ServerContext*, const control::ReportRequest* req,
                       control::ReportResponse*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (req->backend_id() != known_id_) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown backend " + req->backend_id());
+    }
+    last_report_ = *req;
+    ++reports_;
+    cv_.notify_all();
     return grpc::Status::OK;
   }
 
@@ -78,6 +85,16 @@ class RecordingFrontend final : public control::FrontendControl::Service {
       return heartbeats_ > 0 && done(glets);
     });
   }
+  // Waits for a report whose counters satisfy `done`.
+  bool AwaitCounters(const std::function<bool(const std::vector<GletCounters>&)>& done) {
+    return Await([&] {
+      std::vector<GletCounters> counters;
+      for (const auto& c : last_report_.counters()) {
+        counters.push_back(GletCountersFromProto(c));
+      }
+      return reports_ > 0 && done(counters);
+    });
+  }
   void Forget() {
     std::lock_guard<std::mutex> lock(mu_);
     known_id_.clear();
@@ -88,6 +105,8 @@ class RecordingFrontend final : public control::FrontendControl::Service {
   std::vector<control::RegisterBackendRequest> registrations_;
   control::HeartbeatRequest last_heartbeat_;
   int heartbeats_ = 0;
+  control::ReportRequest last_report_;
+  int reports_ = 0;
   std::string known_id_;
 };
 
@@ -214,6 +233,12 @@ TEST_F(BackendProcessTest, RegistersServesRestartsAKilledProxyAndStopsItsProxies
   EXPECT_EQ(batch.results(2).code(), 0);
   EXPECT_EQ(batch.output().shape(0), 3);
   EXPECT_GT(batch.compute_ms(), 0);
+  // The next report carries the proxy's counters.
+  EXPECT_TRUE(frontend_.AwaitCounters([](const std::vector<GletCounters>& c) {
+    return c.size() == 1 && c[0].glet_id == "g1" && c[0].totals.batches == 1 &&
+           c[0].totals.items == 3 && c[0].totals.requests_served == 3 &&
+           c[0].totals.compute_ms_sum > 0 && c[0].restarts == 0;
+  }));
 
   // Starting the same glet again is refused.
   control::StartGletResponse again;
@@ -236,6 +261,11 @@ TEST_F(BackendProcessTest, RegistersServesRestartsAKilledProxyAndStopsItsProxies
   s = RunLenetBatch(list.glets(0).proxy_address(), "lenet1", 2, &batch);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(batch.results_size(), 2);
+  // Totals survive the restart: the first proxy's batch plus the second's.
+  EXPECT_TRUE(frontend_.AwaitCounters([](const std::vector<GletCounters>& c) {
+    return c.size() == 1 && c[0].totals.batches == 2 && c[0].totals.items == 5 &&
+           c[0].restarts == 1;
+  }));
 
   // SIGTERM: the backend stops its proxy and exits 0, leaving no process behind.
   backend_->Signal(SIGTERM);
@@ -361,6 +391,53 @@ TEST(ServeCliTest, BadFlagsExitTwoNamingTheFlag) {
   testing::CommandResult help = testing::RunGlet({"backend", "--help"}, 60);
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("--frontend"));
+}
+
+// The Backend core class in this process, with real proxies: counters polled from the proxies
+// add up over a restart.
+TEST(BackendCoreTest, PolledCountersAddUpOverProxyRestarts) {
+  testing::TempDir dir;
+  auto node = model::LoadNodeSpec(dir.WriteFile("node.json", kEmulatedNode));
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  auto manifest = model::ModelManifest::Load(testing::SourcePath("resource/models.json"));
+  ASSERT_TRUE(manifest.ok());
+  BackendOptions options;
+  options.proxy_binary = testing::GletBinary();
+  options.restart_backoff = std::chrono::milliseconds(10);
+  auto backend = Backend::Create(*node, *manifest, options);
+  ASSERT_TRUE(backend.ok()) << backend.status().ToString();
+  auto info = (*backend)->StartGlet(GletSpecFromProto(EmulatedGlet("g", 100)));
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  std::vector<GletCounters> c = (*backend)->PollCounters(seconds(10));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].glet_id, "g");
+  EXPECT_EQ(c[0].totals, ProxyStats{});  // the warm-up batch is not counted
+
+  control::RunBatchResponse batch;
+  ASSERT_TRUE(RunLenetBatch(info->proxy_address, "lenet1", 3, &batch).ok());
+  c = (*backend)->PollCounters(seconds(10));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].totals.batches, 1);
+  EXPECT_EQ(c[0].totals.items, 3);
+  EXPECT_EQ(c[0].totals.requests_served, 3);
+  EXPECT_DOUBLE_EQ(c[0].totals.compute_ms_sum, batch.compute_ms());
+
+  ASSERT_EQ(kill(static_cast<pid_t>(info->proxy_pid), SIGKILL), 0);
+  std::string address;
+  ASSERT_TRUE((*backend)->WaitFor(
+      [&](const std::vector<GletInfo>& glets) {
+        address = glets.at(0).proxy_address;
+        return glets.at(0).state == GletState::kReady && glets.at(0).restarts == 1;
+      },
+      seconds(60)));
+  ASSERT_TRUE(RunLenetBatch(address, "lenet1", 2, &batch).ok());
+  c = (*backend)->PollCounters(seconds(10));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].totals.batches, 2);
+  EXPECT_EQ(c[0].totals.items, 5);
+  EXPECT_EQ(c[0].totals.requests_served, 5);
+  EXPECT_EQ(c[0].restarts, 1);
+  (*backend)->StopAll();
 }
 
 // The Backend core class in this process, with real proxies: a glet whose proxy keeps dying

@@ -582,10 +582,12 @@ class SlowGpuServingTest : public ::testing::Test {
                    R"({"models": [{"name": "slowpoke", "mem": 100}]})");
   }
 
-  std::string Config(double rate_rps, double epoch_s) {
+  // `slo_ms` > 0 overrides the manifest's 300 ms.
+  std::string Config(double rate_rps, double epoch_s, double slo_ms = 0) {
+    const std::string slo = slo_ms > 0 ? R"(, "slo_ms": )" + FormatDouble(slo_ms, 1) : "";
     return dir_.WriteFile("serve.json",
                           R"({"models": [{"name": "slowpoke", "rate_rps": )" +
-                              FormatDouble(rate_rps, 1) +
+                              FormatDouble(rate_rps, 1) + slo +
                               R"(}], "partitions": {"slow-gpu": [100]}, "epoch_s": )" +
                               FormatDouble(epoch_s, 1) + R"(, "min_devices": 1})");
   }
@@ -624,6 +626,70 @@ TEST_F(SlowGpuServingTest, LateBackendRegistersAndThePlanGrowsOntoIt) {
   const int64_t sent = ModelCount(run, "slowpoke", "sent");
   EXPECT_GT(ModelCount(run, "slowpoke", "served"), sent / 5) << run.report.dump(2);
   EXPECT_EQ(deployment_.AwaitFrontendTotal("slowpoke", sent), static_cast<double>(sent));
+}
+
+// 6. The only proxy of a model is killed mid-load. While the backend restarts it, the model's
+// requests wait for it (SLO 5 s, far longer than the restart) instead of failing: none fails,
+// every one is served or dropped with its reason. The backend's reports put the proxy's
+// counters, restart included, on the frontend's /metrics.
+TEST_F(SlowGpuServingTest, KilledOnlyProxyHoldsRequestsUntilItIsBackAndItsCountersAreReported) {
+  ASSERT_TRUE(deployment_.StartFrontend(Config(20, 60, /*slo_ms=*/5000)));
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-a", "gpu0")));
+  ASSERT_TRUE(deployment_.AwaitReady());
+  const pid_t backend = deployment_.backend(0).pid();
+  const std::vector<pid_t> before = ChildrenOf(backend);
+  ASSERT_EQ(before.size(), 1u) << "one glet, one proxy";
+
+  auto client = std::async(std::launch::async, [&] {
+    return deployment_.Client(
+        {"--model", "slowpoke:20", "--duration", "4", "--seed", "17", "--timeout-ms", "30000"});
+  });
+  const bool loaded = PollUntil(
+      [&] {
+        return deployment_.Metric("glet_requests_total",
+                                  {"model=\"slowpoke\"", "outcome=\"served\""}) >= 10;
+      },
+      seconds(20));
+  EXPECT_TRUE(loaded);
+  ASSERT_EQ(kill(before[0], SIGKILL), 0);
+  ClientRun run = client.get();
+  ExpectExactAccounting(run);
+  const Json& r = run.report;
+  EXPECT_EQ(Count(r, "failed"), 0) << "no request may fail while its proxy restarts: " << r.dump(2);
+  int64_t by_reason = 0;
+  for (const auto& [reason, n] : r["dropped_by_reason"].items()) {
+    EXPECT_THAT(reason,
+                ::testing::AnyOf("no_glet", "slo_unreachable", "deadline_expired", "queue_full"));
+    by_reason += n.get<int64_t>();
+  }
+  EXPECT_EQ(by_reason, Count(r, "dropped"));
+  const int64_t sent = Count(r, "sent");
+  EXPECT_GT(Count(r, "served"), sent / 2) << r.dump(2);
+  EXPECT_EQ(deployment_.AwaitFrontendTotal("slowpoke", sent), static_cast<double>(sent));
+  // Requests arrived during the outage (or were in its failed batch) and waited.
+  EXPECT_GT(deployment_.Metric("glet_requests_held_total", {"model=\"slowpoke\""}), 0)
+      << deployment_.Metrics();
+  EXPECT_EQ(deployment_.Metric("glet_requests_total", {"outcome=\"failed\""}), 0);
+
+  // The proxy was restarted, and the backend's reports say so, with what it ran.
+  std::string metrics;
+  const bool reported = PollUntil(
+      [&] {
+        metrics = deployment_.Metrics();
+        return MetricSum(metrics, "glet_proxy_restarts_total") >= 1 &&
+               MetricSum(metrics, "glet_proxy_batches_total") > 0;
+      },
+      seconds(20));
+  EXPECT_TRUE(reported) << metrics;
+  EXPECT_EQ(MetricSum(metrics, "glet_proxy_restarts_total", {"backend=\"b1\""}), 1) << metrics;
+  EXPECT_GT(MetricSum(metrics, "glet_proxy_items_total", {"glet=\""}), 0) << metrics;
+  EXPECT_GT(MetricSum(metrics, "glet_proxy_requests_total", {"outcome=\"served\""}), 0) << metrics;
+  EXPECT_GT(MetricSum(metrics, "glet_proxy_compute_ms_total"), 0) << metrics;
+  // The proxies served no more than the frontend did (a dead proxy's last unpolled counts are
+  // lost, never invented).
+  EXPECT_LE(MetricSum(metrics, "glet_proxy_requests_total", {"outcome=\"served\""}),
+            deployment_.Metric("glet_requests_total", {"outcome=\"served\""}))
+      << metrics;
 }
 
 // 5. Ten times the capacity of the one device: requests are shed with explicit reasons, none

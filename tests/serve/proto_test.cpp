@@ -101,6 +101,23 @@ TEST(ProtoTest, EveryControlRequestCarriesProtocolVersionAsFieldOne) {
   EXPECT_EQ(glet::control::PROTOCOL_VERSION_CURRENT, 1);
 }
 
+TEST(ProtoTest, ReportMessagesKeepTheirFieldNumbers) {
+  ExpectFields(glet::control::ReportRequest::descriptor(), {{"protocol_version", 1},
+                                                            {"backend_id", 2},
+                                                            {"window_ms", 3},
+                                                            {"glets", 4},
+                                                            {"counters", 5}});
+  ExpectFields(glet::control::GletCounters::descriptor(),
+               {{"glet_id", 1}, {"totals", 2}, {"restarts", 3}});
+  ExpectFields(glet::control::ProxyStats::descriptor(), {{"batches", 1},
+                                                         {"items", 2},
+                                                         {"requests_served", 3},
+                                                         {"requests_dropped", 4},
+                                                         {"requests_failed", 5},
+                                                         {"queue_ms_sum", 6},
+                                                         {"compute_ms_sum", 7}});
+}
+
 TEST(ProtoTest, RunBatchRoundTripsThroughTheWire) {
   glet::control::RunBatchRequest request;
   request.set_protocol_version(glet::control::PROTOCOL_VERSION_CURRENT);

@@ -112,7 +112,9 @@ TEST(ProxyTest, RunsABatchAndReportsEachItemServed) {
   EXPECT_DOUBLE_EQ(result->queue_ms, 0);
   ProxyStats stats = proxy->stats();
   EXPECT_EQ(stats.batches, 1);
+  EXPECT_EQ(stats.items, 4);
   EXPECT_EQ(stats.requests_served, 3);
+  EXPECT_DOUBLE_EQ(stats.compute_ms_sum, ProfileMs("lenet1", 50, 4));
 }
 
 TEST(ProxyTest, LoadingTwiceIsOkAndWarmUpRunsOneBatch) {
@@ -203,6 +205,7 @@ TEST(ProxyTest, DropsItemsPastTheirDeadlineAndRunsTheRest) {
   // Only the two live rows ran.
   EXPECT_DOUBLE_EQ(r->compute_ms, ProfileMs("lenet1", 50, 2));
   EXPECT_EQ(proxy->stats().requests_dropped, 1);
+  EXPECT_EQ(proxy->stats().items, 2);
 
   auto all_dropped = proxy->RunBatch("lenet1", LenetInput(1), {{4, 1, -5}});
   ASSERT_TRUE(all_dropped.ok());
@@ -340,6 +343,19 @@ TEST_F(ProxyServiceTest, RunBatchOverGrpc) {
   EXPECT_EQ(resp.results(1).code(), static_cast<int>(StatusCode::kDeadlineExceeded));
   EXPECT_EQ(resp.results(1).drop_reason(), "deadline_expired");
   EXPECT_DOUBLE_EQ(resp.compute_ms(), ProfileMs("lenet1", 50, 1));
+
+  // The proxy's counters, as its backend polls them.
+  control::GetStatsRequest stats_req;
+  stats_req.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  control::GetStatsResponse stats;
+  grpc::ClientContext stats_ctx;
+  s = stub_->GetStats(&stats_ctx, stats_req, &stats);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(stats.stats().batches(), 1);
+  EXPECT_EQ(stats.stats().items(), 1);
+  EXPECT_EQ(stats.stats().requests_served(), 1);
+  EXPECT_EQ(stats.stats().requests_dropped(), 1);
+  EXPECT_DOUBLE_EQ(stats.stats().compute_ms_sum(), ProfileMs("lenet1", 50, 1));
 }
 
 TEST_F(ProxyServiceTest, ErrorsTravelAsGrpcStatus) {
@@ -360,6 +376,12 @@ TEST_F(ProxyServiceTest, ErrorsTravelAsGrpcStatus) {
   s = stub_->RunBatch(&ctx, req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("model 'lenet1': input: raw holds 3 bytes"));
+
+  control::GetStatsRequest stats_req;  // protocol_version unset
+  control::GetStatsResponse stats;
+  grpc::ClientContext stats_ctx;
+  s = stub_->GetStats(&stats_ctx, stats_req, &stats);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace
