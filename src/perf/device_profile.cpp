@@ -1,5 +1,6 @@
 #include "perf/device_profile.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/csv.h"
@@ -53,14 +54,14 @@ Status LoadBatchCost(const std::string& path, std::map<int, double>& out) {
 Status LoadDeviceJson(const std::string& dir, const std::string& path, DeviceProfile& out) {
   GLET_ASSIGN_OR_RETURN(Json doc, ReadJsonFile(path));
   JsonReader root(doc, path);
-  GLET_RETURN_IF_ERROR(
-      root.CheckKeys({"type", "mem_mib", "context_mem_mib", "net_mbps", "aliases", "inputs"}));
+  GLET_RETURN_IF_ERROR(root.CheckKeys({"type", "mem_mib", "context_mem_mib", "net_mbps", "aliases",
+                                       "inputs", "base", "time_scale"}));
   GLET_ASSIGN_OR_RETURN(out.mem_mib, root.GetDoubleOr("mem_mib", out.mem_mib));
   GLET_RETURN_IF_ERROR(root.RequirePositive("mem_mib", out.mem_mib));
   GLET_ASSIGN_OR_RETURN(out.context_mem_mib,
                         root.GetDoubleOr("context_mem_mib", out.context_mem_mib));
   GLET_RETURN_IF_ERROR(root.RequireNonNegative("context_mem_mib", out.context_mem_mib));
-  GLET_ASSIGN_OR_RETURN(out.net_mbps, root.GetDoubleOr("net_mbps", 0));
+  GLET_ASSIGN_OR_RETURN(out.net_mbps, root.GetDoubleOr("net_mbps", out.net_mbps));
   GLET_RETURN_IF_ERROR(root.RequireNonNegative("net_mbps", out.net_mbps));
   if (auto aliases = root.OptionalChild("aliases")) {
     GLET_ASSIGN_OR_RETURN(auto members, aliases->Members());
@@ -95,18 +96,71 @@ Status LoadDeviceJson(const std::string& dir, const std::string& path, DevicePro
   return Status::Ok();
 }
 
-}  // namespace
+// The "base" and "time_scale" of a device.json (absent: "" and 1).
+struct Derivation {
+  std::string base_dir;
+  double time_scale = 1;
+};
 
-Result<DeviceProfile> DeviceProfile::LoadDir(const std::string& dir, const std::string& type) {
-  DeviceProfile p;
-  p.type = type.empty() ? std::filesystem::path(dir).lexically_normal().filename().string() : type;
-  if (p.type.empty()) {
-    p.type = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+Result<Derivation> ReadDerivation(const std::string& dir, const std::string& path) {
+  GLET_ASSIGN_OR_RETURN(Json doc, ReadJsonFile(path));
+  JsonReader root(doc, path);
+  Derivation d;
+  GLET_ASSIGN_OR_RETURN(std::string base, root.GetStringOr("base", ""));
+  if (!base.empty()) {
+    const std::filesystem::path b(base);
+    d.base_dir = b.is_absolute()
+                     ? base
+                     : (std::filesystem::path(dir).lexically_normal().parent_path() / b).string();
   }
+  GLET_ASSIGN_OR_RETURN(d.time_scale, root.GetDoubleOr("time_scale", 1));
+  if (!(d.time_scale > 0) || !std::isfinite(d.time_scale)) {
+    return root.Error("time_scale: must be a finite number > 0 (got " +
+                      FormatDouble(d.time_scale, 3) + ")");
+  }
+  return d;
+}
+
+// Every time of `p` multiplied by `k`, every rate divided by it.
+Status ApplyTimeScale(double k, DeviceProfile& p) {
+  std::vector<LatencyRow> rows = p.latency.rows();
+  for (LatencyRow& r : rows) {
+    r.latency_ms *= k;
+  }
+  GLET_ASSIGN_OR_RETURN(p.latency, LatencyProfile::FromRows(rows, p.latency.origin()));
+  for (auto& [model, by_batch] : p.batch_cost) {
+    for (auto& [batch, ms] : by_batch) {
+      ms *= k;
+    }
+  }
+  p.net_mbps /= k;
+  return Status::Ok();
+}
+
+Result<DeviceProfile> LoadDirAt(const std::string& dir, const std::string& type, int depth) {
   if (!std::filesystem::is_directory(dir)) {
     return InvalidArgumentError(dir + ": not a profile directory");
   }
-  GLET_ASSIGN_OR_RETURN(p.latency, LatencyProfile::Load(dir + "/latency.csv"));
+  const std::string device_json = dir + "/device.json";
+  Derivation derivation;
+  if (FileExists(device_json)) {
+    GLET_ASSIGN_OR_RETURN(derivation, ReadDerivation(dir, device_json));
+  }
+  DeviceProfile p;
+  if (!derivation.base_dir.empty()) {
+    if (depth >= 8) {
+      return InvalidArgumentError(device_json + ": /base: more than 8 bases deep (a cycle?)");
+    }
+    Result<DeviceProfile> base = LoadDirAt(derivation.base_dir, type, depth + 1);
+    if (!base.ok()) {
+      return base.status().WithContext(device_json + ": /base");
+    }
+    p = std::move(base).value();
+  }
+  p.type = type;
+  if (derivation.base_dir.empty() || FileExists(dir + "/latency.csv")) {
+    GLET_ASSIGN_OR_RETURN(p.latency, LatencyProfile::Load(dir + "/latency.csv"));
+  }
   const std::string int_path = dir + "/interference.csv";
   const std::string util_path = dir + "/util.csv";
   if (FileExists(int_path) != FileExists(util_path)) {
@@ -117,12 +171,27 @@ Result<DeviceProfile> DeviceProfile::LoadDir(const std::string& dir, const std::
     p.interference = std::move(im);
   }
   if (FileExists(dir + "/mem-config.json")) {
+    p.model_mem_mib.clear();  // replaces the base's
     GLET_RETURN_IF_ERROR(LoadMemConfig(dir + "/mem-config.json", p));
   }
-  if (FileExists(dir + "/device.json")) {
-    GLET_RETURN_IF_ERROR(LoadDeviceJson(dir, dir + "/device.json", p));
+  if (FileExists(device_json)) {
+    GLET_RETURN_IF_ERROR(LoadDeviceJson(dir, device_json, p));
+  }
+  if (derivation.time_scale != 1) {
+    GLET_RETURN_IF_ERROR(ApplyTimeScale(derivation.time_scale, p));
   }
   return p;
+}
+
+}  // namespace
+
+Result<DeviceProfile> DeviceProfile::LoadDir(const std::string& dir, const std::string& type) {
+  std::string name =
+      type.empty() ? std::filesystem::path(dir).lexically_normal().filename().string() : type;
+  if (name.empty()) {
+    name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+  }
+  return LoadDirAt(dir, name, 0);
 }
 
 bool DeviceProfile::Knows(const std::string& model) const {

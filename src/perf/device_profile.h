@@ -9,9 +9,16 @@
 //      "context_mem_mib": 300,      memory every glet (MPS context) takes besides its models
 //      "net_mbps": 1250,            input bandwidth into the device, MB/s (0 or absent: unlimited)
 //      "aliases": {"lenet2": "lenet1"},  a model with no row of its own uses another's rows
-//      "inputs": {"resnet50": "3_224_224"}}  input shape per model (C_H_W of FP32): sets the
+//      "inputs": {"resnet50": "3_224_224"},  input shape per model (C_H_W of FP32): sets the
 //        bytes per request and, when <shape>.txt exists beside it (`batch,ms` rows), the
 //        host-side cost of assembling a batch.
+//      "base": "ref-gpu",           derive from another profile directory (a sibling name or a
+//        path): files this directory lacks and device.json keys it does not set come from it
+//      "time_scale": 10}            a device k times slower: every time of the profile (latency
+//        rows, batch costs) multiplied by k, net_mbps divided by k. Emulated slices of this
+//        profile run k times slower too (perf/emulation.h), so a dilated copy of a device —
+//        {"base": "ref-gpu", "time_scale": 10} in profiles/ref-gpu-x10/device.json — serves
+//        rates / k with SLOs x k on a small host (docs/simulator.md, "Fidelity").
 //
 // Lookups resolve aliases per table: a model missing from a table is looked up under its alias,
 // and so on (lenet2 -> lenet1 -> lenet reaches lenet1's latency and lenet's utilisation). A

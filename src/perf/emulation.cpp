@@ -1,9 +1,11 @@
 #include "perf/emulation.h"
 
+#include <filesystem>
 #include <map>
 #include <mutex>
 
 #include "model/model_spec.h"
+#include "perf/device_profile.h"
 
 namespace glet::perf {
 
@@ -25,7 +27,16 @@ Result<std::shared_ptr<const LatencyProfile>> LoadNamedProfile(const std::string
   if (it != cache->end()) {
     return it->second;
   }
-  GLET_ASSIGN_OR_RETURN(LatencyProfile loaded, LatencyProfile::Load(LatencyCsvPathFor(profile)));
+  const std::string csv = LatencyCsvPathFor(profile);
+  LatencyProfile loaded;
+  const std::string dir = csv.substr(0, csv.size() - std::string("/latency.csv").size());
+  if (csv != profile && std::filesystem::is_directory(dir)) {
+    // A profile directory: its device.json may derive it from a base and scale its times.
+    GLET_ASSIGN_OR_RETURN(DeviceProfile device, DeviceProfile::LoadDir(dir));
+    loaded = std::move(device.latency);
+  } else {
+    GLET_ASSIGN_OR_RETURN(loaded, LatencyProfile::Load(csv));
+  }
   auto shared = std::make_shared<const LatencyProfile>(std::move(loaded));
   cache->emplace(profile, shared);
   return shared;
