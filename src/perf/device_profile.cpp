@@ -54,8 +54,8 @@ Status LoadBatchCost(const std::string& path, std::map<int, double>& out) {
 Status LoadDeviceJson(const std::string& dir, const std::string& path, DeviceProfile& out) {
   GLET_ASSIGN_OR_RETURN(Json doc, ReadJsonFile(path));
   JsonReader root(doc, path);
-  GLET_RETURN_IF_ERROR(root.CheckKeys({"type", "mem_mib", "context_mem_mib", "net_mbps", "aliases",
-                                       "inputs", "base", "time_scale"}));
+  GLET_RETURN_IF_ERROR(root.CheckKeys({"type", "mem_mib", "context_mem_mib", "net_mbps", "cost",
+                                       "aliases", "inputs", "base", "time_scale"}));
   GLET_ASSIGN_OR_RETURN(out.mem_mib, root.GetDoubleOr("mem_mib", out.mem_mib));
   GLET_RETURN_IF_ERROR(root.RequirePositive("mem_mib", out.mem_mib));
   GLET_ASSIGN_OR_RETURN(out.context_mem_mib,
@@ -63,6 +63,8 @@ Status LoadDeviceJson(const std::string& dir, const std::string& path, DevicePro
   GLET_RETURN_IF_ERROR(root.RequireNonNegative("context_mem_mib", out.context_mem_mib));
   GLET_ASSIGN_OR_RETURN(out.net_mbps, root.GetDoubleOr("net_mbps", out.net_mbps));
   GLET_RETURN_IF_ERROR(root.RequireNonNegative("net_mbps", out.net_mbps));
+  GLET_ASSIGN_OR_RETURN(out.cost, root.GetDoubleOr("cost", out.cost));
+  GLET_RETURN_IF_ERROR(root.RequirePositive("cost", out.cost));
   if (auto aliases = root.OptionalChild("aliases")) {
     GLET_ASSIGN_OR_RETURN(auto members, aliases->Members());
     for (const auto& [name, value] : members) {

@@ -8,6 +8,9 @@
 //     {"mem_mib": 11264,            device memory (default 11264: an RTX 2080 Ti's 11 GiB)
 //      "context_mem_mib": 300,      memory every glet (MPS context) takes besides its models
 //      "net_mbps": 1250,            input bandwidth into the device, MB/s (0 or absent: unlimited)
+//      "cost": 1,                   price of one device (> 0, default 1) in a unit common to the
+//        fleet: the planner serves each model on the device type where it costs least
+//        (sched/fleet.h) and --min-devices minimises the total
 //      "aliases": {"lenet2": "lenet1"},  a model with no row of its own uses another's rows
 //      "inputs": {"resnet50": "3_224_224"},  input shape per model (C_H_W of FP32): sets the
 //        bytes per request and, when <shape>.txt exists beside it (`batch,ms` rows), the
@@ -50,6 +53,7 @@ struct DeviceProfile {
   double mem_mib = kDefaultDeviceMemMib;
   double context_mem_mib = kDefaultContextMemMib;
   double net_mbps = 0;                                      // 0: unlimited
+  double cost = 1;                                          // price of one device, > 0
   std::map<std::string, std::string> aliases;               // model -> stand-in
   std::map<std::string, double> input_bytes;                // per request
   std::map<std::string, std::map<int, double>> batch_cost;  // model -> batch -> ms
