@@ -17,7 +17,7 @@ int PickBatch(const ModelTable& t, const double* row, double alpha, const Lambda
   if (b == 0) {
     return 0;
   }
-  for (; b <= t.max_batch(); ++b) {
+  while (b <= t.max_batch()) {
     int slack = SlackCycles(t.slo_ms(), alpha * row[b - 1] + others_ms, duty_ms);
     if (slack < 0) {
       return 0;  // latencies grow with the batch: no larger batch meets the SLO either
@@ -25,6 +25,12 @@ int PickBatch(const ModelTable& t, const double* row, double alpha, const Lambda
     if (lambda.MaxMean(b, slack) >= mean) {
       return b;
     }
+    // Larger batches leave at most this slack: jump to the first that could absorb with it.
+    const int next = lambda.BatchFor(mean, slack);
+    if (next == 0) {
+      return 0;
+    }
+    b = std::max(b + 1, next);
   }
   return 0;
 }
@@ -35,8 +41,10 @@ int PickBatch(const ModelTable& t, const double* row, double alpha, const Lambda
 // batches as they are cut, not in fixed slots), so its latency is bounded by duty + the whole
 // cycle's executions. The batches depend on one another through that bound: start from no
 // waiting and repeat with the previous round's executions; batches only grow, so this settles.
+// Gives up (-1) as soon as the executions exceed `max_total` (the cycle, or what would no longer
+// beat the best cycle found so far).
 double PickBatches(const std::vector<FitMember>& members, const std::vector<const double*>& rows,
-                   double alpha, const LambdaTable& lambda, double duty_ms,
+                   double alpha, const LambdaTable& lambda, double duty_ms, double max_total,
                    std::vector<int>& batches, std::vector<double>& exec) {
   const size_t n = members.size();
   batches.assign(n, 0);
@@ -55,6 +63,9 @@ double PickBatches(const std::vector<FitMember>& members, const std::vector<cons
       changed = changed || b != batches[i];
       batches[i] = b;
       next_total += alpha * rows[i][b - 1];
+      if (next_total > max_total) {
+        return -1;  // batches only grow from round to round
+      }
     }
     for (size_t i = 0; i < n; ++i) {
       exec[i] = alpha * rows[i][batches[i] - 1];
@@ -83,7 +94,8 @@ std::optional<GletShape> EvaluateCycle(const std::vector<FitMember>& members, in
   }
   GletShape shape;
   shape.duty_ms = duty_ms;
-  double total = PickBatches(members, rows, alpha, lambda, duty_ms, shape.batches, shape.exec_ms);
+  double total = PickBatches(members, rows, alpha, lambda, duty_ms, duty_ms * (1 + kRelTol),
+                             shape.batches, shape.exec_ms);
   if (total < 0) {
     return std::nullopt;
   }
@@ -108,6 +120,26 @@ std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int part
   if (occupancy_lb > 1 + 1e-9 || d_min > d_max * (1 + 1e-9)) {
     return std::nullopt;
   }
+  // A tighter bound: in any valid shape the batches take T <= D and D + T <= min_slo, so every
+  // batch takes at most min_slo / 2, and member i, absorbing r_i D / 1000 <= lambda(b_i, max)
+  // arrivals per cycle, occupies at least r_i alpha E_i(b_i) / (1000 lambda(b_i, max)).
+  occupancy_lb = 0;
+  for (const FitMember& m : members) {
+    const ModelTable& t = *m.table;
+    const double* row = t.EffRow(t.PartitionIndex(partition));
+    double best = -1;
+    for (int b = 1; b <= t.max_batch() && alpha * row[b - 1] <= min_slo / 2 * (1 + kRelTol); ++b) {
+      const double per_arrival = alpha * row[b - 1] / lambda.MaxMean(b, lambda.max_slack());
+      best = best < 0 ? per_arrival : std::min(best, per_arrival);
+    }
+    if (best < 0) {
+      return std::nullopt;
+    }
+    occupancy_lb += m.rate_rps * best / 1000.0;
+  }
+  if (occupancy_lb > 1 + 1e-9) {
+    return std::nullopt;
+  }
   std::vector<double> candidates;
   auto add = [&](double d) {
     if (d >= d_min * (1 - 1e-9) && d <= d_max * (1 + 1e-9)) {
@@ -116,13 +148,29 @@ std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int part
   };
   for (const FitMember& m : members) {
     const ModelTable& t = *m.table;
-    for (int b = 1; b <= t.max_batch(); ++b) {
-      // For each slack K: the longest cycle at which b still absorbs the arrivals with K slack
-      // cycles, and the longest leaving b K slack cycles (K = 0: the longest meeting the SLO).
-      double room = t.slo_ms() - alpha * t.EffMs(partition, b);
+    // Over cycles in [d_min, d_max] a member needs at least the batch it needs at d_min with the
+    // most slack and at most the one it needs at d_max with none: only those batches matter.
+    const int b_lo = std::max(
+        1, lambda.BatchFor(m.rate_rps * d_min / 1000.0 * (1 - kRelTol), lambda.max_slack()));
+    const int b_at_max = lambda.BatchFor(m.rate_rps * d_max / 1000.0, 0);
+    const int b_hi = b_at_max == 0 ? t.max_batch() : std::min(b_at_max, t.max_batch());
+    for (int b = b_lo; b <= b_hi; ++b) {
+      // b serves cycles up to the longest one at which it still absorbs the arrivals with the
+      // slack that cycle leaves (occupancy is lowest there). The slack K holds on cycles in
+      // (room / (K + 2), room / (K + 1)]; the longest valid cycle is in the first K (longest
+      // cycles first) whose absorb limit reaches into its interval. room counts the member's own
+      // batch and, in a shared glet, the others' smallest batches (d_min counts every member's).
+      const double own = alpha * t.EffMs(partition, b);
+      const double room = t.slo_ms() - own - (d_min - alpha * t.EffMs(partition, 1));
+      if (room <= 0) {
+        continue;
+      }
       for (int k = 0; k <= lambda.max_slack(); ++k) {
-        add(1000.0 * lambda.MaxMean(b, k) / m.rate_rps);
-        add(room / (k + 1));
+        const double d = std::min(room / (k + 1), 1000.0 * lambda.MaxMean(b, k) / m.rate_rps);
+        if (d > room / (k + 2) || k == lambda.max_slack()) {
+          add(d);
+          break;
+        }
       }
     }
   }
@@ -133,11 +181,12 @@ std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int part
   }
   if (members.size() > 1) {
     // A shared glet's latency bound involves every member's batch: also try a grid of cycles.
-    constexpr int kGrid = 24;
+    constexpr int kGrid = 12;
     const double lo = std::max(d_min, 1e-6);
     const double ratio = std::pow(d_max / lo, 1.0 / kGrid);
-    for (int i = 0; i <= kGrid && std::isfinite(ratio) && ratio > 1; ++i) {
-      add(lo * std::pow(ratio, i));
+    double d = lo;
+    for (int i = 0; i <= kGrid && std::isfinite(ratio) && ratio > 1; ++i, d *= ratio) {
+      add(d);
     }
   }
   double best_occ = -1;
@@ -145,7 +194,11 @@ std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int part
   std::vector<int> batches;
   std::vector<double> exec;
   for (double d : candidates) {
-    double total = PickBatches(members, rows, alpha, lambda, d, batches, exec);
+    double max_total = d * (1 + kRelTol);
+    if (best_occ >= 0) {
+      max_total = std::min(max_total, d * (best_occ + 1e-12));
+    }
+    double total = PickBatches(members, rows, alpha, lambda, d, max_total, batches, exec);
     if (total < 0) {
       continue;
     }

@@ -57,15 +57,6 @@ Status SafetyMargins::Validate() const {
   return Status::Ok();
 }
 
-int SlackCycles(double slo_ms, double exec_ms, double duty_ms) {
-  constexpr double kRelTol = 1e-9;
-  double room = (slo_ms * (1 + kRelTol) - exec_ms - duty_ms) / duty_ms;
-  if (room < 0) {
-    return -1;
-  }
-  return room >= kMaxSlackCycles ? kMaxSlackCycles : static_cast<int>(std::floor(room));
-}
-
 int PoissonQuantile(double mean, double q) {
   if (mean <= 0) {
     return 0;

@@ -47,8 +47,14 @@ inline constexpr int kMaxSlackCycles = 8;
 // How many whole duty cycles a request may wait behind a burst and still meet `slo_ms` with a
 // batch taking `exec_ms` in a cycle of `duty_ms`: floor((slo - exec - duty) / duty), capped at
 // kMaxSlackCycles; -1 when duty + exec > slo (not even the first cycle meets the SLO).
-// REQUIRES: duty_ms > 0.
-int SlackCycles(double slo_ms, double exec_ms, double duty_ms);
+// REQUIRES: duty_ms > 0. Inline: the planners' inner loops call it.
+inline int SlackCycles(double slo_ms, double exec_ms, double duty_ms) {
+  const double room = (slo_ms * (1 + 1e-9) - exec_ms - duty_ms) / duty_ms;
+  if (room < 0) {
+    return -1;
+  }
+  return room >= kMaxSlackCycles ? kMaxSlackCycles : static_cast<int>(room);
+}
 
 // Smallest k with P[Poisson(mean) <= k] >= q. REQUIRES: mean >= 0, 0 < q < 1.
 int PoissonQuantile(double mean, double q);
