@@ -1,8 +1,10 @@
-// glet schedule: the scheduler alone. Rates (CSV or gpu-let task file) + a device profile ->
-// a plan (JSON, and the gpu-let ModelList text form), checked before it is written; or the
-// fewest devices for the rates (--min-devices), the largest uniform rate scale that fits a
+// glet schedule: the scheduler alone. Rates (CSV or gpu-let task file) + a device budget of one
+// or more device types (a profile each) -> a plan (JSON, and the gpu-let ModelList text form),
+// checked before it is written; or the fewest devices for the rates (--min-devices; with
+// several types, per type, the most expensive first), the largest uniform rate scale that fits a
 // budget (--peak), or an independent validation of any plan file (--check).
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -263,28 +265,41 @@ Status RunSchedule(const ScheduleOptions& o) {
   GLET_ASSIGN_OR_RETURN(sched::PlannerOptions popts, MakePlannerOptions(o));
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<sched::Planner> planner,
                         sched::MakePlanner(o.policy, popts));
-  // Device budget and profile.
-  std::string type;
-  int count = kUnboundedDevices;
+  // Device budget and profiles: one pool per device type.
+  std::vector<sched::DeviceBudgetEntry> entries;
   if (o.devices_given) {
     GLET_ASSIGN_OR_RETURN(sched::DeviceBudget budget, sched::DeviceBudget::Parse(o.devices));
-    if (budget.entries.size() != 1) {
-      return InvalidArgumentError("--devices: a plan uses one device type at a time (got " +
-                                  budget.ToString() + ")");
+    entries = budget.entries;
+    if (entries.size() > 1 && !o.profile_dir.empty()) {
+      return InvalidArgumentError(
+          "--profile-dir: names the profile of one device type, but --devices has several (" +
+          budget.ToString() + "); their profiles come from --profiles-root/<type>");
     }
-    type = budget.entries[0].type;
-    count = budget.entries[0].count;
   } else if (o.profile_dir.empty()) {
-    return InvalidArgumentError("give --devices TYPE:COUNT or --profile-dir DIR");
+    return InvalidArgumentError("give --devices TYPE:COUNT[,TYPE:COUNT...] or --profile-dir DIR");
   } else if (o.peak) {
     return InvalidArgumentError("--peak: needs a budget (--devices TYPE:COUNT)");
   }
-  if (type.empty()) {
-    type = std::filesystem::path(o.profile_dir).lexically_normal().filename().string();
+  if (entries.empty()) {
+    entries.push_back(sched::DeviceBudgetEntry{
+        std::filesystem::path(o.profile_dir).lexically_normal().filename().string(),
+        kUnboundedDevices});
   }
-  GLET_ASSIGN_OR_RETURN(perf::DeviceProfile profile, LoadProfileForType(o, type, "--devices"));
+  std::deque<perf::DeviceProfile> profiles;  // stable addresses for the fleet
+  sched::Fleet fleet;
+  for (const sched::DeviceBudgetEntry& e : entries) {
+    GLET_ASSIGN_OR_RETURN(perf::DeviceProfile p, LoadProfileForType(o, e.type, "--devices"));
+    profiles.push_back(std::move(p));
+    fleet.pools.push_back(sched::DevicePool{&profiles.back(), e.count});
+  }
+  const bool several = !fleet.single_type();
+  const perf::DeviceProfile& profile = profiles.front();
   std::vector<std::string> app_lines;
   if (!o.app.empty()) {
+    if (several) {
+      return InvalidArgumentError("--app: the SLO split over stages plans one device type (got " +
+                                  fleet.ToString() + ")");
+    }
     GLET_ASSIGN_OR_RETURN(model::AppSpec app, model::LoadAppSpec(o.app, nullptr));
     auto split = sched::SplitApp(app, o.app_rate * o.scale, profile, popts);
     if (!split.ok()) {
@@ -297,8 +312,7 @@ Status RunSchedule(const ScheduleOptions& o) {
                           FormatDouble(b.slo_ms, 2) + " ms");
     }
   }
-  sched::Fleet fleet{&profile, count};
-  sched::PlanChecker checker({{profile.type, &profile}}, /*interference=*/true);
+  sched::PlanChecker checker(fleet.Profiles(), /*interference=*/true);
 
   Report report;
   report.Add("policy", planner->name());
@@ -316,7 +330,7 @@ Status RunSchedule(const ScheduleOptions& o) {
       GLET_ASSIGN_OR_RETURN(peak, sched::FindPeakScale(*planner, workload, fleet));
     }
     plan = std::move(peak.plan);
-    report.Add("budget", profile.type + ":" + std::to_string(count));
+    report.Add("budget", fleet.ToString());
     report.Add("peak_scale", peak.scale, 4);
     report.Add("peak_rps", workload.TotalRateRps() * peak.scale, 1);
     for (const sched::ModelDemand& d : workload.models) {
@@ -327,10 +341,10 @@ Status RunSchedule(const ScheduleOptions& o) {
     }
   } else if (o.min_devices) {
     GLET_ASSIGN_OR_RETURN(sched::MinDevicesResult min,
-                          sched::FindMinDevices(*planner, workload, profile, count));
+                          sched::FindMinDevices(*planner, workload, fleet));
     plan = std::move(min.plan);
     if (o.explain) {
-      (void)planner->MakePlan(workload, sched::Fleet{&profile, min.devices}, &explain);
+      (void)planner->MakePlan(workload, fleet.WithCounts(min.per_pool), &explain);
     }
   } else {
     Result<sched::Plan> r = planner->MakePlan(workload, fleet, o.explain ? &explain : nullptr);
@@ -353,6 +367,14 @@ Status RunSchedule(const ScheduleOptions& o) {
     }
     return s;
   }(), 1);
+  if (several) {
+    const std::vector<int> used = fleet.UsedPerPool(plan);
+    if (!o.peak) {
+      report.Add("budget", fleet.ToString());
+    }
+    report.Add("devices_by_type", fleet.Describe(used));
+    report.Add("cost", fleet.Cost(used), 2);
+  }
   report.Add("valid", check.ok() ? "true" : "false");
   if (!check.ok()) {
     report.Add("violations", static_cast<int>(check.violations.size()));
@@ -394,8 +416,10 @@ void AddScheduleCommand(CLI::App& root, RunSlot& slot) {
   cmd->add_option("--profiles-root", opts->profiles_root,
                   "where --devices TYPE finds TYPE/ (default: <resource dir>/profiles)");
   cmd->add_option("--devices", opts->devices,
-                  "device budget TYPE:COUNT, e.g. ref-gpu:4 (default with --profile-dir: as "
-                  "many as needed)");
+                  "device budget TYPE:COUNT[,TYPE:COUNT...], e.g. ref-gpu:4 or ref-gpu:2,cpu:1 "
+                  "(several types: each model goes first to the type where it costs least, "
+                  "`cost` in the type's device.json, default 1; default with --profile-dir: as "
+                  "many devices as needed)");
   cmd->add_option("--policy", opts->policy,
                   "glet | glet-noint | glet-notype | temporal | greedy-split | optimal | gpulet "
                   "(the gpu-let ATC'22 heuristic, the baseline)")
@@ -431,7 +455,9 @@ void AddScheduleCommand(CLI::App& root, RunSlot& slot) {
   cmd->add_flag("--no-interference-check", opts->no_interference_check,
                 "with --check: ignore interference slow-downs");
   cmd->add_flag("--min-devices", opts->min_devices,
-                "find the fewest devices that serve the rates (within --devices if given)");
+                "find the fewest devices that serve the rates (within --devices if given; "
+                "with several types, lowered per type, the most expensive type first; prints "
+                "devices_by_type and cost)");
   cmd->add_flag("--peak", opts->peak,
                 "find the largest uniform rate scale that fits the --devices budget");
   cmd->add_flag("--explain", opts->explain, "print why each decision was taken");

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "core/strings.h"
 #include "sched/device_packer.h"
 #include "sched/glet_fit.h"
 #include "sched/model_table.h"
 #include "sched/plan_checker.h"
+#include "sched/type_split.h"
 
 namespace glet::sched {
 
@@ -28,12 +30,18 @@ struct PassResult {
 
 double AlphaFor(int partition, double cap) { return partition >= 100 ? 1.0 : cap; }
 
+// A model's share of the load of one device type.
+struct Assigned {
+  const ModelTable* table = nullptr;  // not owned; the device type's table of the model
+  double rate_rps = 0;
+};
+
 class Pass {
  public:
-  Pass(const std::vector<ModelTable>& tables, const perf::DeviceProfile& profile,
+  Pass(const std::vector<Assigned>& load, const perf::DeviceProfile& profile,
        const LambdaTable& lambda, const PlannerOptions& options, int max_devices, double cap,
        bool memory_aware, bool explain)
-      : tables_(tables),
+      : load_(load),
         profile_(profile),
         lambda_(lambda),
         options_(options),
@@ -50,16 +58,15 @@ class Pass {
     const double glet_limit =
         static_cast<double>(max_devices_) * (100.0 / options_.partitions.front()) + 1;
     double total_glets = 0;
-    std::vector<size_t> order(tables_.size());
+    std::vector<size_t> order(load_.size());
     for (size_t i = 0; i < order.size(); ++i) {
       order[i] = i;
     }
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return tables_[a].demand().rate_rps > tables_[b].demand().rate_rps;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return load_[a].rate_rps > load_[b].rate_rps; });
     for (size_t idx : order) {
-      const ModelTable& t = tables_[idx];
-      const double rate = t.demand().rate_rps;
+      const ModelTable& t = *load_[idx].table;
+      const double rate = load_[idx].rate_rps;
       int best_p = 0;
       SaturatedGlet best;
       double best_eff = 0;
@@ -254,7 +261,7 @@ class Pass {
     residues = std::move(groups);
   }
 
-  const std::vector<ModelTable>& tables_;
+  const std::vector<Assigned>& load_;
   const perf::DeviceProfile& profile_;
   const LambdaTable& lambda_;
   const PlannerOptions& options_;
@@ -277,6 +284,147 @@ bool Better(const PassResult& a, const PassResult& b) {
   return a.used_partition < b.used_partition;
 }
 
+// One device type of the fleet with its tables (per workload model; none where the type cannot
+// run the model) and the best plan of a given load on it.
+struct TypeTables {
+  const DevicePool* pool = nullptr;  // not owned
+  bool with_int = false;
+  std::vector<std::optional<ModelTable>> tables;  // per workload model
+  std::vector<std::string> why_not;               // per model without a table
+  std::vector<double> rps_per_device;             // saturated rps of a whole device, at best
+};
+
+struct TypePlan {
+  PassResult best;
+  double cap = 1;
+  bool memory_aware = false;
+};
+
+// Plans `rates` (per workload model, 0 = none) on one device type: every interference cap and
+// both cost rules, keeping the best pass; with `first_fit` stops at the first complete pass (a
+// feasibility test).
+TypePlan PlanType(const TypeTables& tt, const std::vector<double>& rates, const LambdaTable& lambda,
+                  const PlannerOptions& options, bool first_fit, bool explain) {
+  std::vector<Assigned> load;
+  for (size_t m = 0; m < rates.size(); ++m) {
+    if (rates[m] > 0) {
+      load.push_back(Assigned{&*tt.tables[m], rates[m]});
+    }
+  }
+  std::vector<double> caps = {1.0};
+  if (tt.with_int) {
+    for (double a = 1.05; a <= options.max_alpha + 1e-9; a += 0.05) {
+      caps.push_back(a);
+    }
+  }
+  TypePlan out;
+  bool have = false;
+  for (bool memory_aware : {false, true}) {
+    for (double cap : caps) {
+      Pass pass(load, *tt.pool->profile, lambda, options, tt.pool->max_devices, cap, memory_aware,
+                explain);
+      PassResult r = pass.Run();
+      if (!have || Better(r, out.best)) {
+        out.best = std::move(r);
+        out.cap = cap;
+        out.memory_aware = memory_aware;
+        have = true;
+      }
+      if (first_fit && out.best.complete) {
+        return out;
+      }
+    }
+  }
+  if (explain) {
+    std::vector<std::string> lines;
+    if (tt.with_int) {
+      lines.push_back("interference: tried slow-down caps 1.00.." + FormatDouble(caps.back(), 2) +
+                      "; kept cap " + FormatDouble(out.cap, 2) +
+                      " (fewest devices, then least partition)");
+    }
+    lines.push_back(std::string("cost-effectiveness: ") +
+                    (out.memory_aware ? "rps per share of partition or memory, whichever is larger"
+                                      : "rps per % of partition (gpu-let)") +
+                    " gave the better plan");
+    out.best.explain.insert(out.best.explain.begin(), lines.begin(), lines.end());
+  }
+  return out;
+}
+
+// Saturated rps of a whole device of the table's type: the best partition's saturated glets
+// side by side, without interference.
+double RpsPerDevice(const ModelTable& t, const LambdaTable& lambda) {
+  double best = 0;
+  for (int p : t.partitions()) {
+    best = std::max(best, t.Saturated(p, 1.0, lambda).rate_rps * 100.0 / p);
+  }
+  return best;
+}
+
+// --explain lines for a fleet of several types: each model's value per type, where it went, why.
+void ExplainTypes(const Workload& workload, const Fleet& fleet,
+                  const std::vector<TypeTables>& types,
+                  const std::vector<std::vector<double>>& value, const TypeSplit& split,
+                  std::vector<std::string>& out) {
+  std::vector<std::string> pools;
+  for (const DevicePool& p : fleet.pools) {
+    pools.push_back(p.type() + ":" + std::to_string(p.max_devices) + " (cost " +
+                    FormatDouble(p.cost(), 2) + " per device)");
+  }
+  out.push_back("fleet: " + Join(pools, ", ") +
+                "; each model goes first to the type that serves it for the least cost (most "
+                "saturated rps of a whole device per unit of cost), the rest where it costs "
+                "least relative to that type");
+  for (size_t m = 0; m < workload.models.size(); ++m) {
+    const ModelDemand& d = workload.models[m];
+    std::vector<std::string> parts;
+    int runs = 0;
+    for (size_t p = 0; p < types.size(); ++p) {
+      if (types[p].tables[m]) {
+        ++runs;
+        parts.push_back(fleet.pools[p].type() + " " + FormatDouble(types[p].rps_per_device[m], 1) +
+                        " rps per device = " + FormatDouble(value[p][m], 1) + " per unit of cost");
+      } else {
+        parts.push_back(fleet.pools[p].type() + " cannot run it (" + types[p].why_not[m] + ")");
+      }
+    }
+    const int pref = split.preferred[m];
+    const std::string pref_type = pref >= 0 ? fleet.pools[pref].type() : "none";
+    std::vector<std::string> on;
+    double on_pref = 0;
+    for (size_t p = 0; p < split.rates.size(); ++p) {
+      const double r = split.rates[p][m];
+      if (r > 0) {
+        on.push_back(fleet.pools[p].type() + " " + FormatDouble(r, 1) + " rps");
+      }
+      if (static_cast<int>(p) == pref) {
+        on_pref = r;
+      }
+    }
+    std::string why;
+    if (runs == 1) {
+      why = "only " + pref_type + " runs it";
+    } else if (on_pref >= d.rate_rps * (1 - 1e-9)) {
+      why = "all on " + pref_type + ", the cheapest";
+    } else if (split.moved_for_cost) {
+      why = "cheapest per rps on " + pref_type +
+            ", but devices come whole and this split costs less in all";
+    } else {
+      why = "cheapest on " + pref_type + ", whose budget does not take it all";
+    }
+    out.push_back("type: " + d.model + " " + FormatDouble(d.rate_rps, 1) +
+                  " rps: " + Join(parts, ", ") + " -> " + Join(on, ", ") + " (" + why + ")");
+  }
+  out.push_back("type split: " + std::to_string(split.fits_calls) + " trial plans" +
+                (split.ok ? "; cost " + FormatDouble(split.cost, 2) +
+                                (split.moved_for_cost
+                                     ? ", less than at the split nearest each model's cheapest "
+                                       "type (devices come whole)"
+                                     : "")
+                          : "; no division of the rates over the types fits (above: the "
+                            "last one tried)"));
+}
+
 }  // namespace
 
 GletPlanner::GletPlanner(std::string name, PlannerOptions options)
@@ -288,78 +436,133 @@ GletPlanner::GletPlanner(std::string name, PlannerOptions options)
 
 Result<Plan> GletPlanner::MakePlan(const Workload& workload, const Fleet& fleet,
                                    std::vector<std::string>* explain) const {
-  if (fleet.profile == nullptr || fleet.max_devices < 1) {
-    return InvalidArgumentError("--devices: empty device budget");
-  }
+  GLET_RETURN_IF_ERROR(fleet.Validate());
   GLET_RETURN_IF_ERROR(workload.Validate("workload"));
   GLET_RETURN_IF_ERROR(options_.margins.Validate());
   if (options_.partitions.empty() || options_.partitions.front() < 1 ||
       options_.partitions.back() > 100) {
     return InvalidArgumentError("--partitions: must be a non-empty list of values in 1..100");
   }
-  const perf::DeviceProfile& profile = *fleet.profile;
-  const bool with_int = options_.interference && profile.interference.has_value();
-  std::vector<ModelTable> tables;
+  const bool several = !fleet.single_type();
+  const size_t models = workload.models.size();
   int max_batch = 1;
   for (const ModelDemand& d : workload.models) {
-    GLET_ASSIGN_OR_RETURN(ModelTable t, ModelTable::Build(d, profile, options_.partitions,
-                                                          options_.margins, with_int));
     max_batch = std::max(max_batch, d.max_batch);
-    tables.push_back(std::move(t));
   }
   LambdaTable lambda(max_batch, options_.margins);
-  std::vector<double> caps = {1.0};
-  if (with_int) {
-    for (double a = 1.05; a <= options_.max_alpha + 1e-9; a += 0.05) {
-      caps.push_back(a);
+  // Tables per (device type, model). With one type every model must run on it (its error
+  // stands); with several, a model needs one type that runs it.
+  std::vector<TypeTables> types(fleet.pools.size());
+  for (size_t p = 0; p < fleet.pools.size(); ++p) {
+    TypeTables& tt = types[p];
+    tt.pool = &fleet.pools[p];
+    const perf::DeviceProfile& profile = *tt.pool->profile;
+    tt.with_int = options_.interference && profile.interference.has_value();
+    tt.tables.resize(models);
+    tt.why_not.resize(models);
+    tt.rps_per_device.assign(models, 0);
+    for (size_t m = 0; m < models; ++m) {
+      Result<ModelTable> t = ModelTable::Build(workload.models[m], profile, options_.partitions,
+                                               options_.margins, tt.with_int);
+      if (!t.ok()) {
+        if (!several) {
+          return t.status();
+        }
+        tt.why_not[m] = t.status().message();
+        continue;
+      }
+      tt.rps_per_device[m] = RpsPerDevice(*t, lambda);
+      tt.tables[m] = std::move(t).value();
     }
   }
-  PassResult best;
-  double best_cap = 1;
-  bool best_mem = false;
-  bool have = false;
-  for (bool memory_aware : {false, true}) {
-    for (double cap : caps) {
-      Pass pass(tables, profile, lambda, options_, fleet.max_devices, cap, memory_aware,
-                explain != nullptr);
-      PassResult r = pass.Run();
-      if (!have || Better(r, best)) {
-        best = std::move(r);
-        best_cap = cap;
-        best_mem = memory_aware;
-        have = true;
+  std::vector<double> rates(models);
+  for (size_t m = 0; m < models; ++m) {
+    rates[m] = workload.models[m].rate_rps;
+  }
+  std::vector<std::vector<double>> split = {rates};
+  if (several) {
+    // value[p][m]: rps per unit of cost; 0 where the type cannot run the model.
+    std::vector<std::vector<double>> value(types.size(), std::vector<double>(models, 0));
+    for (size_t m = 0; m < models; ++m) {
+      std::vector<std::string> reasons;
+      for (size_t p = 0; p < types.size(); ++p) {
+        if (types[p].tables[m]) {
+          value[p][m] = types[p].rps_per_device[m] / fleet.pools[p].cost();
+        } else {
+          reasons.push_back(fleet.pools[p].type() + ": " + types[p].why_not[m]);
+        }
+      }
+      if (reasons.size() == types.size()) {
+        return InvalidArgumentError("model '" + workload.models[m].model +
+                                    "': no device type of the budget " + fleet.ToString() +
+                                    " can run it (" + Join(reasons, "; ") + ")");
       }
     }
-  }
-  if (explain) {
-    if (with_int) {
-      explain->push_back("interference: tried slow-down caps 1.00.." +
-                         FormatDouble(caps.back(), 2) + "; kept cap " + FormatDouble(best_cap, 2) +
-                         " (fewest devices, then least partition)");
+    PoolFits fits = [&](size_t p, const std::vector<double>& r) {
+      return PlanType(types[p], r, lambda, options_, /*first_fit=*/true, false).best.complete;
+    };
+    PoolCost cost = [&](size_t p, const std::vector<double>& r) {
+      return PlanType(types[p], r, lambda, options_, false, false).best.used_devices *
+             fleet.pools[p].cost();
+    };
+    TypeSplit ts = SplitAcrossTypes(rates, value, fits, cost);
+    if (explain) {
+      ExplainTypes(workload, fleet, types, value, ts, *explain);
     }
-    explain->push_back(std::string("cost-effectiveness: ") +
-                       (best_mem ? "rps per share of partition or memory, whichever is larger"
-                                 : "rps per % of partition (gpu-let)") +
-                       " gave the better plan");
-    for (std::string& line : best.explain) {
-      explain->push_back(std::move(line));
+    split = std::move(ts.rates);
+    if (!ts.ok) {
+      // Say what does not fit at the split the search ended on.
+      std::vector<std::string> unplaced;
+      double unplaced_rps = 0;
+      for (size_t p = 0; p < types.size(); ++p) {
+        TypePlan tp = PlanType(types[p], split[p], lambda, options_, false, false);
+        if (!tp.best.complete) {
+          unplaced.push_back(fleet.pools[p].type() + ": " + Join(tp.best.unplaced, "; "));
+          unplaced_rps += tp.best.unplaced_rps;
+        }
+      }
+      return ResourceExhaustedError(
+          "does not fit on " + fleet.ToString() + " device(s): unplaced " +
+          FormatDouble(unplaced_rps, 1) +
+          " rps at the best split over the types: " + Join(unplaced, " | "));
     }
-  }
-  if (!best.complete) {
-    return ResourceExhaustedError("does not fit on " + std::to_string(fleet.max_devices) + " " +
-                                  profile.type + " device(s): unplaced " +
-                                  FormatDouble(best.unplaced_rps, 1) +
-                                  " rps: " + Join(best.unplaced, "; "));
   }
   Plan plan;
   plan.policy = name_;
   plan.margins = options_.margins;
   plan.workload = workload.models;
-  for (PlannedDevice& d : best.devices) {
-    plan.devices.push_back(std::move(d));
+  for (size_t p = 0; p < types.size(); ++p) {
+    bool any = false;
+    for (double r : split[p]) {
+      any = any || r > 0;
+    }
+    if (!any) {
+      continue;
+    }
+    TypePlan tp = PlanType(types[p], split[p], lambda, options_, false, explain != nullptr);
+    if (explain) {
+      const std::string prefix = several ? "[" + fleet.pools[p].type() + "] " : "";
+      for (std::string& line : tp.best.explain) {
+        explain->push_back(prefix + std::move(line));
+      }
+    }
+    if (!tp.best.complete) {
+      if (several) {  // cannot happen: the split found this load to fit
+        return InternalError("planner " + name_ + ": the split's load for " +
+                             fleet.pools[p].type() + " no longer fits");
+      }
+      return ResourceExhaustedError(
+          "does not fit on " + std::to_string(fleet.pools[p].max_devices) + " " +
+          fleet.pools[p].type() + " device(s): unplaced " + FormatDouble(tp.best.unplaced_rps, 1) +
+          " rps: " + Join(tp.best.unplaced, "; "));
+    }
+    for (PlannedDevice& d : tp.best.devices) {
+      d.id = static_cast<int>(plan.devices.size());
+      plan.devices.push_back(std::move(d));
+    }
   }
   // Every plan is checked independently before it leaves the planner.
-  PlanChecker checker({{profile.type, &profile}}, with_int);
+  PlanChecker checker(fleet.Profiles(), options_.interference);
   CheckReport report = checker.Check(plan);
   if (!report.ok()) {
     return InternalError("planner " + name_ +

@@ -618,16 +618,15 @@ GpuletPlanner::GpuletPlanner(PlannerOptions options) : options_(std::move(option
 
 Result<Plan> GpuletPlanner::MakePlan(const Workload& workload, const Fleet& fleet,
                                      std::vector<std::string>* explain) const {
-  if (fleet.profile == nullptr || fleet.max_devices < 1) {
-    return InvalidArgumentError("--devices: empty device budget");
-  }
+  GLET_RETURN_IF_ERROR(fleet.RequireOneType(name()));
   GLET_RETURN_IF_ERROR(workload.Validate("workload"));
   GLET_RETURN_IF_ERROR(options_.margins.Validate());
   if (options_.partitions.empty() || options_.partitions.front() < 1 ||
       options_.partitions.back() > 100) {
     return InvalidArgumentError("--partitions: must be a non-empty list of values in 1..100");
   }
-  const perf::DeviceProfile& profile = *fleet.profile;
+  const perf::DeviceProfile& profile = *fleet.pools.front().profile;
+  const int max_devices = fleet.pools.front().max_devices;
   const bool with_int = options_.interference && profile.interference.has_value();
   std::vector<ModelTable> tables;
   int max_batch = 1;
@@ -638,10 +637,10 @@ Result<Plan> GpuletPlanner::MakePlan(const Workload& workload, const Fleet& flee
     tables.push_back(std::move(t));
   }
   LambdaTable lambda(max_batch, options_.margins);
-  Pass pass(tables, profile, lambda, fleet.max_devices, with_int, explain);
+  Pass pass(tables, profile, lambda, max_devices, with_int, explain);
   pass.Run();
   if (!pass.complete()) {
-    return ResourceExhaustedError("does not fit on " + std::to_string(fleet.max_devices) + " " +
+    return ResourceExhaustedError("does not fit on " + std::to_string(max_devices) + " " +
                                   profile.type + " device(s): unplaced " +
                                   FormatDouble(pass.unplaced_rps(), 1) +
                                   " rps: " + Join(pass.unplaced(), "; "));

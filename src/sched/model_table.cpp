@@ -17,8 +17,28 @@ Result<ModelTable> ModelTable::Build(const ModelDemand& demand, const perf::Devi
         profile.latency.origin() +
         ") has no latency for it (known: " + Join(profile.latency.models(), ", ") + ")");
   }
-  t.partitions_ = partitions;
+  // The allowed partitions the profile measures for this model (a device type may measure only
+  // some: a CPU profile 50 and 100); gaps inside a measured partition are errors below.
+  const std::vector<int> measured = profile.Partitions(demand.model);
   for (int p : partitions) {
+    if (std::find(measured.begin(), measured.end(), p) != measured.end()) {
+      t.partitions_.push_back(p);
+    }
+  }
+  if (t.partitions_.empty()) {
+    std::vector<std::string> allowed;
+    std::vector<std::string> have;
+    for (int p : partitions) {
+      allowed.push_back(std::to_string(p));
+    }
+    for (int p : measured) {
+      have.push_back(std::to_string(p));
+    }
+    return InvalidArgumentError("profile gap: model '" + demand.model + "': the " + profile.type +
+                                " profile measures it at none of the allowed partitions " +
+                                Join(allowed, ",") + " (measured: " + Join(have, ",") + ")");
+  }
+  for (int p : t.partitions_) {
     std::vector<double> row(demand.max_batch);
     for (int b = 1; b <= demand.max_batch; ++b) {
       Result<double> ms = profile.LatencyMs(demand.model, p, b);

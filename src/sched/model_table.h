@@ -6,8 +6,11 @@
 //                 request may wait one whole batch and then run in the next) and its throughput
 //                 1000 * lambda(b) / (alpha * E(b));
 //   Util(b)       kernel utilisation for the interference model (when the device has one).
-// Build() fails with kInvalidArgument naming model/partition/batch for every profile gap and
-// when the SLO is below the fastest possible latency (2 x E(1) on a whole device).
+// The table's partitions are the allowed ones the profile measures for the model (a device type
+// may measure fewer: the CPU profile has 50 and 100). Build() fails with kInvalidArgument naming
+// model/partition/batch for every profile gap inside those partitions, when the profile measures
+// none of the allowed partitions, when the model does not fit the device's memory, and when the
+// SLO is below the fastest possible latency (2 x E(1) on the largest partition).
 //
 // Thread safety: immutable after Build().
 #pragma once
@@ -39,7 +42,7 @@ class ModelTable {
   const std::string& model() const { return demand_.model; }
   int max_batch() const { return demand_.max_batch; }
   double slo_ms() const { return demand_.slo_ms; }
-  // Partitions this model can use, ascending (the allowed set).
+  // Partitions this model can use, ascending (the allowed set as far as the profile measures it).
   const std::vector<int>& partitions() const { return partitions_; }
   bool HasPartition(int partition) const { return PartitionIndex(partition) >= 0; }
   int PartitionIndex(int partition) const;

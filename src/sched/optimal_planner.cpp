@@ -335,20 +335,19 @@ OptimalPlanner::OptimalPlanner(PlannerOptions options) : options_(std::move(opti
 
 Result<std::pair<double, Plan>> OptimalPlanner::PeakScale(const Workload& workload,
                                                           const Fleet& fleet) const {
-  if (fleet.profile == nullptr || fleet.max_devices < 1) {
-    return InvalidArgumentError("--devices: empty device budget");
-  }
+  GLET_RETURN_IF_ERROR(fleet.RequireOneType(name()));
   GLET_RETURN_IF_ERROR(workload.Validate("workload"));
+  const int max_devices = fleet.pools.front().max_devices;
   if (static_cast<int>(workload.models.size()) > kOptimalMaxModels) {
     return InvalidArgumentError("--policy optimal: at most " + std::to_string(kOptimalMaxModels) +
                                 " models (got " + std::to_string(workload.models.size()) + ")");
   }
-  const int devices = std::min(fleet.max_devices, kOptimalMaxDevices);
-  if (fleet.max_devices > kOptimalMaxDevices && fleet.max_devices < 1000) {
+  const int devices = std::min(max_devices, kOptimalMaxDevices);
+  if (max_devices > kOptimalMaxDevices && max_devices < 1000) {
     return InvalidArgumentError("--policy optimal: at most " + std::to_string(kOptimalMaxDevices) +
-                                " devices (got " + std::to_string(fleet.max_devices) + ")");
+                                " devices (got " + std::to_string(max_devices) + ")");
   }
-  const perf::DeviceProfile& profile = *fleet.profile;
+  const perf::DeviceProfile& profile = *fleet.pools.front().profile;
   const bool with_int = options_.interference && profile.interference.has_value();
   std::vector<ModelTable> tables;
   int max_batch = 1;
@@ -445,8 +444,9 @@ Result<Plan> OptimalPlanner::MakePlan(const Workload& workload, const Fleet& fle
                                       std::vector<std::string>* explain) const {
   GLET_ASSIGN_OR_RETURN(auto peak, PeakScale(workload, fleet));
   if (peak.first < 1 - 1e-9) {
-    return ResourceExhaustedError("does not fit on " + std::to_string(fleet.max_devices) + " " +
-                                  fleet.profile->type + " device(s): the optimum serves " +
+    return ResourceExhaustedError("does not fit on " +
+                                  std::to_string(fleet.pools.front().max_devices) + " " +
+                                  fleet.pools.front().type() + " device(s): the optimum serves " +
                                   FormatDouble(peak.first * 100, 1) + "% of the rates");
   }
   // Scale the peak plan back to the demanded rates (a plan for more load serves less).

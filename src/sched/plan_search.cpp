@@ -1,29 +1,64 @@
 #include "sched/plan_search.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace glet::sched {
 
 Result<MinDevicesResult> FindMinDevices(const Planner& planner, const Workload& workload,
-                                        const perf::DeviceProfile& profile, int max_devices) {
-  Fleet fleet{&profile, max_devices};
-  GLET_ASSIGN_OR_RETURN(Plan plan, planner.MakePlan(workload, fleet, nullptr));
-  int hi = plan.UsedDevices();
-  MinDevicesResult best{hi, std::move(plan)};
-  // Binary search below the first answer (a planner may use more devices than it needs).
-  int lo = 1;
-  while (lo < best.devices) {
-    int mid = lo + (best.devices - lo) / 2;
-    Result<Plan> p = planner.MakePlan(workload, Fleet{&profile, mid}, nullptr);
-    if (p.ok()) {
-      best = MinDevicesResult{p->UsedDevices(), std::move(p).value()};
-    } else if (p.status().code() == StatusCode::kResourceExhausted) {
-      lo = mid + 1;
-    } else {
-      return p.status();
+                                        const Fleet& fleet) {
+  GLET_RETURN_IF_ERROR(fleet.Validate());
+  auto plan_with = [&](const std::vector<int>& counts) -> Result<Plan> {
+    Fleet f = fleet.WithCounts(counts);
+    if (f.pools.empty()) {
+      return ResourceExhaustedError("no devices");
     }
+    return planner.MakePlan(workload, f, nullptr);
+  };
+  GLET_ASSIGN_OR_RETURN(Plan plan, planner.MakePlan(workload, fleet, nullptr));
+  std::vector<int> counts = fleet.UsedPerPool(plan);
+  // The most expensive type first (then the last listed).
+  std::vector<size_t> order(fleet.pools.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
   }
-  return best;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return fleet.pools[a].cost() > fleet.pools[b].cost() ||
+           (fleet.pools[a].cost() == fleet.pools[b].cost() && a > b);
+  });
+  for (size_t p : order) {
+    // Binary search below the count in use (a planner may use more devices than it needs).
+    int lo = fleet.single_type() ? 1 : 0;
+    int hi = counts[p];
+    while (lo < hi) {
+      const int mid = lo + (hi - lo) / 2;
+      std::vector<int> trial = counts;
+      trial[p] = mid;
+      Result<Plan> r = plan_with(trial);
+      if (r.ok()) {
+        plan = std::move(r).value();
+        hi = fleet.UsedPerPool(plan)[p];
+      } else if (r.status().code() == StatusCode::kResourceExhausted) {
+        lo = mid + 1;
+      } else {
+        return r.status();
+      }
+    }
+    counts = fleet.UsedPerPool(plan);
+  }
+  MinDevicesResult out;
+  out.per_pool = fleet.UsedPerPool(plan);
+  for (int n : out.per_pool) {
+    out.devices += n;
+  }
+  out.cost = fleet.Cost(out.per_pool);
+  out.plan = std::move(plan);
+  return out;
+}
+
+Result<MinDevicesResult> FindMinDevices(const Planner& planner, const Workload& workload,
+                                        const perf::DeviceProfile& profile, int max_devices) {
+  return FindMinDevices(planner, workload, Fleet{&profile, max_devices});
 }
 
 Result<PeakResult> FindPeakScale(const Planner& planner, const Workload& workload,

@@ -1,5 +1,6 @@
-// Planner: turns per-model request rates and a device profile into a Plan (devices, how each is
-// cut into glets, model/batch/duty cycle per glet).
+// Planner: turns per-model request rates and a fleet (sched/fleet.h: device types, their
+// profiles and counts) into a Plan (devices, how each is cut into glets, model/batch/duty cycle
+// per glet).
 // Thread safety: implementations keep no state between calls; MakePlan() may run concurrently
 // on one instance. Variants: glet_planner.h (glet, glet-noint, glet-notype, temporal,
 // greedy-split are configurations of it) and optimal_planner.h; planner_factory.h builds them
@@ -11,6 +12,7 @@
 
 #include "core/status.h"
 #include "perf/device_profile.h"
+#include "sched/fleet.h"
 #include "sched/plan.h"
 #include "sched/safety.h"
 #include "sched/workload.h"
@@ -21,12 +23,6 @@ inline const std::vector<int>& DefaultPartitions() {
   static const std::vector<int> kPartitions = {20, 40, 50, 60, 80, 100};
   return kPartitions;
 }
-
-// What a plan may use: devices of one type, at most `max_devices` of them.
-struct Fleet {
-  const perf::DeviceProfile* profile = nullptr;  // not owned; outlives the MakePlan() call
-  int max_devices = 0;
-};
 
 struct PlannerOptions {
   std::vector<int> partitions = DefaultPartitions();  // allowed glet sizes, percent
@@ -44,7 +40,8 @@ class Planner {
   virtual std::string name() const = 0;
   // Returns a plan that places every request per second of `workload` within `fleet` and meets
   // every SLO, or: kInvalidArgument for bad input (unknown model, profile gap, unreachable SLO,
-  // bad rate), kResourceExhausted naming what does not fit and why. Never a partial plan.
+  // bad rate, a fleet of several device types for a policy that plans one), kResourceExhausted
+  // naming what does not fit and why. Never a partial plan.
   // `explain`, when not null, receives one line per decision.
   virtual Result<Plan> MakePlan(const Workload& workload, const Fleet& fleet,
                                 std::vector<std::string>* explain) const = 0;

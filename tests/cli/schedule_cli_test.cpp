@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/file_util.h"
 #include "sched/plan.h"
@@ -121,7 +122,8 @@ TEST(ScheduleCliTest, BadInputExitsTwoNamingTheFault) {
       {"model,rate_rps,slo_ms\nresnet50,10,4\n", {}, "'resnet50' is infeasible at any size"},
       {"model,rate_rps,slo_ms\nresnet50,10,100\n",
        {"--partitions", "30"},
-       "profile gap: model 'resnet50' partition 30 batch 1"},
+       "profile gap: model 'resnet50': the ref-gpu profile measures it at none of the allowed "
+       "partitions 30"},
       {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--devices", ""}, "empty device budget"},
       {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--devices", "ref-gpu:0"}, "count must be"},
       {"model,rate_rps,slo_ms\nresnet50,10,100\n", {"--policy", "magic"}, "unknown policy"},
@@ -152,6 +154,116 @@ TEST(ScheduleCliTest, BadInputExitsTwoNamingTheFault) {
   auto check = RunGlet({"schedule", "--check", bad_plan, "--profile-dir", kProfile});
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_NE(check.err.find("p.json"), std::string::npos) << check.err;
+}
+
+double ValueOf(const std::string& out, const std::string& key) {
+  const auto at = out.find(key + ": ");
+  return at == std::string::npos ? -1 : std::stod(out.substr(at + key.size() + 2));
+}
+
+TEST(ScheduleCliTest, MixedDeviceTypes) {
+  TempDir dir;
+  const std::string root = SourcePath("resource/profiles");
+  // mobilenet_v2 runs on both types (on the CPU only with a loose SLO), resnet50 only on GPUs.
+  auto rates =
+      dir.WriteFile("r.csv", "model,rate_rps,slo_ms\nmobilenet_v2,100,400\nresnet50,100,108\n");
+  auto gpu = RunGlet(
+      {"schedule", "--rates", rates, "--devices", "ref-gpu:1", "--profiles-root", root, "--peak"});
+  ASSERT_EQ(gpu.exit_code, 0) << gpu.err;
+  const std::string plan = dir.path() + "/plan.json";
+  auto mixed = RunGlet({"schedule", "--rates", rates, "--devices", "ref-gpu:1,cpu:1",
+                        "--profiles-root", root, "--peak", "--out", plan});
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.err;
+  EXPECT_NE(mixed.out.find("budget: ref-gpu:1,cpu:1\n"), std::string::npos) << mixed.out;
+  EXPECT_NE(mixed.out.find("devices_by_type: ref-gpu:1,cpu:1\n"), std::string::npos);
+  EXPECT_NE(mixed.out.find("cost: 2.00\n"), std::string::npos);
+  EXPECT_NE(mixed.out.find("valid: true"), std::string::npos);
+  EXPECT_GT(ValueOf(mixed.out, "peak_scale"), ValueOf(gpu.out, "peak_scale"));
+  // The plan file checks against every type's profile.
+  auto check = RunGlet({"schedule", "--check", plan, "--profiles-root", root});
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_NE(check.out.find("valid: true"), std::string::npos);
+  // --explain says why each model went where.
+  auto explain = RunGlet({"schedule", "--rates", rates, "--devices", "ref-gpu:2,cpu:1",
+                          "--profiles-root", root, "--explain"});
+  ASSERT_EQ(explain.exit_code, 0) << explain.err;
+  EXPECT_NE(explain.out.find("explain: type: resnet50 100.0 rps: ref-gpu "), std::string::npos)
+      << explain.out;
+  EXPECT_NE(explain.out.find("cpu cannot run it (unknown model 'resnet50'"), std::string::npos);
+  EXPECT_NE(explain.out.find("(only ref-gpu runs it)"), std::string::npos);
+  EXPECT_NE(explain.out.find("explain: [ref-gpu] place: glet"), std::string::npos);
+}
+
+TEST(ScheduleCliTest, MixedDeviceTypesPreferTheCheapestCapacity) {
+  TempDir dir;
+  // A device twice as slow at 0.2 of the price: resnet50 at slo 108 serves 250 rps on it against
+  // 1002 on ref-gpu, 1252 against 1002 per unit of cost.
+  std::filesystem::create_directories(dir.path() + "/ref-gpu-x2");
+  dir.WriteFile("ref-gpu-x2/device.json",
+                R"({"base": ")" + kProfile + R"(", "time_scale": 2, "cost": 0.2})");
+  std::filesystem::create_directories(dir.path() + "/ref-gpu");
+  dir.WriteFile("ref-gpu/device.json", R"({"base": ")" + kProfile + R"("})");
+  auto rates = dir.WriteFile("r.csv", "model,rate_rps,slo_ms\nresnet50,300,108\n");
+  auto r = RunGlet({"schedule", "--rates", rates, "--devices", "ref-gpu:4,ref-gpu-x2:4",
+                    "--profiles-root", dir.path(), "--explain"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(all on ref-gpu-x2, the cheapest)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("device_0: ref-gpu:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("device_0: ref-gpu-x2:"), std::string::npos) << r.out;
+  // --min-devices: per type, the most expensive first; the cost is printed.
+  auto min = RunGlet({"schedule", "--rates", rates, "--devices", "ref-gpu:4,ref-gpu-x2:1",
+                      "--profiles-root", dir.path(), "--min-devices", "--scale", "3"});
+  ASSERT_EQ(min.exit_code, 0) << min.err;
+  EXPECT_NE(min.out.find("devices_by_type: ref-gpu:"), std::string::npos) << min.out;
+  EXPECT_GT(ValueOf(min.out, "cost"), 0);
+}
+
+TEST(ScheduleCliTest, MixedDeviceTypesBadInputExitsTwo) {
+  TempDir dir;
+  const std::string root = SourcePath("resource/profiles");
+  auto rates = dir.WriteFile("r.csv", "model,rate_rps,slo_ms\nmobilenet_v2,100,400\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--devices", "ref-gpu:2,tpu:1"}, "no profile for device type 'tpu'"},
+      {{"--devices", "ref-gpu:2,cpu:0"}, "--devices: 'cpu:0': count must be in 1..100000"},
+      {{"--devices", "ref-gpu:2,cpu:-1"}, "--devices: 'cpu:-1': count must be"},
+      {{"--devices", "ref-gpu:2,cpu"}, "--devices: 'cpu': expected TYPE:COUNT"},
+      {{"--devices", "ref-gpu:2,ref-gpu:1"}, "device type 'ref-gpu' given twice"},
+      {{"--devices", "ref-gpu:2,cpu:1", "--profile-dir", kProfile},
+       "--profile-dir: names the profile of one device type"},
+      {{"--devices", "ref-gpu:2,cpu:1", "--policy", "gpulet"},
+       "--policy gpulet: plans one device type at a time (the budget is ref-gpu:2,cpu:1)"},
+      {{"--devices", "ref-gpu:2,cpu:1", "--policy", "optimal", "--peak"},
+       "--policy optimal: plans one device type"},
+      {{"--devices", "ref-gpu:2,cpu:1", "--app", SourcePath("resource/apps/traffic.json"),
+        "--app-rate", "10"},
+       "--app: the SLO split over stages plans one device type"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    std::vector<std::string> args = {"schedule", "--profiles-root", root};
+    if (std::find(extra.begin(), extra.end(), "--app") == extra.end()) {
+      args.insert(args.end(), {"--rates", rates});
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = RunGlet(args, 60);
+    EXPECT_EQ(r.exit_code, 2) << expected << ": " << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  auto nope = dir.WriteFile("n.csv", "model,rate_rps,slo_ms\nnope,10,100\n");
+  auto r = RunGlet(
+      {"schedule", "--rates", nope, "--devices", "ref-gpu:1,cpu:1", "--profiles-root", root});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("model 'nope': no device type of the budget ref-gpu:1,cpu:1 can run it "
+                       "(ref-gpu: unknown model 'nope'"),
+            std::string::npos)
+      << r.err;
+  // More than both types hold: exit 1 naming the budget.
+  auto big = dir.WriteFile("b.csv", "model,rate_rps,slo_ms\nmobilenet_v2,100000,400\n");
+  auto full = RunGlet(
+      {"schedule", "--rates", big, "--devices", "ref-gpu:1,cpu:1", "--profiles-root", root});
+  EXPECT_EQ(full.exit_code, 1);
+  EXPECT_NE(full.err.find("does not fit on ref-gpu:1,cpu:1 device(s)"), std::string::npos)
+      << full.err;
 }
 
 TEST(ScheduleCliTest, TaskFileNeedsModelIds) {

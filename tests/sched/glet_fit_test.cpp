@@ -56,9 +56,18 @@ TEST(ModelTableTest, ProfileGapNamesModelPartitionAndBatch) {
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("model 'a' partition 50 batch 5"), std::string::npos)
       << t.status().message();
+  // A partition the profile does not measure for the model is not used; none measured is a gap.
   auto missing = ModelTable::Build(ModelDemand{"a", 10, 50, 4}, p, {40}, SafetyMargins{}, true);
-  EXPECT_NE(missing.status().message().find("model 'a' partition 40 batch 1"), std::string::npos)
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.status().message().find("profile gap: model 'a': the synth profile measures it "
+                                            "at none of the allowed partitions 40 (measured: "
+                                            "50,100)"),
+            std::string::npos)
       << missing.status().message();
+  auto some = ModelTable::Build(ModelDemand{"a", 10, 50, 4}, p, {40, 50}, SafetyMargins{}, true);
+  ASSERT_TRUE(some.ok()) << some.status().ToString();
+  EXPECT_EQ(some->partitions(), std::vector<int>{50});
+  EXPECT_FALSE(some->HasPartition(40));
 }
 
 TEST(ModelTableTest, MarginsScaleLatency) {
