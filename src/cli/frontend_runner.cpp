@@ -74,6 +74,9 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   for (const auto& [name, slo_ms] : impl.config.model_slo_ms) {
     GLET_RETURN_IF_ERROR(impl.manifest.SetSlo(name, slo_ms));
   }
+  for (const auto& [name, max_batch] : impl.config.model_max_batch) {
+    GLET_RETURN_IF_ERROR(impl.manifest.CapMaxBatch(name, max_batch));
+  }
   GLET_ASSIGN_OR_RETURN(HostPort http, ParseHostPort(options.http, "--http"));
   std::vector<model::AppSpec> apps;
   for (const serve::ServedApp& a : impl.config.apps) {

@@ -124,6 +124,21 @@ Status ModelManifest::SetSlo(const std::string& name, double slo_ms) {
   return Status::Ok();
 }
 
+Status ModelManifest::CapMaxBatch(const std::string& name, int max_batch) {
+  GLET_ASSIGN_OR_RETURN(const ModelSpec* spec, Find(name));
+  if (max_batch < 1 || max_batch > spec->max_batch) {
+    return InvalidArgumentError("model '" + name + "': max_batch must be in 1.." +
+                                std::to_string(spec->max_batch) + " (got " +
+                                std::to_string(max_batch) + ")");
+  }
+  for (ModelSpec& s : models_) {
+    if (s.name == name) {
+      s.max_batch = max_batch;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<const ModelSpec*> ModelManifest::Find(const std::string& name) const {
   for (const ModelSpec& spec : models_) {
     if (spec.name == name) {

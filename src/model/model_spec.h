@@ -55,6 +55,9 @@ class ModelManifest {
   // Overrides a model's SLO (a deployment's own objective). kNotFound for an unknown model,
   // kInvalidArgument unless slo_ms > 0.
   Status SetSlo(const std::string& name, double slo_ms);
+  // Lowers a model's largest batch (a deployment's cap, e.g. for memory). kNotFound for an
+  // unknown model, kInvalidArgument unless 1 <= max_batch <= the model's own max_batch.
+  Status CapMaxBatch(const std::string& name, int max_batch);
   // Full path of the model's file: absolute as given, else joined to `model_dir`.
   static std::string ResolveFile(const ModelSpec& spec, const std::string& model_dir);
 

@@ -30,7 +30,7 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   if (auto models = root.OptionalChild("models")) {
     GLET_ASSIGN_OR_RETURN(auto elems, models->Elements());
     for (const JsonReader& m : elems) {
-      GLET_RETURN_IF_ERROR(m.CheckKeys({"name", "rate_rps", "slo_ms"}));
+      GLET_RETURN_IF_ERROR(m.CheckKeys({"name", "rate_rps", "slo_ms", "max_batch"}));
       GLET_ASSIGN_OR_RETURN(std::string name, m.GetString("name"));
       if (!manifest.Find(name).ok()) {
         return InvalidArgumentError(m.where() + "/name: unknown model '" + name + "'");
@@ -41,6 +41,16 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
         GLET_ASSIGN_OR_RETURN(double slo, m.GetDouble("slo_ms"));
         GLET_RETURN_IF_ERROR(m.RequirePositive("slo_ms", slo));
         config.model_slo_ms[name] = slo;
+      }
+      if (m.Has("max_batch")) {
+        GLET_ASSIGN_OR_RETURN(int64_t b, m.GetInt("max_batch"));
+        const int limit = (*manifest.Find(name))->max_batch;
+        if (b < 1 || b > limit) {
+          return InvalidArgumentError(m.where() + "/max_batch: must be in 1.." +
+                                      std::to_string(limit) + " (the model's max_batch; got " +
+                                      std::to_string(b) + ")");
+        }
+        config.model_max_batch[name] = static_cast<int>(b);
       }
       if (!config.model_rates.emplace(name, rate).second) {
         return InvalidArgumentError(m.where() + "/name: model '" + name + "' listed twice");

@@ -1,6 +1,7 @@
 // ServeConfig: what a deployment serves and how it plans, from JSON (resource/serve/*.json):
 //   {"models": [{"name": "mobilenet_v2", "rate_rps": 4,         initial demand per model,
-//                "slo_ms": 300}, ...],                           and optionally its own SLO
+//                "slo_ms": 300, "max_batch": 8}, ...],           and optionally its own SLO
+//                                                                  and a lower batch cap
 //    "apps": [{"file": "../apps/game.json", "rate_rps": 10}],     apps (glet or gpu-let format)
 //    "policy": "glet",                                             planner policy (optional)
 //    "partitions": {"cpu": [50, 100]},                            glet sizes per device type
@@ -23,6 +24,7 @@ namespace glet::serve {
 struct ServeConfig {
   std::map<std::string, double> model_rates;
   std::map<std::string, double> model_slo_ms;  // overrides of the manifest's SLOs
+  std::map<std::string, int> model_max_batch;  // caps on the manifest's max_batch
   std::vector<ServedApp> apps;
   std::string policy = "glet";
   std::map<std::string, std::vector<int>> partitions;

@@ -1,0 +1,67 @@
+#include "serve/serve_config.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_util.h"
+
+namespace glet::serve {
+namespace {
+
+class ServeConfigTest : public ::testing::Test {
+ protected:
+  ServeConfigTest()
+      : manifest_(model::ModelManifest::Load(testing::SourcePath("resource/models.json")).value()) {
+  }
+
+  Result<ServeConfig> Load(const std::string& json) {
+    return ServeConfig::Load(dir_.WriteFile("serve.json", json), manifest_);
+  }
+
+  model::ModelManifest manifest_;
+  testing::TempDir dir_;
+};
+
+TEST_F(ServeConfigTest, ReadsRatesSloAndBatchCapPerModel) {
+  auto c = Load(R"({"models": [{"name": "lenet1", "rate_rps": 50, "slo_ms": 7, "max_batch": 1},
+                               {"name": "resnet50", "rate_rps": 2}], "epoch_s": 3})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_DOUBLE_EQ(c->model_rates.at("lenet1"), 50);
+  EXPECT_DOUBLE_EQ(c->model_slo_ms.at("lenet1"), 7);
+  EXPECT_EQ(c->model_max_batch.at("lenet1"), 1);
+  EXPECT_EQ(c->model_max_batch.count("resnet50"), 0u);
+  EXPECT_DOUBLE_EQ(c->epoch_s, 3);
+
+  ASSERT_TRUE(manifest_.CapMaxBatch("lenet1", 1).ok());
+  EXPECT_EQ((*manifest_.Find("lenet1"))->max_batch, 1);
+}
+
+TEST_F(ServeConfigTest, BadModelEntriesNameTheFileAndField) {
+  struct Case {
+    std::string json;
+    std::string expected;
+  };
+  const int lenet_max = (*manifest_.Find("lenet1"))->max_batch;
+  for (const Case& c : std::vector<Case>{
+           {R"({"models": [{"name": "nosuch", "rate_rps": 1}]})", "unknown model 'nosuch'"},
+           {R"({"models": [{"name": "lenet1", "rate_rps": -1}]})", "rate_rps"},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 1, "max_batch": 0}]})",
+            "/models/0/max_batch: must be in 1.." + std::to_string(lenet_max)},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 1, "max_batch": 100000}]})",
+            "max_batch: must be in 1.."},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 1, "batch": 2}]})", "batch"},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 1}, {"name": "lenet1", "rate_rps": 2}]})",
+            "listed twice"},
+       }) {
+    auto r = Load(c.json);
+    ASSERT_FALSE(r.ok()) << c.json;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.json;
+    EXPECT_NE(r.status().message().find(c.expected), std::string::npos)
+        << c.json << " -> " << r.status().message();
+    EXPECT_NE(r.status().message().find("serve.json"), std::string::npos) << r.status().message();
+  }
+  EXPECT_FALSE(manifest_.CapMaxBatch("lenet1", 0).ok());
+  EXPECT_FALSE(manifest_.CapMaxBatch("nosuch", 1).ok());
+}
+
+}  // namespace
+}  // namespace glet::serve
