@@ -1,9 +1,9 @@
 #include "dag/cpop.h"
 
 #include <cmath>
-#include <queue>
 
 #include "dag/ranks.h"
+#include "dag/ready_queue.h"
 #include "dag/schedule_builder.h"
 
 namespace glet::dag {
@@ -75,24 +75,9 @@ Result<Schedule> CpopScheduler::Run(const Problem& problem, const ScheduleContex
   }
 
   // Ready queue by highest priority; ties by lowest index.
-  const std::vector<int64_t> key = QuantizePriorities(priority);
-  auto lower = [&](int a, int b) {
-    if (key[a] != key[b]) {
-      return key[a] < key[b];
-    }
-    return a > b;
-  };
-  std::priority_queue<int, std::vector<int>, decltype(lower)> ready(lower);
-  std::vector<int> waiting(n);
-  for (int t = 0; t < n; ++t) {
-    waiting[t] = static_cast<int>(dag.predecessors(t).size());
-    if (waiting[t] == 0) {
-      ready.push(t);
-    }
-  }
+  ReadyQueue ready(dag, priority);
   while (!ready.empty()) {
-    int task = ready.top();
-    ready.pop();
+    const int task = ready.Pop();
     Placement best{-1, kInfCost, kInfCost};
     if (on_cp[task] && dag.CanRun(task, cp_proc)) {
       best = builder.Earliest(task, cp_proc);
@@ -105,11 +90,7 @@ Result<Schedule> CpopScheduler::Run(const Problem& problem, const ScheduleContex
       }
     }
     builder.Assign(task, best);
-    for (const Link& out : dag.successors(task)) {
-      if (--waiting[out.task] == 0) {
-        ready.push(out.task);
-      }
-    }
+    ready.Done(task);
   }
   return builder.Build(name());
 }

@@ -1,9 +1,9 @@
 #include "dag/peft.h"
 
 #include <algorithm>
-#include <queue>
 
 #include "dag/ranks.h"
+#include "dag/ready_queue.h"
 #include "dag/schedule_builder.h"
 
 namespace glet::dag {
@@ -52,24 +52,9 @@ Result<Schedule> PeftScheduler::Run(const Problem& problem, const ScheduleContex
     rank[t] = sum / count;  // Dag::Create guarantees count > 0
   }
 
-  const std::vector<int64_t> key = QuantizePriorities(rank);
-  auto lower = [&](int a, int b) {
-    if (key[a] != key[b]) {
-      return key[a] < key[b];
-    }
-    return a > b;
-  };
-  std::priority_queue<int, std::vector<int>, decltype(lower)> ready(lower);
-  std::vector<int> waiting(n);
-  for (int t = 0; t < n; ++t) {
-    waiting[t] = static_cast<int>(dag.predecessors(t).size());
-    if (waiting[t] == 0) {
-      ready.push(t);
-    }
-  }
+  ReadyQueue ready(dag, rank);
   while (!ready.empty()) {
-    const int task = ready.top();
-    ready.pop();
+    const int task = ready.Pop();
     Placement best{-1, kInfCost, kInfCost};
     double best_oeft = kInfCost;
     for (int p = 0; p < num_procs; ++p) {
@@ -81,11 +66,7 @@ Result<Schedule> PeftScheduler::Run(const Problem& problem, const ScheduleContex
       }
     }
     builder.Assign(task, best);
-    for (const Link& out : dag.successors(task)) {
-      if (--waiting[out.task] == 0) {
-        ready.push(out.task);
-      }
-    }
+    ready.Done(task);
   }
   return builder.Build(name());
 }
