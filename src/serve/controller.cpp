@@ -199,28 +199,55 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
   if (by_type.empty()) {
     return FailedPreconditionError("no devices to plan on");
   }
-  auto type = std::max_element(by_type.begin(), by_type.end(),
-                               [](const auto& a, const auto& b) { return a.second < b.second; });
   MutexLock lock(mu_);
   known_devices_ = 0;
   for (const BackendRecord& b : backends) {
     known_devices_ += b.devices.size();
   }
-  auto& profile = profiles_[type->first];
-  if (profile == nullptr) {
-    GLET_ASSIGN_OR_RETURN(perf::DeviceProfile loaded,
-                          perf::DeviceProfile::LoadDir(options_.profiles_dir + "/" + type->first));
-    profile = std::make_unique<perf::DeviceProfile>(std::move(loaded));
+  // Every device type with healthy devices is planned; one whose profile does not load is left
+  // out (with a warning) unless it is the only one.
+  sched::Fleet fleet;
+  Status load_error;
+  for (const auto& [type, count] : by_type) {
+    auto it = profiles_.find(type);
+    if (it == profiles_.end()) {
+      Result<perf::DeviceProfile> loaded =
+          perf::DeviceProfile::LoadDir(options_.profiles_dir + "/" + type);
+      if (!loaded.ok()) {
+        GLET_LOG_WARN("device type {}: {}; its devices are not planned", type,
+                      loaded.status().message());
+        load_error = loaded.status();
+        continue;
+      }
+      it = profiles_.emplace(type, std::make_unique<perf::DeviceProfile>(std::move(loaded).value()))
+               .first;
+    }
+    fleet.pools.push_back(sched::DevicePool{it->second.get(), count});
   }
+  if (fleet.pools.empty()) {
+    return load_error;
+  }
+  // Glet sizes: the type's own list; with several types the union of theirs (each type then
+  // uses those its profile measures).
   sched::PlannerOptions planner_options;
-  if (auto p = options_.partitions.find(type->first); p != options_.partitions.end()) {
-    planner_options.partitions = p->second;
+  if (fleet.single_type()) {
+    if (auto p = options_.partitions.find(fleet.pools[0].type()); p != options_.partitions.end()) {
+      planner_options.partitions = p->second;
+    }
+  } else {
+    std::set<int> parts;
+    for (const sched::DevicePool& pool : fleet.pools) {
+      auto p = options_.partitions.find(pool.type());
+      for (int v : p != options_.partitions.end() ? p->second : sched::DefaultPartitions()) {
+        parts.insert(v);
+      }
+    }
+    planner_options.partitions.assign(parts.begin(), parts.end());
   }
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<sched::Planner> planner,
                         sched::MakePlanner(options_.policy, planner_options));
   GLET_ASSIGN_OR_RETURN(sched::Workload workload, MakeWorkload(rates_rps));
-  Result<sched::Plan> plan =
-      planner->MakePlan(workload, sched::Fleet{profile.get(), type->second}, nullptr);
+  Result<sched::Plan> plan = planner->MakePlan(workload, fleet, nullptr);
   if (!plan.ok()) {
     plan_failed_ = true;
     metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_fit"}});
@@ -228,7 +255,7 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
     return plan.status();
   }
   plan->epoch = epoch_ + 1;
-  GLET_RETURN_IF_ERROR(Apply(*plan, *profile, backends));
+  GLET_RETURN_IF_ERROR(Apply(*plan, fleet.Profiles(), backends));
   plan_ = *plan;
   plan_failed_ = false;
   planned_rates_.clear();
@@ -238,38 +265,43 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
   frontend_.SetPlannedRates(planned_rates_);
   metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "applied"}});
   metrics_.Set("glet_devices_in_use", {}, plan_.UsedDevices());
-  GLET_LOG_INFO("plan epoch {} ({}): {} device(s) of type {}", epoch_, why, plan_.UsedDevices(),
-                type->first);
+  GLET_LOG_INFO("plan epoch {} ({}): {} device(s): {}", epoch_, why, plan_.UsedDevices(),
+                fleet.Describe(fleet.UsedPerPool(plan_)));
   return Status::Ok();
 }
 
-Status Controller::Apply(const sched::Plan& plan, const perf::DeviceProfile& profile,
+Status Controller::Apply(const sched::Plan& plan,
+                         const std::map<std::string, const perf::DeviceProfile*>& profiles,
                          const std::vector<BackendRecord>& backends) {
-  // Devices of the planned type, in registration order.
+  // Devices per planned type, in registration order.
   struct Slot {
     const BackendRecord* backend;
     std::string device_id;
   };
-  std::vector<Slot> slots;
+  std::map<std::string, std::vector<Slot>> slots;
   for (const BackendRecord& b : backends) {
     for (const DeviceInfo& d : b.devices) {
-      if (d.healthy && d.profile == profile.type) {
-        slots.push_back({&b, d.device_id});
+      if (d.healthy && profiles.count(d.profile) > 0) {
+        slots[d.profile].push_back({&b, d.device_id});
       }
     }
   }
   const int64_t epoch = plan.epoch;
   std::vector<Placed> next;
-  size_t slot = 0;
+  std::map<std::string, size_t> used;  // per type
   int counter = 0;
   for (const sched::PlannedDevice& dev : plan.devices) {
     if (dev.glets.empty()) {
       continue;
     }
-    if (slot >= slots.size()) {
-      return ResourceExhaustedError("plan uses more devices than the backends offer");
+    auto pit = profiles.find(dev.type);
+    size_t& slot = used[dev.type];
+    if (pit == profiles.end() || slot >= slots[dev.type].size()) {
+      return ResourceExhaustedError("plan uses more " + dev.type +
+                                    " devices than the backends offer");
     }
-    const Slot& s = slots[slot++];
+    const perf::DeviceProfile& profile = *pit->second;
+    const Slot& s = slots[dev.type][slot++];
     for (const sched::PlannedGlet& g : dev.glets) {
       Placed p;
       p.backend_id = s.backend->backend_id;

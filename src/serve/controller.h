@@ -11,7 +11,9 @@
 // and follows glet health from heartbeats: a glet that is not READY is taken out of rotation;
 // one that comes back (a restarted proxy, maybe on a new port) is routed to again.
 //
-// One device type (profile) is planned per deployment: the type with the most devices.
+// Every device type the healthy devices report (DeviceInfo::profile) is planned together, each
+// with its profile from profiles_dir (sched/fleet.h: each model served where it costs least); a
+// type whose profile does not load is left out with a warning unless it is the only one.
 // Thread safety: Start()/Stop() from one thread; the rest is internal.
 #pragma once
 
@@ -80,7 +82,10 @@ class Controller {
   struct Placed;  // a planned glet placed on a backend device
   void Loop();
   Result<sched::Workload> MakeWorkload(const std::map<std::string, double>& rates) const;
-  Status Apply(const sched::Plan& plan, const perf::DeviceProfile& profile,
+  // Places each planned device on a healthy device of its type (in registration order); each
+  // glet's batch latencies come from its device type's profile.
+  Status Apply(const sched::Plan& plan,
+               const std::map<std::string, const perf::DeviceProfile*>& profiles,
                const std::vector<BackendRecord>& backends);
   Status InstallRoutes(int64_t epoch) GLET_REQUIRES(mu_);
   void FollowGletHealth();
