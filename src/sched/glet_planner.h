@@ -8,6 +8,11 @@
 // Interference: glets meant to share a device are sized for a slow-down cap A; the planner tries
 // A = 1, 1.05, ... up to options.max_alpha and keeps the plan with the fewest devices (then the
 // least partition in use). Every plan it returns has passed PlanChecker.
+// Several device types (sched/fleet.h): tables per (model, type); each model's rate is split over
+// the types that run it by SplitAcrossTypes (sched/type_split.h: the type that serves it for the
+// least cost first, moves by comparative advantage where a type's budget is short, the cheapest
+// of a few feasible splits since devices come whole), then each type is planned as above with its
+// share; devices are listed type by type.
 //
 // Configurations (planner_factory.h): glet-noint (interference ignored, A = 1), glet-notype (no
 // workload-type preference), temporal (partitions {100}: whole devices, Nexus-style squishy bin
