@@ -50,6 +50,17 @@ class Pass {
         memory_aware_(memory_aware),
         explain_(explain) {}
 
+  // Each model's most cost-effective partition (0 when none meets its SLO), in load order: two
+  // passes with the same choices plan alike.
+  std::vector<int> Choices() const {
+    std::vector<int> out;
+    for (const Assigned& a : load_) {
+      SaturatedGlet unused;
+      out.push_back(BestPartition(*a.table, &unused));
+    }
+    return out;
+  }
+
   PassResult Run() {
     PassResult out;
     std::vector<GletDraft> drafts;
@@ -67,28 +78,8 @@ class Pass {
     for (size_t idx : order) {
       const ModelTable& t = *load_[idx].table;
       const double rate = load_[idx].rate_rps;
-      int best_p = 0;
       SaturatedGlet best;
-      double best_eff = 0;
-      const double mem_share = (t.mem_mib() + profile_.context_mem_mib) / profile_.mem_mib;
-      for (int p : t.partitions()) {
-        SaturatedGlet s = t.Saturated(p, AlphaFor(p, cap_), lambda_);
-        if (s.batch == 0) {
-          continue;
-        }
-        // Throughput per unit of the device it uses up.
-        double cost = p / 100.0;
-        if (memory_aware_) {
-          cost = std::max(cost, mem_share);
-        }
-        double eff = s.rate_rps / cost;
-        if (best_p == 0 || eff > best_eff * (1 + 1e-12) ||
-            (eff >= best_eff * (1 - 1e-12) && p > best_p)) {
-          best = s;
-          best_p = p;
-          best_eff = eff;
-        }
-      }
+      const int best_p = BestPartition(t, &best);
       if (best_p == 0) {
         out.unplaced.push_back(t.model() + " " + FormatDouble(rate, 1) +
                                " rps (no partition meets slo_ms " + FormatDouble(t.slo_ms(), 1) +
@@ -191,6 +182,32 @@ class Pass {
   }
 
  private:
+  // The most cost-effective partition of `t` (saturated throughput per unit of the device it uses
+  // up) and its saturated glet, or 0 when no partition meets the SLO at this pass's cap.
+  int BestPartition(const ModelTable& t, SaturatedGlet* best) const {
+    int best_p = 0;
+    double best_eff = 0;
+    const double mem_share = (t.mem_mib() + profile_.context_mem_mib) / profile_.mem_mib;
+    for (int p : t.partitions()) {
+      SaturatedGlet s = t.Saturated(p, AlphaFor(p, cap_), lambda_);
+      if (s.batch == 0) {
+        continue;
+      }
+      double cost = p / 100.0;
+      if (memory_aware_) {
+        cost = std::max(cost, mem_share);
+      }
+      double eff = s.rate_rps / cost;
+      if (best_p == 0 || eff > best_eff * (1 + 1e-12) ||
+          (eff >= best_eff * (1 - 1e-12) && p > best_p)) {
+        *best = s;
+        best_p = p;
+        best_eff = eff;
+      }
+    }
+    return best_p;
+  }
+
   // Merges residue glets into time-shared glets where their batches fit in one cycle.
   void MergeResidues(std::vector<GletDraft>& residues, PassResult& out) {
     std::stable_sort(residues.begin(), residues.end(), [](const GletDraft& a, const GletDraft& b) {
@@ -319,10 +336,17 @@ TypePlan PlanType(const TypeTables& tt, const std::vector<double>& rates, const 
   }
   TypePlan out;
   bool have = false;
+  std::vector<std::vector<int>> plain_choices;  // per cap, of the memory-blind passes
   for (bool memory_aware : {false, true}) {
-    for (double cap : caps) {
+    for (size_t ci = 0; ci < caps.size(); ++ci) {
+      const double cap = caps[ci];
       Pass pass(load, *tt.pool->profile, lambda, options, tt.pool->max_devices, cap, memory_aware,
                 explain);
+      if (!memory_aware) {
+        plain_choices.push_back(pass.Choices());
+      } else if (ci < plain_choices.size() && pass.Choices() == plain_choices[ci]) {
+        continue;  // memory does not change any choice: the same pass again
+      }
       PassResult r = pass.Run();
       if (!have || Better(r, out.best)) {
         out.best = std::move(r);
