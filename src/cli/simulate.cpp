@@ -50,6 +50,11 @@ struct SimulateOptions {
   double bin_s = 1;
   int64_t max_queue = 1024;
   bool no_interference = false;
+  double request_overhead_ms = 0;
+  double request_overhead_ms_per_mib = 0;
+  double batch_overhead_ms = 0;
+  double batch_overhead_ms_per_mib = 0;
+  double wakeup_ms = 0;
   std::string out;
   std::string svg_dir;
   std::string log;
@@ -307,6 +312,11 @@ Status RunSimulate(const SimulateOptions& o) {
   so.planner_options = popts;
   so.max_devices = budget;
   so.rates.replan_epoch = FromMillis(o.epoch_s * 1000);
+  so.overhead.request_ms = o.request_overhead_ms;
+  so.overhead.request_ms_per_mib = o.request_overhead_ms_per_mib;
+  so.overhead.batch_ms = o.batch_overhead_ms;
+  so.overhead.batch_ms_per_mib = o.batch_overhead_ms_per_mib;
+  so.overhead.wakeup_ms = o.wakeup_ms;
 
   const auto wall0 = std::chrono::steady_clock::now();
   sim::ArrivalSource arrivals =
@@ -474,6 +484,25 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
       ->capture_default_str();
   cmd->add_flag("--no-interference", o->no_interference,
                 "run glets at their profiled latency (no interference slow-down)");
+  cmd->add_option("--request-overhead-ms", o->request_overhead_ms,
+                  "serving-plane time per client request (client <-> frontend), added to what "
+                  "the client sees; measured per host (docs/simulator.md, Fidelity)")
+      ->capture_default_str();
+  cmd->add_option("--request-overhead-ms-per-mib", o->request_overhead_ms_per_mib,
+                  "added to the request overhead per MiB of the request's input (the profile's "
+                  "input shapes)")
+      ->capture_default_str();
+  cmd->add_option("--batch-overhead-ms", o->batch_overhead_ms,
+                  "serving-plane time per batch (frontend -> glet dispatch) before it can run")
+      ->capture_default_str();
+  cmd->add_option("--batch-overhead-ms-per-mib", o->batch_overhead_ms_per_mib,
+                  "added to the batch overhead per MiB of batch input (the profile's input "
+                  "shapes)")
+      ->capture_default_str();
+  cmd->add_option("--wakeup-ms", o->wakeup_ms,
+                  "lane wake-up latency: an idle lane decides this long after the arrival or "
+                  "timer that wakes it")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "write the full report (JSON, with timeline and plan) here");
   cmd->add_option("--svg-dir", o->svg_dir,
                   "write slo_attainment.svg, devices.svg and plan.svg into this folder");

@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <queue>
+#include <set>
 #include <unordered_map>
 
 #include "core/check.h"
@@ -30,14 +31,16 @@ int64_t Ns(TimePoint t) { return t.time_since_epoch().count(); }
 int64_t SecondsToNs(double s) { return static_cast<int64_t>(std::llround(s * 1e9)); }
 
 // Event kinds, in the order they run at equal times: a finishing batch frees its glet and lane
-// before arrivals at the same instant are routed; wake-ups come after the arrivals they may
+// (and a batch reaching its glet after the dispatch overhead is queued there) before arrivals at
+// the same instant are routed; wake-ups come after the arrivals they may
 // batch with; control (scheduled plan changes, then re-planning) last.
 enum class EventKind : uint8_t {
   kBatchDone = 0,
-  kArrival = 1,
-  kWake = 2,
-  kPlanChange = 3,
-  kReplanTick = 4
+  kBatchAtGlet = 1,
+  kArrival = 2,
+  kWake = 3,
+  kPlanChange = 4,
+  kReplanTick = 5
 };
 
 struct Event {
@@ -60,6 +63,7 @@ struct Event {
 struct NameStats {
   std::string name;
   double slo_ms = 0;
+  int64_t reply_ns = 0;  // request overhead: added to when the client sees the answer
   client::OutcomeCounts counts;
   LatencyHistogram latency;
 };
@@ -77,7 +81,8 @@ class Engine {
     std::string name;
     double slo_ms = 0;
     int64_t slo_ns = 0;
-    int stats = -1;  // NameStats index for direct requests
+    double input_mib = 0;  // one request's input (0 when the profile does not know it)
+    int stats = -1;        // NameStats index for direct requests
     serve::Router router;
     std::vector<std::pair<std::string, int>> lanes;  // glet id -> lane, current plan only
     explicit ModelState(std::string n) : name(n), router(std::move(n)) {}
@@ -97,6 +102,7 @@ class Engine {
     std::vector<serve::PendingRequest> requests;
     int items = 0;
     int64_t deadline_ns = 0;
+    int64_t transit_ns = 0;  // dispatch overhead before it reached its glet
   };
   struct Glet {
     std::string id;  // the router's name for it
@@ -138,6 +144,7 @@ class Engine {
   void Submit(int model, int64_t deadline_ns, uint64_t payload);
   void RunLane(int lane);
   void StartNext(int glet);
+  void OnBatchAtGlet(int slot);
   void OnBatchDone(int glet);
   void OnReplanTick();
 
@@ -155,6 +162,9 @@ class Engine {
 
   TimeBin& BinAt(int64_t t_ns);
   int CountUsedDevices() const;
+  // Input a client sends for stream target `target` (a model, or an app as -(i + 1)): the
+  // model's input, or the app's inputs (each counted once, sized by a root stage reading it).
+  double RequestInputMib(int target) const;
 
   const SimInput& in_;
   const SimOptions& opt_;
@@ -177,6 +187,10 @@ class Engine {
 
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Glet> glets_;
+  std::vector<InFlight> transit_;  // batches on their way to their glet (dispatch overhead)
+  std::vector<int> free_transit_;
+  int64_t last_done_ns_ = 0;  // when the client saw the last answer
+  int64_t wakeup_ns_ = 0;     // the lane wake-up overhead
   std::vector<AppRun> runs_;
   std::vector<int> free_runs_;
 
@@ -210,6 +224,7 @@ Status Engine::AddModel(const std::string& name, double slo_ms) {
   auto ms = std::make_unique<ModelState>(name);
   ms->slo_ms = slo_ms;
   ms->slo_ns = static_cast<int64_t>(std::llround(slo_ms * 1e6));
+  ms->input_mib = profile_.InputBytes(name) / (1024.0 * 1024.0);
   model_index_.emplace(name, static_cast<int>(models_.size()));
   models_.push_back(std::move(ms));
   return Status::Ok();
@@ -258,6 +273,23 @@ Result<std::vector<int64_t>> Engine::ExecTable(const sched::PlannedDevice& dev, 
     table.push_back(std::max<int64_t>(1, std::llround(*lat * alpha * 1e6)));
   }
   return table;
+}
+
+double Engine::RequestInputMib(int target) const {
+  if (target >= 0) {
+    return models_[target]->input_mib;
+  }
+  const AppState& st = apps_[-target - 1];
+  std::set<std::string> seen;
+  double mib = 0;
+  for (int s : st.roots) {
+    for (const std::string& input : st.spec->stages[s].inputs) {
+      if (st.spec->StageIndex(input) < 0 && seen.insert(input).second) {
+        mib += models_[st.stage_model[s]]->input_mib;
+      }
+    }
+  }
+  return mib;
 }
 
 int Engine::CountUsedDevices() const { return current_plan_.UsedDevices(); }
@@ -444,6 +476,19 @@ Status Engine::Init(ArrivalSource* arrivals) {
   if (opt_.max_queue_requests < 1) {
     return InvalidArgumentError("--max-queue: must be >= 1");
   }
+  const ServingOverhead& o = opt_.overhead;
+  for (const auto& [flag, v] :
+       {std::pair<const char*, double>{"--request-overhead-ms", o.request_ms},
+        {"--request-overhead-ms-per-mib", o.request_ms_per_mib},
+        {"--batch-overhead-ms", o.batch_ms},
+        {"--batch-overhead-ms-per-mib", o.batch_ms_per_mib},
+        {"--wakeup-ms", o.wakeup_ms}}) {
+    if (!(v >= 0) || !std::isfinite(v)) {
+      return InvalidArgumentError(std::string(flag) + ": must be a finite number >= 0 (got " +
+                                  FormatDouble(v, 3) + ")");
+    }
+  }
+  wakeup_ns_ = std::llround(o.wakeup_ms * 1e6);
   bin_ns_ = std::max<int64_t>(1, SecondsToNs(opt_.bin_s));
   GLET_ASSIGN_OR_RETURN(serve::RateMonitor monitor, serve::RateMonitor::Create(opt_.rates, At(0)));
   monitor_.emplace(std::move(monitor));
@@ -536,6 +581,9 @@ Status Engine::Init(ArrivalSource* arrivals) {
       ns.name = name;
       ns.slo_ms = slo_ms;
       ns.counts.slo_ms = slo_ms;
+      ns.reply_ns = std::llround(
+          (opt_.overhead.request_ms + opt_.overhead.request_ms_per_mib * RequestInputMib(target)) *
+          1e6);
       stats_.push_back(std::move(ns));
       if (target >= 0) {
         models_[target]->stats = it->second;
@@ -621,7 +669,12 @@ void Engine::Submit(int model, int64_t deadline_ns, uint64_t payload) {
     ++queued_;
     peak_queued_ = std::max(peak_queued_, queued_);
     if (!lane.in_flight) {
-      RunLane(lane_index);
+      if (wakeup_ns_ == 0) {
+        RunLane(lane_index);
+      } else if (now_ + wakeup_ns_ < lane.wake_ns) {
+        lane.wake_ns = now_ + wakeup_ns_;  // replaces a later timer: the decision re-arms it
+        Push(lane.wake_ns, EventKind::kWake, lane_index);
+      }
     }
     return;
   }
@@ -658,6 +711,22 @@ void Engine::RunLane(int lane_index) {
       f.deadline_ns = std::max(f.deadline_ns, Ns(r.deadline));
     }
     f.requests = std::move(d.batch->requests);
+    const ServingOverhead& o = opt_.overhead;
+    f.transit_ns = std::llround(
+        (o.batch_ms + o.batch_ms_per_mib * f.items * models_[lane.model]->input_mib) * 1e6);
+    if (f.transit_ns > 0) {
+      int slot;
+      if (!free_transit_.empty()) {
+        slot = free_transit_.back();
+        free_transit_.pop_back();
+      } else {
+        slot = static_cast<int>(transit_.size());
+        transit_.emplace_back();
+      }
+      Push(now_ + f.transit_ns, EventKind::kBatchAtGlet, slot);
+      transit_[slot] = std::move(f);
+      return;
+    }
     Glet& g = glets_[lane.glet];
     g.waiting.push_back(std::move(f));
     if (!g.busy) {
@@ -666,11 +735,22 @@ void Engine::RunLane(int lane_index) {
     return;
   }
   if (d.wake_at != TimePoint::max()) {
-    const int64_t w = Ns(d.wake_at);
+    const int64_t w = std::max(Ns(d.wake_at), now_) + wakeup_ns_;
     if (w != lane.wake_ns) {
       lane.wake_ns = w;
       Push(w, EventKind::kWake, lane_index);
     }
+  }
+}
+
+void Engine::OnBatchAtGlet(int slot) {
+  InFlight f = std::move(transit_[slot]);
+  free_transit_.push_back(slot);
+  const int glet_index = lanes_[f.lane]->glet;
+  Glet& g = glets_[glet_index];
+  g.waiting.push_back(std::move(f));
+  if (!g.busy) {
+    StartNext(glet_index);
   }
 }
 
@@ -679,8 +759,9 @@ void Engine::StartNext(int glet_index) {
   while (!g.busy && !g.waiting.empty()) {
     InFlight f = std::move(g.waiting.front());
     g.waiting.pop_front();
-    if (now_ > f.deadline_ns) {
-      // The proxy drops a batch that starts after its deadline.
+    if (now_ - f.transit_ns > f.deadline_ns) {
+      // The proxy drops a batch that starts after its deadline (the time left, as the frontend
+      // sent it, against the time the batch waited at the glet).
       const int lane_index = f.lane;
       const int model = lanes_[lane_index]->model;
       for (const serve::PendingRequest& r : f.requests) {
@@ -741,12 +822,14 @@ void Engine::Finish(int stats, int64_t arrival_ns, int64_t record, serve::Reques
   ++c.sent;
   TimeBin& bin = BinAt(arrival_ns);
   ++bin.sent;
-  const double latency_ms = static_cast<double>(now_ - arrival_ns) / 1e6;
+  const int64_t done_ns = now_ + ns.reply_ns;  // when the client sees the answer
+  last_done_ns_ = std::max(last_done_ns_, done_ns);
+  const double latency_ms = static_cast<double>(done_ns - arrival_ns) / 1e6;
   switch (outcome) {
     case serve::RequestOutcome::kServed:
       ++c.served;
-      ns.latency.Add(now_ - arrival_ns);
-      total_latency_.Add(now_ - arrival_ns);
+      ns.latency.Add(done_ns - arrival_ns);
+      total_latency_.Add(done_ns - arrival_ns);
       if (latency_ms <= ns.slo_ms) {
         ++c.served_in_slo;
         ++bin.served_in_slo;
@@ -763,7 +846,7 @@ void Engine::Finish(int stats, int64_t arrival_ns, int64_t record, serve::Reques
   }
   if (record >= 0) {
     client::RequestRecord& r = records_[record];
-    r.done_ms = static_cast<double>(now_) / 1e6;
+    r.done_ms = static_cast<double>(done_ns) / 1e6;
     r.outcome = outcome;
     r.reason = std::string(reason);
   }
@@ -899,6 +982,9 @@ Result<SimResult> Engine::Run() {
       case EventKind::kBatchDone:
         OnBatchDone(e.index);
         break;
+      case EventKind::kBatchAtGlet:
+        OnBatchAtGlet(e.index);
+        break;
       case EventKind::kWake: {
         Lane& lane = *lanes_[e.index];
         if (lane.wake_ns == e.t) {
@@ -927,7 +1013,7 @@ Result<SimResult> Engine::Run() {
 
   SimResult result;
   result.events = events_;
-  result.end_s = static_cast<double>(now_) / 1e9;
+  result.end_s = static_cast<double>(std::max(now_, last_done_ns_)) / 1e9;
   result.peak_queued = peak_queued_;
   result.plans = std::move(plans_);
   result.replans_failed = replans_failed_;

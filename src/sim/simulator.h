@@ -60,6 +60,28 @@
 
 namespace glet::sim {
 
+// Host-side costs of the serving plane that the latency profile does not time: gRPC transfers,
+// batch assembly, the lane and proxy threads waking up. All 0 by default (an ideal serving
+// plane); docs/simulator.md ("Fidelity") says how to measure them on a host.
+struct ServingOverhead {
+  // Per client request: sending it to the frontend and the reply back, request_ms +
+  // request_ms_per_mib x its input MiB (the profile's `inputs` shapes, FP32; an app request's
+  // inputs are sized by the root stages reading them), added to the latency the client sees.
+  // (In the real frontend the batcher's deadline starts when the request arrives there; the
+  // simulator charges the whole of it to the reply, an equivalent shift.)
+  double request_ms = 0;
+  double request_ms_per_mib = 0;
+  // Per batch: the frontend assembling it and sending it to its glet before it can run there,
+  // batch_ms + batch_ms_per_mib x the batch's input MiB. The lane holds the batch in flight
+  // meanwhile; the glet's deadline check, like the proxy's, does not count it.
+  double batch_ms = 0;
+  double batch_ms_per_mib = 0;
+  // Lane wake-up: an idle lane runs its batching decision this long after the arrival or the
+  // timer (the batcher's wake_at) that wakes it, as a lane thread waiting on a condition
+  // variable does. After its batch returns a lane decides at once.
+  double wakeup_ms = 0;
+};
+
 struct SimOptions {
   double duration_s = 60;  // arrivals in [0, duration_s); the run continues until all finish
   size_t max_queue_requests = 1024;  // per lane, as the frontend's default
@@ -74,6 +96,7 @@ struct SimOptions {
   serve::RateMonitorConfig rates;
   Duration replan_tick = std::chrono::milliseconds(200);
   double min_rate_rps = 1;  // planning floor per served model (the controller's)
+  ServingOverhead overhead;
 };
 
 // A plan installed at a given time, as the controller installs a re-plan.

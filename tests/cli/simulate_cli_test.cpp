@@ -102,6 +102,8 @@ TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
       {{"--rates", kRates, "--devices", "ref-gpu:4", "--replay", bad_log}, "l.csv:2"},
       {{"--rates", kRates, "--devices", "ref-gpu:4", "--replan", "sometimes"}, "--replan"},
       {{"--devices", "ref-gpu:4"}, "--plan"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--batch-overhead-ms=-1"},
+       "--batch-overhead-ms"},
   };
   for (const BadCase& c : cases) {
     std::vector<std::string> args = {"simulate"};
