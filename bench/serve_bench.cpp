@@ -4,11 +4,16 @@
 //     the served `identity` model (client -> `glet frontend` -> `glet proxy`, started by a real
 //     `glet backend`), and against a bare gRPC echo server (this binary re-run with
 //     --echo-server) answering the same ModelInfer message with the same payload. Same client
-//     code, same concurrency; rounds alternate. Prints served throughput glet / echo (goal
-//     >= 0.5) and the p50 difference, at N in flight and at 1 in flight.
+//     code, same concurrency; the two alternate in rounds. Prints served throughput glet / echo
+//     (goal >= 0.5) and the p50 difference, at N in flight and at 1 in flight.
 //  2. Real model. resnet50, batch 8, one glet of both cores (cpu:0,1) served through the same
-//     processes, against `glet infer --batch 8 --slice cpu:0-1` (the same runtime, no serving
-//     plane); rounds alternate. Prints items/s served / infer (goal >= 0.95).
+//     processes (16 in flight: one batch running, the next queued), against `glet infer --batch 8
+//     --slice cpu:0-1` (the same runtime without the serving plane), alternating in short chunks.
+//     Prints items/s served / infer (goal >= 0.95).
+//
+// The build machine is shared, so every measurement also records how many cores other processes
+// kept busy meanwhile (/proc/stat minus this process tree); results are printed pooled over all
+// rounds/chunks and over the quiet ones only (others <= --quiet-cores, default 0.1).
 //
 // The plans are fixed by what the bench gives the frontend, with no option added to glet: its
 // own manifest (identity; resnet50 with max_batch 8), its own cpu profile (--profiles) whose
@@ -17,13 +22,14 @@
 // frontend really cut are read back from its /metrics (glet_batch_size) and printed.
 //
 // Everything binds 127.0.0.1 on ports the kernel picks. Models come from $GLET_HOME/models
-// (scripts/setup.sh exports identity and resnet50); a missing file skips that part.
+// (scripts/setup.sh exports identity and resnet50); a missing file skips that part. Ctrl-C
+// stops every process the bench started.
 //
 // Run: build/bench/serve_bench [--quick] [--glet PATH] [--only datapath|resnet]
-//        [--concurrency N] [--seconds S] [--rounds R] [--resnet-batches B]
+//        [--concurrency N] [--rounds R] [--seconds S] [--chunks C] [--resnet-batches B]
+//        [--quiet-cores X]
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,12 +40,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cli/shutdown_signals.h"
 #include "client/model_inputs.h"
 #include "core/file_util.h"
 #include "core/json_reader.h"
@@ -69,17 +77,17 @@ double LoadAverage1m() {
   return load;
 }
 
-// How busy the machine was with other work while a part ran: all CPU time the kernel counted
-// (/proc/stat) minus this process's and its reaped descendants' (getrusage), per second of wall
-// time, i.e. the number of cores other processes kept busy on average. Read Stop() only after
-// every child of the part has been stopped and reaped.
+// How busy the machine was with other work during a stretch of the run: the CPU time the kernel
+// counted on all cores (/proc/stat) minus that of this process tree (this process, its live
+// descendants and the ones they reaped), per second of wall time, i.e. how many cores other
+// processes kept busy on average.
 class CpuMeter {
  public:
-  CpuMeter() : wall_(SteadyClock::now()), machine_s_(MachineBusySeconds()), own_s_(OwnSeconds()) {}
+  CpuMeter() : wall_(SteadyClock::now()), machine_s_(MachineBusySeconds()), own_s_(TreeSeconds()) {}
 
   double OtherCores() const {
     const double wall = SecondsBetween(wall_, SteadyClock::now());
-    const double other = (MachineBusySeconds() - machine_s_) - (OwnSeconds() - own_s_);
+    const double other = (MachineBusySeconds() - machine_s_) - (TreeSeconds() - own_s_);
     return wall > 0 ? std::max(0.0, other / wall) : 0;
   }
 
@@ -98,14 +106,56 @@ class CpuMeter {
     }
     return busy / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
-  static double OwnSeconds() {
-    double s = 0;
-    for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-      rusage u{};
-      getrusage(who, &u);
-      s += u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+
+  // utime + stime + cutime + cstime of every process descending from this one (itself included):
+  // a reaped child's time is in its parent's cutime, a live one's only in its own utime.
+  static double TreeSeconds() {
+    struct Proc {
+      long ppid = 0;
+      double ticks = 0;
+    };
+    std::map<long, Proc> procs;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
+      std::ifstream in(entry.path() / "stat");
+      std::string line;
+      std::getline(in, line);
+      const size_t paren = line.rfind(')');
+      if (paren == std::string::npos) {
+        continue;
+      }
+      std::istringstream fields(line.substr(paren + 1));
+      std::vector<std::string> f;
+      std::string token;
+      while (f.size() < 15 && fields >> token) {
+        f.push_back(token);
+      }
+      if (f.size() < 15) {
+        continue;
+      }
+      Proc p;  // fields after the name: state ppid ... utime(11) stime(12) cutime(13) cstime(14)
+      p.ppid = std::atol(f[1].c_str());
+      p.ticks = std::atof(f[11].c_str()) + std::atof(f[12].c_str()) + std::atof(f[13].c_str()) +
+                std::atof(f[14].c_str());
+      procs[std::atol(name.c_str())] = p;
     }
-    return s;
+    const long self = getpid();
+    double ticks = 0;
+    for (const auto& [pid, p] : procs) {
+      long at = pid;
+      for (int depth = 0; depth < 64 && at > 1 && at != self; ++depth) {
+        auto it = procs.find(at);
+        at = it == procs.end() ? 0 : it->second.ppid;
+      }
+      if (at == self) {
+        ticks += p.ticks;
+      }
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
 
   const SteadyClock::time_point wall_;
@@ -418,35 +468,82 @@ void WriteBenchFolder(const std::string& dir, const BenchModel& m) {
   WriteText(dir + "/serve.json", serve.dump(2));
 }
 
+// The bench's child processes, owned here so that an interrupt can stop them: ChildProcess puts
+// every child in its own process group, so a Ctrl-C reaches only the bench, which must pass it
+// on (a frontend and a backend left behind would keep serving).
+class Children {
+ public:
+  // The child stays owned here until Stop() or StopAll().
+  glet::Result<ChildProcess*> Spawn(const glet::serve::ChildSpec& spec) {
+    GLET_ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> child, ChildProcess::Spawn(spec));
+    MutexLock lock(mu_);
+    children_.push_back(std::move(child));
+    return children_.back().get();
+  }
+
+  // SIGTERM, SIGKILL after `grace`; the child is reaped and forgotten. A null child is ignored.
+  void Stop(ChildProcess* child, glet::Duration grace) {
+    std::unique_ptr<ChildProcess> owned;
+    {
+      MutexLock lock(mu_);
+      auto it = std::find_if(children_.begin(), children_.end(),
+                             [child](const auto& c) { return c.get() == child; });
+      if (it == children_.end()) {
+        return;
+      }
+      owned = std::move(*it);
+      children_.erase(it);
+    }
+    owned->Stop(grace);
+  }
+
+  // Stops every child still here (each within `grace`).
+  void StopAll(glet::Duration grace) {
+    MutexLock lock(mu_);
+    for (auto& c : children_) {
+      c->Signal(SIGTERM);
+    }
+    for (auto& c : children_) {
+      c->Stop(grace);
+    }
+    children_.clear();
+  }
+
+ private:
+  Mutex mu_;
+  std::vector<std::unique_ptr<ChildProcess>> children_ GLET_GUARDED_BY(mu_);
+};
+
 class Deployment {
  public:
+  explicit Deployment(Children& children) : children_(children) {}
   ~Deployment() { Stop(); }
 
   // Starts the frontend and one backend on the bench folder `dir` and waits for the first plan.
   glet::Status Start(const std::string& glet, const std::string& dir) {
-    auto fe = ChildProcess::Spawn({{glet,
-                                    "--log-level",
-                                    "warn",
-                                    "frontend",
-                                    "--config",
-                                    dir + "/serve.json",
-                                    "--manifest",
-                                    dir + "/manifest.json",
-                                    "--profiles",
-                                    dir + "/profiles",
-                                    "--http",
-                                    "127.0.0.1:0",
-                                    "--grpc",
-                                    "127.0.0.1:0",
-                                    "--control",
-                                    "127.0.0.1:0",
-                                    "--drain-s",
-                                    "1",
-                                    "--start-timeout-s",
-                                    "300"},
-                                   {}});
+    auto fe = children_.Spawn({{glet,
+                                "--log-level",
+                                "warn",
+                                "frontend",
+                                "--config",
+                                dir + "/serve.json",
+                                "--manifest",
+                                dir + "/manifest.json",
+                                "--profiles",
+                                dir + "/profiles",
+                                "--http",
+                                "127.0.0.1:0",
+                                "--grpc",
+                                "127.0.0.1:0",
+                                "--control",
+                                "127.0.0.1:0",
+                                "--drain-s",
+                                "1",
+                                "--start-timeout-s",
+                                "300"},
+                               {}});
     GLET_RETURN_IF_ERROR(fe.status());
-    frontend_ = std::move(*fe);
+    frontend_ = *fe;
     GLET_ASSIGN_OR_RETURN(std::string line, frontend_->AwaitLine("listening: ", seconds(60)));
     std::string control;
     for (const std::string& part : glet::Split(line, ' ')) {
@@ -457,25 +554,22 @@ class Deployment {
       const std::string key = part.substr(0, eq);
       (key == "http" ? http_ : key == "grpc" ? grpc_ : control) = part.substr(eq + 1);
     }
-    auto be = ChildProcess::Spawn(
+    auto be = children_.Spawn(
         {{glet, "--log-level", "warn", "backend", "--frontend", control, "--listen", "127.0.0.1:0",
           "--node", dir + "/node.json", "--manifest", dir + "/manifest.json"},
          {}});
     GLET_RETURN_IF_ERROR(be.status());
-    backend_ = std::move(*be);
+    backend_ = *be;
     GLET_RETURN_IF_ERROR(backend_->AwaitLine("listening: ", seconds(60)).status());
     return frontend_->AwaitLine("ready", seconds(300)).status();
   }
 
+  // Frontend first (it stops its glets), then the backend (which stops its proxies).
   void Stop() {
-    if (frontend_ != nullptr) {
-      frontend_->Stop(seconds(15));
-      frontend_.reset();
-    }
-    if (backend_ != nullptr) {
-      backend_->Stop(seconds(10));
-      backend_.reset();
-    }
+    children_.Stop(frontend_, seconds(15));
+    frontend_ = nullptr;
+    children_.Stop(backend_, seconds(10));
+    backend_ = nullptr;
   }
 
   const std::string& grpc() const { return grpc_; }
@@ -509,8 +603,9 @@ class Deployment {
   }
 
  private:
-  std::unique_ptr<ChildProcess> frontend_;
-  std::unique_ptr<ChildProcess> backend_;
+  Children& children_;                // not owned; outlives this
+  ChildProcess* frontend_ = nullptr;  // owned by children_
+  ChildProcess* backend_ = nullptr;   // owned by children_
   std::string http_;
   std::string grpc_;
 };
@@ -519,15 +614,22 @@ class Deployment {
 // Options and the two parts.
 
 struct BenchOptions {
+  Children* children = nullptr;  // not owned; outlives the run
   std::string glet;
   std::string only;  // "", "datapath" or "resnet"
+  // A round or chunk counts as quiet when other processes kept at most this many cores busy
+  // on average during each of its measurements.
+  double quiet_cores = 0.1;
+  // Data path.
   int concurrency = 32;
-  double seconds = 4;  // measured per round, data path
-  double warmup_s = 1;
-  double unloaded_s = 2;  // measured at 1 in flight, per round
-  int rounds = 3;
-  int resnet_concurrency = 16;
-  int resnet_batches = 10;  // measured batches per round, each side
+  int rounds = 4;
+  double seconds = 3;  // measured per side and round at `concurrency` in flight
+  double warmup_s = 0.5;
+  double unloaded_s = 1.5;  // measured per side and round at 1 in flight
+  // resnet50.
+  int resnet_concurrency = 16;  // two batches: one running, the next one queued
+  int resnet_chunks = 6;
+  int resnet_batches = 4;  // measured batches per chunk and side
 };
 
 bool ModelFilePresent(const glet::model::ModelSpec& spec) {
@@ -540,6 +642,92 @@ bool ModelFilePresent(const glet::model::ModelSpec& spec) {
 }
 
 std::string Fmt(double v, int decimals) { return glet::FormatDouble(v, decimals); }
+
+struct Measured {
+  LoopResult result;
+  double other_cores = 0;
+};
+
+Measured MeasureLoop(inference::GRPCInferenceService::Stub& stub,
+                     const inference::ModelInferRequest& request, const LoopOptions& options) {
+  const CpuMeter meter;
+  Measured m;
+  m.result = ClosedLoop(stub, request, options).Run();
+  m.other_cores = meter.OtherCores();
+  return m;
+}
+
+bool Failed(const char* what, const LoopResult& r) {
+  if (r.errors == 0 && r.measured > 0) {
+    return false;
+  }
+  std::fprintf(stderr, "%s: %lld errors (first: %s), %lld measured\n", what,
+               static_cast<long long>(r.errors), r.first_error.c_str(),
+               static_cast<long long>(r.measured));
+  return true;
+}
+
+// Data-path results pooled over a set of rounds.
+struct DataPathTotals {
+  int rounds = 0;
+  LoopResult echo_n, glet_n, echo_1, glet_1;
+  std::vector<double> ratios;  // glet / echo at N in flight, per round
+  double max_other_cores = 0;
+
+  void Add(const Measured (&m)[4]) {
+    ++rounds;
+    Pool(echo_n, m[0].result);
+    Pool(glet_n, m[1].result);
+    Pool(echo_1, m[2].result);
+    Pool(glet_1, m[3].result);
+    ratios.push_back(m[0].result.rate() > 0 ? m[1].result.rate() / m[0].result.rate() : 0);
+    for (const Measured& x : m) {
+      max_other_cores = std::max(max_other_cores, x.other_cores);
+    }
+  }
+  double ratio() const { return echo_n.rate() > 0 ? glet_n.rate() / echo_n.rate() : 0; }
+
+  void Print(const std::string& prefix) const {
+    if (rounds == 0) {
+      return;
+    }
+    const glet::LatencySummary en = glet::Summarize(echo_n.latencies_ms);
+    const glet::LatencySummary gn = glet::Summarize(glet_n.latencies_ms);
+    const glet::LatencySummary e1 = glet::Summarize(echo_1.latencies_ms);
+    const glet::LatencySummary g1 = glet::Summarize(glet_1.latencies_ms);
+    std::printf("%s_rounds: %d\n", prefix.c_str(), rounds);
+    std::printf("%s_echo_rps: %.1f\n", prefix.c_str(), echo_n.rate());
+    std::printf("%s_glet_rps: %.1f\n", prefix.c_str(), glet_n.rate());
+    std::printf("%s_ratio_glet_over_echo: %.3f\n", prefix.c_str(), ratio());
+    std::printf("%s_round_ratios: %s\n", prefix.c_str(), RatioList(ratios).c_str());
+    std::printf("%s_echo_p50_ms: %.3f\n", prefix.c_str(), en.p50);
+    std::printf("%s_glet_p50_ms: %.3f\n", prefix.c_str(), gn.p50);
+    std::printf("%s_added_p50_ms: %.3f\n", prefix.c_str(), gn.p50 - en.p50);
+    std::printf("%s_c1_echo_p50_ms: %.3f\n", prefix.c_str(), e1.p50);
+    std::printf("%s_c1_glet_p50_ms: %.3f\n", prefix.c_str(), g1.p50);
+    std::printf("%s_c1_added_p50_ms: %.3f\n", prefix.c_str(), g1.p50 - e1.p50);
+    std::printf("%s_max_other_cores: %.2f\n", prefix.c_str(), max_other_cores);
+  }
+
+  std::string Rows(const std::string& which, int concurrency) const {
+    if (rounds == 0) {
+      return "| " + which + " | none | | | | | | |\n";
+    }
+    const glet::LatencySummary en = glet::Summarize(echo_n.latencies_ms);
+    const glet::LatencySummary gn = glet::Summarize(glet_n.latencies_ms);
+    const glet::LatencySummary e1 = glet::Summarize(echo_1.latencies_ms);
+    const glet::LatencySummary g1 = glet::Summarize(glet_1.latencies_ms);
+    const double ratio1 = echo_1.rate() > 0 ? glet_1.rate() / echo_1.rate() : 0;
+    const std::string head = "| " + which + " (" + std::to_string(rounds) +
+                             ", others <= " + Fmt(max_other_cores, 2) + " cores) | ";
+    return head + std::to_string(concurrency) + " | " + Fmt(echo_n.rate(), 0) + " | " +
+           Fmt(glet_n.rate(), 0) + " | **" + Fmt(ratio(), 3) + "** (" + RatioList(ratios) + ") | " +
+           Fmt(en.p50, 3) + " | " + Fmt(gn.p50, 3) + " | " + Fmt(gn.p50 - en.p50, 3) + " |\n" +
+           head + "1 | " + Fmt(echo_1.rate(), 0) + " | " + Fmt(glet_1.rate(), 0) + " | " +
+           Fmt(ratio1, 3) + " | " + Fmt(e1.p50, 3) + " | " + Fmt(g1.p50, 3) + " | " +
+           Fmt(g1.p50 - e1.p50, 3) + " |\n";
+  }
+};
 
 int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* table) {
   BenchModel m;
@@ -560,14 +748,13 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   m.rate_rps = 1000.0 * m.spec.max_batch / (m.base_ms + m.per_item_ms * m.spec.max_batch) * 0.65;
   WriteBenchFolder(dir, m);
 
-  const CpuMeter meter;
-  auto echo = ChildProcess::Spawn({{SelfExe(), "--echo-server"}, {}});
+  auto echo = o.children->Spawn({{SelfExe(), "--echo-server"}, {}});
   if (!echo.ok()) {
     std::fprintf(stderr, "echo server: %s\n", echo.status().ToString().c_str());
     return 1;
   }
   auto echo_address = (*echo)->AwaitLine("listening: ", seconds(30));
-  Deployment glet;
+  Deployment glet(*o.children);
   glet::Status started = glet.Start(o.glet, dir);
   if (!echo_address.ok() || !started.ok()) {
     std::fprintf(stderr, "start failed: echo: %s; glet: %s\n",
@@ -579,86 +766,57 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   const inference::ModelInferRequest request = glet::client::MakeInferRequest(
       glet::client::InputsFromSpec(m.spec.name, m.spec.input, /*seed=*/1));
 
-  const double load_before = LoadAverage1m();
-  LoopResult echo_n, glet_n, echo_1, glet_1;
-  std::vector<double> round_ratios;
-  for (int r = 0; r < o.rounds; ++r) {
-    LoopOptions loaded;
-    loaded.concurrency = o.concurrency;
-    loaded.warmup_s = o.warmup_s;
-    loaded.measure_s = o.seconds;
-    LoopOptions unloaded = loaded;
-    unloaded.concurrency = 1;
-    unloaded.warmup_s = 0.2;
-    unloaded.measure_s = o.unloaded_s;
+  LoopOptions loaded;
+  loaded.concurrency = o.concurrency;
+  loaded.warmup_s = o.warmup_s;
+  loaded.measure_s = o.seconds;
+  LoopOptions unloaded = loaded;
+  unloaded.concurrency = 1;
+  unloaded.warmup_s = 0.2;
+  unloaded.measure_s = o.unloaded_s;
+  DataPathTotals all;
+  DataPathTotals quiet;
+  int rc = 0;
+  for (int r = 0; r < o.rounds && rc == 0; ++r) {
+    Measured m4[4];  // echo N, glet N, echo 1, glet 1
     // Odd rounds run glet first, so drift in machine load does not always favour one side.
-    LoopResult e, g;
-    if (r % 2 == 0) {
-      e = ClosedLoop(*echo_stub, request, loaded).Run();
-      g = ClosedLoop(*glet_stub, request, loaded).Run();
-    } else {
-      g = ClosedLoop(*glet_stub, request, loaded).Run();
-      e = ClosedLoop(*echo_stub, request, loaded).Run();
+    for (int k = 0; k < 2; ++k) {
+      const bool glet_turn = (k == 1) != (r % 2 == 1);
+      m4[glet_turn ? 1 : 0] = MeasureLoop(glet_turn ? *glet_stub : *echo_stub, request, loaded);
     }
-    round_ratios.push_back(e.rate() > 0 ? g.rate() / e.rate() : 0);
-    Pool(echo_n, e);
-    Pool(glet_n, g);
-    Pool(echo_1, ClosedLoop(*echo_stub, request, unloaded).Run());
-    Pool(glet_1, ClosedLoop(*glet_stub, request, unloaded).Run());
+    m4[2] = MeasureLoop(*echo_stub, request, unloaded);
+    m4[3] = MeasureLoop(*glet_stub, request, unloaded);
+    const char* names[4] = {"echo", "glet", "echo_c1", "glet_c1"};
+    double other = 0;
+    for (int k = 0; k < 4; ++k) {
+      rc |= Failed(names[k], m4[k].result) ? 1 : 0;
+      other = std::max(other, m4[k].other_cores);
+    }
+    std::printf("datapath_round_%d: ratio %.3f, others %.2f cores\n", r,
+                m4[0].result.rate() > 0 ? m4[1].result.rate() / m4[0].result.rate() : 0, other);
+    all.Add(m4);
+    if (other <= o.quiet_cores) {
+      quiet.Add(m4);
+    }
   }
-  const double load_after = LoadAverage1m();
   const double mean_batch = glet.MetricMean("glet_batch_size", m.spec.name);
   glet.Stop();
-  (*echo)->Stop(seconds(5));
-  const double other_cores = meter.OtherCores();
+  o.children->Stop(*echo, seconds(5));
 
-  int rc = 0;
-  for (const auto& [name, res] : {std::pair<const char*, const LoopResult*>{"echo", &echo_n},
-                                  {"glet", &glet_n},
-                                  {"echo_c1", &echo_1},
-                                  {"glet_c1", &glet_1}}) {
-    if (res->errors > 0 || res->measured == 0) {
-      std::fprintf(stderr, "%s: %lld errors (first: %s), %lld measured\n", name,
-                   static_cast<long long>(res->errors), res->first_error.c_str(),
-                   static_cast<long long>(res->measured));
-      rc = 1;
-    }
-  }
-  const glet::LatencySummary en = glet::Summarize(echo_n.latencies_ms);
-  const glet::LatencySummary gn = glet::Summarize(glet_n.latencies_ms);
-  const glet::LatencySummary e1 = glet::Summarize(echo_1.latencies_ms);
-  const glet::LatencySummary g1 = glet::Summarize(glet_1.latencies_ms);
-  const double ratio = echo_n.rate() > 0 ? glet_n.rate() / echo_n.rate() : 0;
   std::printf("datapath_concurrency: %d\n", o.concurrency);
   std::printf("datapath_payload_bytes: %zu\n", request.raw_input_contents(0).size());
-  std::printf("datapath_echo_rps: %.1f\n", echo_n.rate());
-  std::printf("datapath_glet_rps: %.1f\n", glet_n.rate());
-  std::printf("datapath_ratio_glet_over_echo: %.3f\n", ratio);
-  std::printf("datapath_round_ratios: %s\n", RatioList(round_ratios).c_str());
-  std::printf("datapath_echo_p50_ms: %.3f\n", en.p50);
-  std::printf("datapath_glet_p50_ms: %.3f\n", gn.p50);
-  std::printf("datapath_added_p50_ms: %.3f\n", gn.p50 - en.p50);
-  std::printf("datapath_c1_echo_p50_ms: %.3f\n", e1.p50);
-  std::printf("datapath_c1_glet_p50_ms: %.3f\n", g1.p50);
-  std::printf("datapath_c1_added_p50_ms: %.3f\n", g1.p50 - e1.p50);
-  std::printf("datapath_glet_mean_batch: %.2f\n", mean_batch);
   std::printf("datapath_expected_duty_ms: %.3f\n", 1000.0 * m.spec.max_batch / m.rate_rps);
-  std::printf("datapath_load_1m: %.2f -> %.2f\n", load_before, load_after);
-  std::printf("datapath_other_processes_cores: %.2f\n", other_cores);
+  std::printf("datapath_glet_mean_batch: %.2f\n", mean_batch);
+  all.Print("datapath_all");
+  quiet.Print("datapath_quiet");
   *table +=
-      "| in flight | echo rps | glet rps | glet / echo (goal >= 0.5) | per round | echo p50 ms | "
-      "glet p50 ms | added p50 ms | glet mean batch |\n|---|---|---|---|---|---|---|---|---|\n";
-  *table += "| " + std::to_string(o.concurrency) + " | " + Fmt(echo_n.rate(), 0) + " | " +
-            Fmt(glet_n.rate(), 0) + " | " + Fmt(ratio, 3) + " | " + RatioList(round_ratios) +
-            " | " + Fmt(en.p50, 3) + " | " + Fmt(gn.p50, 3) + " | " + Fmt(gn.p50 - en.p50, 3) +
-            " | " + Fmt(mean_batch, 2) + " |\n";
-  const double ratio1 = echo_1.rate() > 0 ? glet_1.rate() / echo_1.rate() : 0;
-  *table += "| 1 | " + Fmt(echo_1.rate(), 0) + " | " + Fmt(glet_1.rate(), 0) + " | " +
-            Fmt(ratio1, 3) + " | - | " + Fmt(e1.p50, 3) + " | " + Fmt(g1.p50, 3) + " | " +
-            Fmt(g1.p50 - e1.p50, 3) + " | - |\n";
-  *table += "\nOther processes kept " + Fmt(other_cores, 2) +
-            " of the cores busy on average; load average (1 min) " + Fmt(load_before, 2) +
-            " before, " + Fmt(load_after, 2) + " after.\n";
+      "| rounds | in flight | echo rps | glet rps | glet / echo (goal >= 0.5; per round) | "
+      "echo p50 ms | glet p50 ms | added p50 ms |\n|---|---|---|---|---|---|---|---|\n";
+  *table += quiet.Rows("quiet", o.concurrency) + all.Rows("all", o.concurrency);
+  *table += "\nMean batch the frontend cut: " + Fmt(mean_batch, 2) + " (planned max " +
+            std::to_string(m.spec.max_batch) + ", duty cycle about " +
+            Fmt(1000.0 * m.spec.max_batch / m.rate_rps, 3) + " ms); payload " +
+            std::to_string(request.raw_input_contents(0).size()) + " bytes each way.\n";
   return rc;
 }
 
@@ -669,22 +827,75 @@ struct InferRun {
 
 glet::Result<InferRun> RunGletInfer(const BenchOptions& o, const std::string& dir) {
   GLET_ASSIGN_OR_RETURN(
-      std::unique_ptr<ChildProcess> child,
-      ChildProcess::Spawn({{o.glet, "--log-level", "warn", "infer", "--model", "resnet50",
-                            "--batch", "8", "--slice", "cpu:0-1", "--warmup", "2", "--requests",
-                            std::to_string(o.resnet_batches), "--manifest", dir + "/manifest.json"},
-                           {}}));
-  InferRun run;
-  GLET_ASSIGN_OR_RETURN(std::string p50, child->AwaitLine("latency_p50_ms: ", seconds(600)));
-  GLET_ASSIGN_OR_RETURN(std::string ips, child->AwaitLine("throughput_items_per_s: ", seconds(60)));
-  run.p50_ms = std::atof(p50.c_str());
-  run.items_per_s = std::atof(ips.c_str());
+      ChildProcess * child,
+      o.children->Spawn({{o.glet, "--log-level", "warn", "infer", "--model", "resnet50", "--batch",
+                          "8", "--slice", "cpu:0-1", "--warmup", "1", "--requests",
+                          std::to_string(o.resnet_batches), "--manifest", dir + "/manifest.json"},
+                         {}}));
+  glet::Result<std::string> p50 = child->AwaitLine("latency_p50_ms: ", seconds(600));
+  glet::Result<std::string> ips =
+      p50.ok() ? child->AwaitLine("throughput_items_per_s: ", seconds(60)) : p50;
   child->WaitForExit(seconds(30));
-  if (!child->exited() || *child->wait_status() != 0) {
-    return glet::InternalError("glet infer: " + child->Stop(seconds(1)));
+  const bool exited_ok = child->exited() && *child->wait_status() == 0;
+  o.children->Stop(child, seconds(1));
+  GLET_RETURN_IF_ERROR(ips.status());
+  if (!exited_ok) {
+    return glet::InternalError("glet infer did not exit cleanly");
   }
+  InferRun run;
+  run.p50_ms = std::atof(p50->c_str());
+  run.items_per_s = std::atof(ips->c_str());
   return run;
 }
+
+// resnet50 results pooled over a set of chunks.
+struct ResnetTotals {
+  int chunks = 0;
+  double infer_items = 0;
+  double infer_seconds = 0;
+  LoopResult served;
+  std::vector<double> ratios;  // served / infer, per chunk
+  std::vector<double> infer_p50_ms;
+  double max_other_cores = 0;
+
+  void Add(const InferRun& infer, int batches, const Measured& served_run, double other) {
+    ++chunks;
+    infer_items += 8.0 * batches;
+    infer_seconds += 8.0 * batches / infer.items_per_s;
+    infer_p50_ms.push_back(infer.p50_ms);
+    Pool(served, served_run.result);
+    ratios.push_back(served_run.result.rate() / infer.items_per_s);
+    max_other_cores = std::max(max_other_cores, other);
+  }
+  double infer_rate() const { return infer_seconds > 0 ? infer_items / infer_seconds : 0; }
+  double ratio() const { return infer_rate() > 0 ? served.rate() / infer_rate() : 0; }
+
+  void Print(const std::string& prefix) const {
+    if (chunks == 0) {
+      return;
+    }
+    std::printf("%s_chunks: %d\n", prefix.c_str(), chunks);
+    std::printf("%s_infer_items_per_s: %.2f\n", prefix.c_str(), infer_rate());
+    std::printf("%s_served_items_per_s: %.2f\n", prefix.c_str(), served.rate());
+    std::printf("%s_ratio_served_over_infer: %.3f\n", prefix.c_str(), ratio());
+    std::printf("%s_chunk_ratios: %s\n", prefix.c_str(), RatioList(ratios).c_str());
+    std::printf("%s_infer_batch_p50_ms: %.1f\n", prefix.c_str(), Median(infer_p50_ms));
+    std::printf("%s_served_request_p50_ms: %.1f\n", prefix.c_str(),
+                glet::Summarize(served.latencies_ms).p50);
+    std::printf("%s_max_other_cores: %.2f\n", prefix.c_str(), max_other_cores);
+  }
+
+  std::string Row(const std::string& which) const {
+    if (chunks == 0) {
+      return "| " + which + " | none | | | | | |\n";
+    }
+    return "| " + which + " (" + std::to_string(chunks) + ", others <= " + Fmt(max_other_cores, 2) +
+           " cores) | " + Fmt(infer_rate(), 2) + " | " + Fmt(served.rate(), 2) + " | **" +
+           Fmt(ratio(), 3) + "** (" + RatioList(ratios) + ") | " + Fmt(Median(infer_p50_ms), 1) +
+           " | " + Fmt(8000.0 / std::max(served.rate(), 1e-9), 1) + " | " +
+           Fmt(glet::Summarize(served.latencies_ms).p50, 1) + " |\n";
+  }
+};
 
 int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table) {
   auto manifest = glet::model::ModelManifest::Load(glet::model::DefaultManifestPath());
@@ -709,8 +920,7 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
   m.rate_rps = 10;
   WriteBenchFolder(dir, m);
 
-  const CpuMeter meter;
-  Deployment glet;
+  Deployment glet(*o.children);
   if (glet::Status s = glet.Start(o.glet, dir); !s.ok()) {
     std::fprintf(stderr, "start failed: %s\n", s.ToString().c_str());
     return 1;
@@ -719,104 +929,90 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
   const inference::ModelInferRequest request = glet::client::MakeInferRequest(
       glet::client::InputsFromSpec(m.spec.name, m.spec.input, /*seed=*/1));
 
-  const double load_before = LoadAverage1m();
-  double infer_items = 0;
-  double infer_seconds = 0;
-  std::vector<double> infer_p50;
-  LoopResult served;
-  std::vector<double> round_ratios;
+  LoopOptions loop;
+  loop.concurrency = o.resnet_concurrency;
+  loop.warmup_requests = 8;  // the first batch: once it is done the next one is queued
+  loop.max_requests = loop.warmup_requests + 8LL * o.resnet_batches;
+  ResnetTotals all;
+  ResnetTotals quiet;
   int rc = 0;
-  for (int r = 0; r < o.rounds && rc == 0; ++r) {
-    LoopOptions loop;
-    loop.concurrency = o.resnet_concurrency;
-    loop.warmup_requests = 2 * 8;
-    loop.max_requests = loop.warmup_requests + 8LL * o.resnet_batches;
-    // Odd rounds serve first, so drift in machine load does not always favour one side.
-    LoopResult one;
-    if (r % 2 == 1) {
-      one = ClosedLoop(*stub, request, loop).Run();
+  for (int c = 0; c < o.resnet_chunks && rc == 0; ++c) {
+    // Odd chunks serve first, so drift in machine load does not always favour one side.
+    Measured served;
+    if (c % 2 == 1) {
+      served = MeasureLoop(*stub, request, loop);
     }
+    const CpuMeter meter;
     glet::Result<InferRun> infer = RunGletInfer(o, dir);
+    const double infer_other = meter.OtherCores();
     if (!infer.ok()) {
       std::fprintf(stderr, "%s\n", infer.status().ToString().c_str());
       rc = 1;
       break;
     }
-    if (r % 2 == 0) {
-      one = ClosedLoop(*stub, request, loop).Run();
+    if (c % 2 == 0) {
+      served = MeasureLoop(*stub, request, loop);
     }
-    infer_items += 8.0 * o.resnet_batches;
-    infer_seconds += 8.0 * o.resnet_batches / infer->items_per_s;
-    infer_p50.push_back(infer->p50_ms);
-    round_ratios.push_back(one.rate() / infer->items_per_s);
-    std::printf("round_%d_infer_items_per_s: %.2f\n", r, infer->items_per_s);
-    std::printf("round_%d_served_items_per_s: %.2f\n", r, one.rate());
-    Pool(served, one);
+    if (Failed("served", served.result)) {
+      rc = 1;
+      break;
+    }
+    const double other = std::max(infer_other, served.other_cores);
+    std::printf("resnet50_chunk_%d: infer %.2f items/s, served %.2f items/s, others %.2f cores\n",
+                c, infer->items_per_s, served.result.rate(), other);
+    all.Add(*infer, o.resnet_batches, served, other);
+    if (other <= o.quiet_cores) {
+      quiet.Add(*infer, o.resnet_batches, served, other);
+    }
   }
-  const double load_after = LoadAverage1m();
   const double mean_batch = glet.MetricMean("glet_batch_size", m.spec.name);
   const double compute_ms = glet.MetricMean("glet_compute_time_ms", m.spec.name);
   glet.Stop();
-  const double other_cores = meter.OtherCores();
   if (rc != 0) {
     return rc;
   }
-  if (served.errors > 0 || served.measured == 0) {
-    std::fprintf(stderr, "served: %lld errors (first: %s)\n", static_cast<long long>(served.errors),
-                 served.first_error.c_str());
-    rc = 1;
-  }
-  const double infer_rate = infer_items / infer_seconds;
-  const double ratio = served.rate() / infer_rate;
-  const double infer_batch_p50 = Median(infer_p50);
-  const glet::LatencySummary sl = glet::Summarize(served.latencies_ms);
-  std::printf("resnet50_b8_infer_items_per_s: %.2f\n", infer_rate);
-  std::printf("resnet50_b8_served_items_per_s: %.2f\n", served.rate());
-  std::printf("resnet50_b8_ratio_served_over_infer: %.3f\n", ratio);
-  std::printf("resnet50_b8_round_ratios: %s\n", RatioList(round_ratios).c_str());
-  // Time per batch outside the proxy's compute: transfers, batch assembly, the frontend's turn.
-  std::printf("resnet50_b8_served_ms_per_batch_beyond_compute: %.1f\n",
-              8000.0 / served.rate() - compute_ms);
-  std::printf("resnet50_b8_infer_batch_p50_ms: %.1f\n", infer_batch_p50);
-  std::printf("resnet50_b8_served_compute_mean_ms: %.1f\n", compute_ms);
-  std::printf("resnet50_b8_served_request_p50_ms: %.1f\n", sl.p50);
-  std::printf("resnet50_b8_served_mean_batch: %.2f\n", mean_batch);
-  std::printf("resnet50_load_1m: %.2f -> %.2f\n", load_before, load_after);
-  std::printf("resnet50_other_processes_cores: %.2f\n", other_cores);
+  std::printf("resnet50_served_mean_batch: %.2f\n", mean_batch);
+  std::printf("resnet50_served_compute_mean_ms: %.1f\n", compute_ms);
+  all.Print("resnet50_all");
+  quiet.Print("resnet50_quiet");
   *table +=
-      "| resnet50, batch 8, cpu:0,1 | glet infer (items/s) | served (items/s) | "
-      "served / infer (goal >= 0.95) | per round | infer batch p50 ms | served compute mean ms | "
-      "served request p50 ms (" +
-      std::to_string(o.resnet_concurrency) +
-      " in flight) | served mean batch |\n|---|---|---|---|---|---|---|---|---|\n";
-  *table += "| " + std::to_string(o.rounds) + " x " + std::to_string(o.resnet_batches) +
-            " batches each | " + Fmt(infer_rate, 2) + " | " + Fmt(served.rate(), 2) + " | " +
-            Fmt(ratio, 3) + " | " + RatioList(round_ratios) + " | " + Fmt(infer_batch_p50, 1) +
-            " | " + Fmt(compute_ms, 1) + " | " + Fmt(sl.p50, 1) + " | " + Fmt(mean_batch, 2) +
-            " |\n";
-  *table += "\nOther processes kept " + Fmt(other_cores, 2) +
-            " of the cores busy on average; load average (1 min) " + Fmt(load_before, 2) +
-            " before, " + Fmt(load_after, 2) + " after.\n";
+      "| chunks | glet infer (items/s) | served (items/s) | served / infer (goal >= 0.95; "
+      "per chunk) | infer batch p50 ms | served ms per batch | served request p50 ms (" +
+      std::to_string(o.resnet_concurrency) + " in flight) |\n|---|---|---|---|---|---|---|\n";
+  *table += quiet.Row("quiet") + all.Row("all");
+  *table += "\nBatch size the frontend cut: mean " + Fmt(mean_batch, 2) +
+            "; proxy compute per batch (frontend metric, all chunks): mean " + Fmt(compute_ms, 1) +
+            " ms. " + std::to_string(o.resnet_batches) + " measured batches per chunk and side.\n";
   return rc;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--echo-server") == 0) {
+    return RunEchoServer();
+  }
+  // Before any thread starts: SIGINT/SIGTERM/SIGHUP are taken by one thread, which stops the
+  // children and exits.
+  auto signals = glet::cli::ShutdownSignals::Block();
+  if (!signals.ok()) {
+    std::fprintf(stderr, "serve_bench: %s\n", signals.status().ToString().c_str());
+    return 1;
+  }
+  static Children children;
   BenchOptions o;
+  o.children = &children;
   const std::string self = SelfExe();
   o.glet = (std::filesystem::path(self).parent_path().parent_path() / "glet").string();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (arg == "--echo-server") {
-      return RunEchoServer();
-    } else if (arg == "--quick") {
+    if (arg == "--quick") {
+      o.rounds = 2;
       o.seconds = 2;
-      o.warmup_s = 0.5;
       o.unloaded_s = 1;
-      o.rounds = 1;
-      o.resnet_batches = 5;
+      o.resnet_chunks = 2;
+      o.resnet_batches = 3;
     } else if (next != nullptr && arg == "--glet") {
       o.glet = argv[++i];
     } else if (next != nullptr && arg == "--only") {
@@ -827,12 +1023,19 @@ int main(int argc, char** argv) {
       o.seconds = std::max(0.1, std::atof(argv[++i]));
     } else if (next != nullptr && arg == "--rounds") {
       o.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (next != nullptr && arg == "--chunks") {
+      o.resnet_chunks = std::max(1, std::atoi(argv[++i]));
     } else if (next != nullptr && arg == "--resnet-batches") {
       o.resnet_batches = std::max(1, std::atoi(argv[++i]));
+    } else if (next != nullptr && arg == "--quiet-cores") {
+      o.quiet_cores = std::atof(argv[++i]);
     } else {
-      std::fprintf(stderr,
-                   "usage: serve_bench [--quick] [--glet PATH] [--only datapath|resnet] "
-                   "[--concurrency N] [--seconds S] [--rounds R] [--resnet-batches B]\n");
+      std::fprintf(stderr, "%s",
+                   "usage: serve_bench [--quick] [--glet PATH] [--only datapath|resnet]\n"
+                   "  data path: [--concurrency N] [--rounds R] [--seconds S]\n"
+                   "  resnet50:  [--chunks C] [--resnet-batches B]\n"
+                   "  [--quiet-cores X]  rounds/chunks count as quiet when other processes\n"
+                   "                     kept at most X cores busy on average (default 0.1)\n");
       return 2;
     }
   }
@@ -847,18 +1050,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "serve_bench: cannot create a temporary folder\n");
     return 1;
   }
+  std::thread([s = std::move(*signals), folder = std::string(dir)] {
+    const std::string why = s->Wait(/*watch_stdin=*/false);
+    std::fprintf(stderr, "serve_bench: %s: stopping the servers\n", why.c_str());
+    children.StopAll(seconds(15));
+    std::error_code ec;
+    std::filesystem::remove_all(folder, ec);
+    std::_Exit(130);
+  }).detach();
   std::printf("glet: %s\n", o.glet.c_str());
   std::printf("cores: %u\n", std::thread::hardware_concurrency());
+  std::printf("load_1m_at_start: %.2f\n", LoadAverage1m());
   std::string table;
   int rc = 0;
   if (o.only.empty() || o.only == "datapath") {
-    table += "### Data path: identity model, closed loop\n\n";
+    table += "### Data path: identity model, closed loop, client -> frontend -> proxy vs echo\n\n";
     rc |= RunDataPath(o, std::string(dir) + "/datapath", &table);
   }
   if (o.only.empty() || o.only == "resnet") {
-    table += "\n### resnet50 batch 8 on both cores: served vs glet infer\n\n";
+    table += "\n### resnet50, batch 8, one glet of both cores: served vs glet infer\n\n";
     rc |= RunResnet(o, std::string(dir) + "/resnet", &table);
   }
+  std::printf("load_1m_at_end: %.2f\n", LoadAverage1m());
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::printf("\n%s", table.c_str());
