@@ -628,15 +628,11 @@ Result<Plan> GpuletPlanner::MakePlan(const Workload& workload, const Fleet& flee
   const perf::DeviceProfile& profile = *fleet.pools.front().profile;
   const int max_devices = fleet.pools.front().max_devices;
   const bool with_int = options_.interference && profile.interference.has_value();
-  std::vector<ModelTable> tables;
-  int max_batch = 1;
-  for (const ModelDemand& d : workload.models) {
-    GLET_ASSIGN_OR_RETURN(ModelTable t, ModelTable::Build(d, profile, options_.partitions,
-                                                          options_.margins, with_int));
-    max_batch = std::max(max_batch, d.max_batch);
-    tables.push_back(std::move(t));
-  }
-  LambdaTable lambda(max_batch, options_.margins);
+  GLET_ASSIGN_OR_RETURN(
+      WorkloadTables wt,
+      BuildWorkloadTables(workload, profile, options_.partitions, options_.margins, with_int));
+  const std::vector<ModelTable>& tables = wt.tables;
+  LambdaTable lambda(wt.max_batch, options_.margins);
   Pass pass(tables, profile, lambda, max_devices, with_int, explain);
   pass.Run();
   if (!pass.complete()) {

@@ -112,6 +112,20 @@ int ModelTable::PartitionIndex(int partition) const {
   return -1;
 }
 
+Result<WorkloadTables> BuildWorkloadTables(const Workload& workload,
+                                           const perf::DeviceProfile& profile,
+                                           const std::vector<int>& partitions,
+                                           const SafetyMargins& margins, bool need_util) {
+  WorkloadTables out;
+  for (const ModelDemand& d : workload.models) {
+    GLET_ASSIGN_OR_RETURN(ModelTable t,
+                          ModelTable::Build(d, profile, partitions, margins, need_util));
+    out.max_batch = std::max(out.max_batch, d.max_batch);
+    out.tables.push_back(std::move(t));
+  }
+  return out;
+}
+
 SaturatedGlet ModelTable::Saturated(int partition, double alpha, const LambdaTable& lambda,
                                     double slo_ms) const {
   SaturatedGlet best;

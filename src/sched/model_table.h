@@ -25,6 +25,20 @@
 
 namespace glet::sched {
 
+class ModelTable;
+
+// The tables of every model of a workload on one device type (ModelTable::Build each, first
+// error returned) and the largest max_batch among them (1 for an empty workload), for a
+// LambdaTable.
+struct WorkloadTables {
+  std::vector<ModelTable> tables;  // in workload order
+  int max_batch = 1;
+};
+Result<WorkloadTables> BuildWorkloadTables(const Workload& workload,
+                                           const perf::DeviceProfile& profile,
+                                           const std::vector<int>& partitions,
+                                           const SafetyMargins& margins, bool need_util);
+
 struct SaturatedGlet {
   int batch = 0;  // 0: no batch meets the SLO at this partition
   double exec_ms = 0;

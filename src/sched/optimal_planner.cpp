@@ -349,15 +349,11 @@ Result<std::pair<double, Plan>> OptimalPlanner::PeakScale(const Workload& worklo
   }
   const perf::DeviceProfile& profile = *fleet.pools.front().profile;
   const bool with_int = options_.interference && profile.interference.has_value();
-  std::vector<ModelTable> tables;
-  int max_batch = 1;
-  for (const ModelDemand& d : workload.models) {
-    GLET_ASSIGN_OR_RETURN(ModelTable t, ModelTable::Build(d, profile, options_.partitions,
-                                                          options_.margins, with_int));
-    max_batch = std::max(max_batch, d.max_batch);
-    tables.push_back(std::move(t));
-  }
-  LambdaTable lambda(max_batch, options_.margins);
+  GLET_ASSIGN_OR_RETURN(
+      WorkloadTables wt,
+      BuildWorkloadTables(workload, profile, options_.partitions, options_.margins, with_int));
+  const std::vector<ModelTable>& tables = wt.tables;
+  LambdaTable lambda(wt.max_batch, options_.margins);
   Search search(tables, profile, lambda, options_);
   std::vector<Config> configs = Pareto(search.Configs());
   if (configs.empty()) {
