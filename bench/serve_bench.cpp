@@ -163,6 +163,41 @@ class CpuMeter {
   const double own_s_;
 };
 
+// utime + stime of one live process, in seconds (0 when it cannot be read).
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  const size_t paren = line.rfind(')');
+  if (paren == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(line.substr(paren + 1));
+  std::string token;
+  double ticks = 0;
+  for (int i = 0; i < 13 && fields >> token; ++i) {
+    if (i == 11 || i == 12) {  // utime, stime
+      ticks += std::atof(token.c_str());
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Direct children of `pid` (every thread's /proc/<pid>/task/<tid>/children).
+std::vector<pid_t> ChildPids(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(task_dir, ec)) {
+    std::ifstream in(task.path() / "children");
+    pid_t child = 0;
+    while (in >> child) {
+      out.push_back(child);
+    }
+  }
+  return out;
+}
+
 std::string SelfExe() {
   char buf[4096];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
@@ -235,9 +270,10 @@ struct LoopOptions {
 };
 
 struct LoopResult {
-  int64_t measured = 0;  // successful completions in the measured window
-  double seconds = 0;    // length of that window
-  int64_t errors = 0;    // failed calls (any phase)
+  int64_t completed = 0;  // calls that ended, any phase
+  int64_t measured = 0;   // successful completions in the measured window
+  double seconds = 0;     // length of that window
+  int64_t errors = 0;     // failed calls (any phase)
   std::string first_error;
   std::vector<double> latencies_ms;  // of the measured completions
 
@@ -335,6 +371,7 @@ class ClosedLoop {
   LoopResult Summarize() {
     MutexLock lock(mu_);
     LoopResult r;
+    r.completed = static_cast<int64_t>(completions_.size());
     r.first_error = first_error_;
     std::sort(completions_.begin(), completions_.end(),
               [](const Completion& a, const Completion& b) { return a.done < b.done; });
@@ -387,6 +424,7 @@ class ClosedLoop {
 
 // Adds `b` into `a` (rounds pooled: throughput = all measured calls / all measured time).
 void Pool(LoopResult& a, const LoopResult& b) {
+  a.completed += b.completed;
   a.measured += b.measured;
   a.seconds += b.seconds;
   a.errors += b.errors;
@@ -573,15 +611,23 @@ class Deployment {
   }
 
   const std::string& grpc() const { return grpc_; }
+  pid_t frontend_pid() const { return frontend_ != nullptr ? frontend_->pid() : 0; }
+  pid_t backend_pid() const { return backend_ != nullptr ? backend_->pid() : 0; }
 
   // Mean of the frontend's histogram `name` for `model` (sum / count), -1 if absent.
   double MetricMean(const std::string& name, const std::string& model) const {
+    const auto [sum, count] = Histogram(name, model);
+    return count > 0 ? sum / count : -1;
+  }
+
+  // Sum and count of the frontend's histogram `name` for `model` (0, 0 if absent).
+  std::pair<double, double> Histogram(const std::string& name, const std::string& model) const {
     const size_t colon = http_.rfind(':');
     httplib::Client client(http_.substr(0, colon), std::atoi(http_.c_str() + colon + 1));
     client.set_read_timeout(10);
     httplib::Result res = client.Get("/metrics");
     if (!res || res->status != 200) {
-      return -1;
+      return {0, 0};
     }
     double sum = 0;
     double count = 0;
@@ -599,7 +645,7 @@ class Deployment {
         count += value;
       }
     }
-    return count > 0 ? sum / count : -1;
+    return {sum, count};
   }
 
  private:
@@ -646,16 +692,50 @@ std::string Fmt(double v, int decimals) { return glet::FormatDouble(v, decimals)
 struct Measured {
   LoopResult result;
   double other_cores = 0;
+  std::vector<double> cpu_s;  // per process asked for, over the whole loop
 };
 
 Measured MeasureLoop(inference::GRPCInferenceService::Stub& stub,
-                     const inference::ModelInferRequest& request, const LoopOptions& options) {
+                     const inference::ModelInferRequest& request, const LoopOptions& options,
+                     const std::vector<pid_t>& pids = {}) {
+  std::vector<double> before;
+  for (pid_t pid : pids) {
+    before.push_back(ProcessCpuSeconds(pid));
+  }
   const CpuMeter meter;
   Measured m;
   m.result = ClosedLoop(stub, request, options).Run();
   m.other_cores = meter.OtherCores();
+  for (size_t i = 0; i < pids.size(); ++i) {
+    m.cpu_s.push_back(ProcessCpuSeconds(pids[i]) - before[i]);
+  }
   return m;
 }
+
+// CPU time per call of each process on one side, pooled over rounds.
+struct CpuPerCall {
+  std::vector<std::string> names;
+  std::vector<double> cpu_s;
+  int64_t calls = 0;
+
+  void Add(const Measured& m) {
+    cpu_s.resize(m.cpu_s.size());
+    for (size_t i = 0; i < m.cpu_s.size(); ++i) {
+      cpu_s[i] += m.cpu_s[i];
+    }
+    calls += m.result.completed;
+  }
+  std::string Text() const {
+    std::string out;
+    double total = 0;
+    for (size_t i = 0; i < names.size() && i < cpu_s.size(); ++i) {
+      const double us = calls > 0 ? 1e6 * cpu_s[i] / calls : 0;
+      total += us;
+      out += names[i] + " " + glet::FormatDouble(us, 1) + ", ";
+    }
+    return out + "total " + glet::FormatDouble(total, 1) + " us";
+  }
+};
 
 bool Failed(const char* what, const LoopResult& r) {
   if (r.errors == 0 && r.measured > 0) {
@@ -774,6 +854,15 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   unloaded.concurrency = 1;
   unloaded.warmup_s = 0.2;
   unloaded.measure_s = o.unloaded_s;
+  // Where the CPU goes at N in flight: this process is the client.
+  const std::vector<pid_t> proxies = ChildPids(glet.backend_pid());
+  const std::vector<pid_t> echo_pids = {getpid(), (*echo)->pid()};
+  const std::vector<pid_t> glet_pids = {getpid(), glet.frontend_pid(), glet.backend_pid(),
+                                        proxies.empty() ? 0 : proxies.front()};
+  CpuPerCall echo_cpu;
+  echo_cpu.names = {"client", "echo server"};
+  CpuPerCall glet_cpu;
+  glet_cpu.names = {"client", "frontend", "backend", "proxy"};
   DataPathTotals all;
   DataPathTotals quiet;
   int rc = 0;
@@ -782,8 +871,11 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
     // Odd rounds run glet first, so drift in machine load does not always favour one side.
     for (int k = 0; k < 2; ++k) {
       const bool glet_turn = (k == 1) != (r % 2 == 1);
-      m4[glet_turn ? 1 : 0] = MeasureLoop(glet_turn ? *glet_stub : *echo_stub, request, loaded);
+      m4[glet_turn ? 1 : 0] = MeasureLoop(glet_turn ? *glet_stub : *echo_stub, request, loaded,
+                                          glet_turn ? glet_pids : echo_pids);
     }
+    echo_cpu.Add(m4[0]);
+    glet_cpu.Add(m4[1]);
     m4[2] = MeasureLoop(*echo_stub, request, unloaded);
     m4[3] = MeasureLoop(*glet_stub, request, unloaded);
     const char* names[4] = {"echo", "glet", "echo_c1", "glet_c1"};
@@ -807,6 +899,8 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   std::printf("datapath_payload_bytes: %zu\n", request.raw_input_contents(0).size());
   std::printf("datapath_expected_duty_ms: %.3f\n", 1000.0 * m.spec.max_batch / m.rate_rps);
   std::printf("datapath_glet_mean_batch: %.2f\n", mean_batch);
+  std::printf("datapath_cpu_per_call_echo: %s\n", echo_cpu.Text().c_str());
+  std::printf("datapath_cpu_per_call_glet: %s\n", glet_cpu.Text().c_str());
   all.Print("datapath_all");
   quiet.Print("datapath_quiet");
   *table +=
@@ -816,12 +910,16 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   *table += "\nMean batch the frontend cut: " + Fmt(mean_batch, 2) + " (planned max " +
             std::to_string(m.spec.max_batch) + ", duty cycle about " +
             Fmt(1000.0 * m.spec.max_batch / m.rate_rps, 3) + " ms); payload " +
-            std::to_string(request.raw_input_contents(0).size()) + " bytes each way.\n";
+            std::to_string(request.raw_input_contents(0).size()) +
+            " bytes each way.\n\nCPU time per call at " + std::to_string(o.concurrency) +
+            " in flight (all rounds): echo side: " + echo_cpu.Text() +
+            "; glet side: " + glet_cpu.Text() + ".\n";
   return rc;
 }
 
 struct InferRun {
   double items_per_s = 0;
+  double mean_ms = 0;  // per batch
   double p50_ms = 0;
 };
 
@@ -832,7 +930,9 @@ glet::Result<InferRun> RunGletInfer(const BenchOptions& o, const std::string& di
                           "8", "--slice", "cpu:0-1", "--warmup", "1", "--requests",
                           std::to_string(o.resnet_batches), "--manifest", dir + "/manifest.json"},
                          {}}));
-  glet::Result<std::string> p50 = child->AwaitLine("latency_p50_ms: ", seconds(600));
+  glet::Result<std::string> mean = child->AwaitLine("latency_mean_ms: ", seconds(600));
+  glet::Result<std::string> p50 =
+      mean.ok() ? child->AwaitLine("latency_p50_ms: ", seconds(60)) : mean;
   glet::Result<std::string> ips =
       p50.ok() ? child->AwaitLine("throughput_items_per_s: ", seconds(60)) : p50;
   child->WaitForExit(seconds(30));
@@ -844,6 +944,7 @@ glet::Result<InferRun> RunGletInfer(const BenchOptions& o, const std::string& di
   }
   InferRun run;
   run.p50_ms = std::atof(p50->c_str());
+  run.mean_ms = std::atof(mean->c_str());
   run.items_per_s = std::atof(ips->c_str());
   return run;
 }
@@ -856,10 +957,15 @@ struct ResnetTotals {
   LoopResult served;
   std::vector<double> ratios;  // served / infer, per chunk
   std::vector<double> infer_p50_ms;
+  double compute_sum_ms = 0;  // proxy compute of the served batches (frontend metric)
+  double compute_batches = 0;
   double max_other_cores = 0;
 
-  void Add(const InferRun& infer, int batches, const Measured& served_run, double other) {
+  void Add(const InferRun& infer, int batches, const Measured& served_run,
+           std::pair<double, double> compute, double other) {
     ++chunks;
+    compute_sum_ms += compute.first;
+    compute_batches += compute.second;
     infer_items += 8.0 * batches;
     infer_seconds += 8.0 * batches / infer.items_per_s;
     infer_p50_ms.push_back(infer.p50_ms);
@@ -869,6 +975,7 @@ struct ResnetTotals {
   }
   double infer_rate() const { return infer_seconds > 0 ? infer_items / infer_seconds : 0; }
   double ratio() const { return infer_rate() > 0 ? served.rate() / infer_rate() : 0; }
+  double compute_ms() const { return compute_batches > 0 ? compute_sum_ms / compute_batches : 0; }
 
   void Print(const std::string& prefix) const {
     if (chunks == 0) {
@@ -880,6 +987,9 @@ struct ResnetTotals {
     std::printf("%s_ratio_served_over_infer: %.3f\n", prefix.c_str(), ratio());
     std::printf("%s_chunk_ratios: %s\n", prefix.c_str(), RatioList(ratios).c_str());
     std::printf("%s_infer_batch_p50_ms: %.1f\n", prefix.c_str(), Median(infer_p50_ms));
+    std::printf("%s_infer_ms_per_batch: %.1f\n", prefix.c_str(), 8000.0 / infer_rate());
+    std::printf("%s_served_ms_per_batch: %.1f\n", prefix.c_str(), 8000.0 / served.rate());
+    std::printf("%s_served_proxy_compute_ms_per_batch: %.1f\n", prefix.c_str(), compute_ms());
     std::printf("%s_served_request_p50_ms: %.1f\n", prefix.c_str(),
                 glet::Summarize(served.latencies_ms).p50);
     std::printf("%s_max_other_cores: %.2f\n", prefix.c_str(), max_other_cores);
@@ -887,12 +997,13 @@ struct ResnetTotals {
 
   std::string Row(const std::string& which) const {
     if (chunks == 0) {
-      return "| " + which + " | none | | | | | |\n";
+      return "| " + which + " | none | | | | | | |\n";
     }
     return "| " + which + " (" + std::to_string(chunks) + ", others <= " + Fmt(max_other_cores, 2) +
            " cores) | " + Fmt(infer_rate(), 2) + " | " + Fmt(served.rate(), 2) + " | **" +
-           Fmt(ratio(), 3) + "** (" + RatioList(ratios) + ") | " + Fmt(Median(infer_p50_ms), 1) +
-           " | " + Fmt(8000.0 / std::max(served.rate(), 1e-9), 1) + " | " +
+           Fmt(ratio(), 3) + "** (" + RatioList(ratios) + ") | " +
+           Fmt(8000.0 / std::max(infer_rate(), 1e-9), 1) + " | " +
+           Fmt(8000.0 / std::max(served.rate(), 1e-9), 1) + " | " + Fmt(compute_ms(), 1) + " | " +
            Fmt(glet::Summarize(served.latencies_ms).p50, 1) + " |\n";
   }
 };
@@ -939,8 +1050,15 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
   for (int c = 0; c < o.resnet_chunks && rc == 0; ++c) {
     // Odd chunks serve first, so drift in machine load does not always favour one side.
     Measured served;
-    if (c % 2 == 1) {
+    std::pair<double, double> compute_before;
+    std::pair<double, double> compute_after;
+    auto serve = [&] {
+      compute_before = glet.Histogram("glet_compute_time_ms", m.spec.name);
       served = MeasureLoop(*stub, request, loop);
+      compute_after = glet.Histogram("glet_compute_time_ms", m.spec.name);
+    };
+    if (c % 2 == 1) {
+      serve();
     }
     const CpuMeter meter;
     glet::Result<InferRun> infer = RunGletInfer(o, dir);
@@ -951,18 +1069,25 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
       break;
     }
     if (c % 2 == 0) {
-      served = MeasureLoop(*stub, request, loop);
+      serve();
     }
     if (Failed("served", served.result)) {
       rc = 1;
       break;
     }
     const double other = std::max(infer_other, served.other_cores);
-    std::printf("resnet50_chunk_%d: infer %.2f items/s, served %.2f items/s, others %.2f cores\n",
-                c, infer->items_per_s, served.result.rate(), other);
-    all.Add(*infer, o.resnet_batches, served, other);
+    // Includes the chunk's warm-up batch.
+    const std::pair<double, double> compute = {compute_after.first - compute_before.first,
+                                               compute_after.second - compute_before.second};
+    std::printf(
+        "resnet50_chunk_%d: infer %.2f items/s (%.1f ms/batch), served %.2f items/s (%.1f "
+        "ms/batch, proxy compute %.1f ms), others %.2f cores\n",
+        c, infer->items_per_s, infer->mean_ms, served.result.rate(),
+        8000.0 / std::max(served.result.rate(), 1e-9),
+        compute.second > 0 ? compute.first / compute.second : 0, other);
+    all.Add(*infer, o.resnet_batches, served, compute, other);
     if (other <= o.quiet_cores) {
-      quiet.Add(*infer, o.resnet_batches, served, other);
+      quiet.Add(*infer, o.resnet_batches, served, compute, other);
     }
   }
   const double mean_batch = glet.MetricMean("glet_batch_size", m.spec.name);
@@ -977,8 +1102,9 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
   quiet.Print("resnet50_quiet");
   *table +=
       "| chunks | glet infer (items/s) | served (items/s) | served / infer (goal >= 0.95; "
-      "per chunk) | infer batch p50 ms | served ms per batch | served request p50 ms (" +
-      std::to_string(o.resnet_concurrency) + " in flight) |\n|---|---|---|---|---|---|---|\n";
+      "per chunk) | infer ms per batch | served ms per batch | of which proxy compute | "
+      "served request p50 ms (" +
+      std::to_string(o.resnet_concurrency) + " in flight) |\n|---|---|---|---|---|---|---|---|\n";
   *table += quiet.Row("quiet") + all.Row("all");
   *table += "\nBatch size the frontend cut: mean " + Fmt(mean_batch, 2) +
             "; proxy compute per batch (frontend metric, all chunks): mean " + Fmt(compute_ms, 1) +
