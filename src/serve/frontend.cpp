@@ -78,15 +78,22 @@ struct Frontend::Lane {
   Batcher batcher;
   std::shared_ptr<GletChannel> channel;
   CondVar cv;
-  bool retiring = false;  // removed from routing: finish the queue, then stop
-  bool stop = false;      // shutdown: drop what is left
-  bool running_batch = false;
+  bool retiring = false;               // removed from routing: finish the queue, then stop
+  bool stop = false;                   // shutdown: drop what is left
+  int in_flight = 0;                   // batches cut and not answered yet (<= the depth)
   std::optional<GletFailure> failure;  // set while down after a failed batch of this lane
   TimePoint started;
-  double busy_ms = 0;
-  std::thread thread;
+  TimePoint busy_since;  // when in_flight went from 0 to 1, or the last answer after that
+  double busy_ms = 0;    // time with at least one batch in flight, up to the last idle moment
+  std::vector<std::thread> threads;  // one per batch that may be in flight
 
   explicit Lane(Batcher b) : batcher(std::move(b)) {}
+  void Join() {
+    for (std::thread& t : threads) {
+      t.join();
+    }
+    threads.clear();
+  }
 };
 
 struct Frontend::ModelState {
@@ -168,6 +175,10 @@ Result<std::unique_ptr<Frontend>> Frontend::Create(model::ModelManifest manifest
                                                    FrontendOptions options) {
   if (options.metrics == nullptr) {
     return InvalidArgumentError("frontend: no metrics registry given");
+  }
+  if (options.max_batches_in_flight < 1) {
+    return InvalidArgumentError("frontend: max_batches_in_flight must be >= 1, got " +
+                                std::to_string(options.max_batches_in_flight));
   }
   for (const model::AppSpec& app : apps) {
     if (manifest.Find(app.name).ok()) {
@@ -405,13 +416,22 @@ void Frontend::Fail(uint64_t id, Status status) {
 // ---------------------------------------------------------------------------------------------
 // Lanes
 
+// Each of a lane's threads carries at most one batch, so the lane has at most
+// options.max_batches_in_flight batches in flight: while one runs on the glet, the next is cut,
+// assembled and sent, and waits in the glet's (proxy's) queue. The threads share the batcher
+// under the model lock; a thread that holds a batch never calls Decide(), so a lane with every
+// batch slot taken cuts nothing until one is answered (as a one-deep lane did).
 void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
   std::unique_lock<Mutex> lock(ms->mu);
   while (true) {
     const TimePoint now = impl_->clock->Now();
     BatchDecision d = lane->batcher.Decide(now);
     if (!d.dropped.empty() || d.batch) {
-      lane->running_batch = d.batch.has_value();
+      if (d.batch) {
+        if (lane->in_flight++ == 0) {
+          lane->busy_since = now;
+        }
+      }
       lock.unlock();
       for (const DroppedRequest& r : d.dropped) {
         Drop(r.request, r.reason);
@@ -420,7 +440,9 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
         RunLaneBatch(*ms, *lane, std::move(d.batch->requests));
       }
       lock.lock();
-      lane->running_batch = false;
+      if (d.batch) {
+        --lane->in_flight;
+      }
       lane->cv.notify_all();
       continue;
     }
@@ -468,18 +490,30 @@ void Frontend::RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingReque
   impl_->metrics->Observe(kBatchSize, {{"model", ms.spec.name}},
                           static_cast<double>(batch->shape()[0]));
   Result<BatchResult> result = channel->RunBatch(ms.spec.name, *batch, items, deadline);
-  const double elapsed_ms = ToMillis(impl_->clock->Now() - start);
   {
+    // Busy time is the union of the lane's in-flight intervals (overlapping batches count once):
+    // each answer adds the time since the previous answer or since the lane became busy.
     MutexLock lock(ms.mu);
-    lane.busy_ms += elapsed_ms;
-    const double alive_ms = ToMillis(impl_->clock->Now() - lane.started);
+    const TimePoint now = impl_->clock->Now();
+    const double busy_add_ms = ToMillis(now - lane.busy_since);
+    lane.busy_since = now;
+    lane.busy_ms += busy_add_ms;
+    const double alive_ms = ToMillis(now - lane.started);
     impl_->metrics->Set(kOccupancy, {{"glet", lane.glet_id}},
                         alive_ms > 0 ? std::min(1.0, lane.busy_ms / alive_ms) : 0.0);
+    impl_->metrics->Add(kBusy, {{"glet", lane.glet_id}}, busy_add_ms);
   }
-  impl_->metrics->Add(kBusy, {{"glet", lane.glet_id}}, elapsed_ms);
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kUnavailable) {
       OnGletFailure(ms, lane, result.status(), std::move(requests));
+      return;
+    }
+    if (result.status().code() == StatusCode::kDeadlineExceeded) {
+      // The glet started the batch after its deadline (it waited in the glet's queue behind
+      // other batches) and dropped it, or the answer came too late: dropped, not failed.
+      for (const PendingRequest& r : requests) {
+        Drop(r, DropReason::kDeadlineExpired);
+      }
       return;
     }
     for (const PendingRequest& r : requests) {
@@ -637,7 +671,9 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
               ms.router.MarkDown(g->glet_id).IgnoreError();
             }
             impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, g->up ? 1 : 0);
-            raw->thread = std::thread([this, &ms, raw] { LaneLoop(&ms, raw); });
+            for (int i = 0; i < impl_->options.max_batches_in_flight; ++i) {
+              raw->threads.emplace_back([this, &ms, raw] { LaneLoop(&ms, raw); });
+            }
           }
         }
       }
@@ -681,7 +717,7 @@ bool Frontend::WaitRetiredLanes(TimePoint deadline) {
       for (auto it = ms.retired.begin(); it != ms.retired.end();) {
         Lane& lane = **it;
         bool empty = lane.cv.wait_until(lock, ToSteady(deadline), [&] {
-          return lane.batcher.queued_requests() == 0 && !lane.running_batch;
+          return lane.batcher.queued_requests() == 0 && lane.in_flight == 0;
         });
         if (!empty) {
           all = false;
@@ -693,7 +729,7 @@ bool Frontend::WaitRetiredLanes(TimePoint deadline) {
       }
     }
     for (auto& lane : done) {
-      lane->thread.join();
+      lane->Join();
     }
   }
   return all;
@@ -877,7 +913,7 @@ void Frontend::Shutdown(TimePoint drain_deadline) {
       left.swap(ms_ptr->retired);
     }
     for (auto& lane : left) {
-      lane->thread.join();
+      lane->Join();
     }
   }
   {

@@ -4,10 +4,19 @@
 // and duty cycle, deadline-aware dropping), sends batches over GletChannels, splits outputs back,
 // and answers every request exactly once: served, dropped (with a DropReason) or failed.
 //
-// Lanes: one per (model, glet), each with its own bounded queue and one thread that waits (on a
-// condition variable, until the batcher's wake_at or an arrival) and runs one batch at a time.
-// A glet that fails with kUnavailable is marked down; the requests of its failed batch (each at
-// most `max_retries` times; more fail with kUnavailable) and of its queue are routed again.
+// Lanes: one per (model, glet), each with its own bounded queue and max_batches_in_flight
+// threads (default 2) that wait (on a condition variable, until the batcher's wake_at or an
+// arrival) and each carry one batch at a time: a lane cuts and sends its next batch while the
+// previous one runs, so the batch's serving overhead (assembly, serialisation, transfer) overlaps
+// the glet's execution; the glet (proxy) queues it and runs its batches one at a time. A lane
+// with every slot in flight cuts nothing until one is answered. Depth is per lane, not per glet:
+// a time-shared glet already receives its members' lanes concurrently, and each member may have
+// its next batch waiting behind its current one. A batch the glet answers with kDeadlineExceeded
+// (it would have started past its deadline, e.g. after waiting in the glet's queue) is dropped
+// (kDeadlineExpired), not failed.
+// A glet that fails with kUnavailable is marked down; the requests of its failed batches (every
+// batch in flight fails on its own; each request is re-sent at most `max_retries` times, more
+// fail with kUnavailable) and of its queue are routed again.
 // ApplyRoutes() swaps routing tables make-before-break: new lanes take new arrivals at once;
 // lanes of removed glets finish their queues, then stop.
 //
@@ -84,6 +93,7 @@ struct FrontendOptions {
   MetricsRegistry* metrics = nullptr;  // required; not owned, outlives the frontend
   size_t max_queue_requests = 1024;    // per lane, and per model while no glet is up
   int max_retries = 1;                 // re-sends per request whose batch failed on a glet
+  int max_batches_in_flight = 2;       // per lane, >= 1 (1: send, wait for the answer, repeat)
   RateMonitorConfig rates;
 };
 
@@ -104,7 +114,8 @@ struct ServedInfo {
 
 class Frontend {
  public:
-  // kInvalidArgument if metrics is null or an app names a model missing from the manifest.
+  // kInvalidArgument if metrics is null, max_batches_in_flight < 1 or an app names a model
+  // missing from the manifest.
   static Result<std::unique_ptr<Frontend>> Create(model::ModelManifest manifest,
                                                   std::vector<model::AppSpec> apps,
                                                   FrontendOptions options);

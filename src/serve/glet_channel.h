@@ -1,11 +1,12 @@
 // GletChannel: the frontend's connection to one glet. RunBatch() sends one batch of one model and
-// blocks until the glet answers; each frontend lane (model x glet) has one batch in flight at a
-// time. Implementations: ProxyChannel (proxy_channel.h, gRPC to a `glet proxy` process) and
+// blocks until the glet answers; each frontend lane (model x glet) has up to
+// FrontendOptions::max_batches_in_flight batches in flight, one per calling thread.
+// Implementations: ProxyChannel (proxy_channel.h, gRPC to a `glet proxy` process) and
 // LocalGletChannel (local_glet_channel.h, a model in this process; `glet serve --in-process` and
 // tests).
 //
-// Thread safety: RunBatch() may be called from several threads (lanes of a time-shared glet);
-// the glet runs their batches one at a time.
+// Thread safety: RunBatch() may be called from several threads (a pipelined lane, the lanes of a
+// time-shared glet); the glet queues their batches and runs them one at a time.
 #pragma once
 
 #include <cstdint>

@@ -64,6 +64,16 @@ class FailingChannel final : public GletChannel {
   std::atomic<int> calls{0};
 };
 
+// A glet whose proxy finds every batch past its deadline when it would start it.
+class LateChannel final : public GletChannel {
+ public:
+  Result<BatchResult> RunBatch(const std::string&, const model::Tensor&,
+                               const std::vector<BatchItemInfo>&, TimePoint) override {
+    return DeadlineExceededError("request 1: dropped (deadline_expired)");
+  }
+  std::string address() const override { return "late"; }
+};
+
 // A glet that can be made to fail like a dead proxy (kUnavailable) and to move to a new address
 // (a restarted proxy); otherwise runs its batches on `inner`.
 class ToggleChannel final : public GletChannel {
@@ -95,6 +105,52 @@ class ToggleChannel final : public GletChannel {
   std::string address_ = "127.0.0.1:1000";
 };
 
+// A glet whose batches wait at a gate: it counts the batches it holds and, once opened, fails
+// them like a dead proxy (kUnavailable) or runs them on `inner`.
+class GateChannel final : public GletChannel {
+ public:
+  explicit GateChannel(std::shared_ptr<GletChannel> inner) : inner_(std::move(inner)) {}
+  Result<BatchResult> RunBatch(const std::string& model, const model::Tensor& input,
+                               const std::vector<BatchItemInfo>& items,
+                               TimePoint deadline) override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++calls_;
+      ++waiting_;
+      cv_.wait(lock, [&] { return open_; });
+      --waiting_;
+      if (fail_) {
+        return UnavailableError("proxy died");
+      }
+    }
+    return inner_->RunBatch(model, input, items, deadline);
+  }
+  std::string address() const override { return "127.0.0.1:3000"; }
+  void Open(bool fail) {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    fail_ = fail;
+    cv_.notify_all();
+  }
+  int waiting() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiting_;
+  }
+  int calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::shared_ptr<GletChannel> inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  bool fail_ = false;
+  int waiting_ = 0;
+  int calls_ = 0;
+};
+
 // Waits (bounded) until `done` holds, for state that changes on the frontend's own threads.
 bool Await(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -112,10 +168,11 @@ class FrontendTest : public ::testing::Test {
   void SetUp() override { manifest_ = Manifest(); }
 
   std::unique_ptr<Frontend> Make(std::vector<model::AppSpec> apps = {},
-                                 size_t max_queue_requests = 1024) {
+                                 size_t max_queue_requests = 1024, int max_batches_in_flight = 2) {
     FrontendOptions o;
     o.metrics = &metrics_;
     o.max_queue_requests = max_queue_requests;
+    o.max_batches_in_flight = max_batches_in_flight;
     auto f = Frontend::Create(manifest_, std::move(apps), o);
     EXPECT_TRUE(f.ok()) << f.status().ToString();
     return std::move(*f);
@@ -316,6 +373,102 @@ TEST_F(FrontendTest, InFlightBatchOfAGletThatDiesWaitsAndIsServedWhenItIsBack) {
   EXPECT_EQ(results.Count(RequestOutcome::kServed), static_cast<size_t>(kRequests));
   EXPECT_TRUE(f->IsReady("resnet50"));
   EXPECT_TRUE(f->FailedGlets().empty());
+}
+
+TEST_F(FrontendTest, LaneSendsItsNextBatchWhileTheFirstIsStillRunning) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
+  for (int depth : {1, 2}) {
+    SCOPED_TRACE("max_batches_in_flight " + std::to_string(depth));
+    auto f = Make({}, 1024, depth);
+    auto glet = std::make_shared<GateChannel>(EmulatedGlet({"resnet50"}));
+    // Batches of one item: every request is a full batch at once.
+    ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("g0", glet, 1, 5, 10)}}}, 1).ok());
+    Results results;
+    constexpr int kRequests = 3;
+    for (int i = 0; i < kRequests; ++i) {
+      f->Infer("resnet50", Input("resnet50"), results.Callback());
+    }
+    // `depth` batches reach the glet while none has been answered; the rest wait in the lane.
+    ASSERT_TRUE(Await([&] { return glet->waiting() == depth; }));
+    EXPECT_EQ(glet->calls(), depth);
+    EXPECT_EQ(results.Count(RequestOutcome::kServed), 0u);
+    glet->Open(/*fail=*/false);
+    ASSERT_EQ(results.Wait(kRequests).size(), static_cast<size_t>(kRequests));
+    EXPECT_EQ(results.Count(RequestOutcome::kServed), static_cast<size_t>(kRequests));
+    EXPECT_EQ(glet->calls(), kRequests);
+    f->Shutdown(SystemClock::Get().Now());
+  }
+}
+
+TEST_F(FrontendTest, BatchTheGletFindsPastItsDeadlineIsDroppedNotFailed) {
+  ASSERT_TRUE(manifest_.SetSlo("lenet1", 60000).ok());
+  auto f = Make();
+  ASSERT_TRUE(
+      f->ApplyRoutes({{"lenet1", {Route("late", std::make_shared<LateChannel>())}}}, 1).ok());
+  Results results;
+  constexpr int kRequests = 3;
+  for (int i = 0; i < kRequests; ++i) {
+    f->Infer("lenet1", Input("lenet1"), results.Callback());
+  }
+  auto all = results.Wait(kRequests);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kRequests));
+  for (const InferResult& r : all) {
+    EXPECT_EQ(r.outcome, RequestOutcome::kDropped);
+    ASSERT_TRUE(r.drop_reason.has_value());
+    EXPECT_EQ(*r.drop_reason, DropReason::kDeadlineExpired);
+    EXPECT_EQ(r.status.code(), StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_EQ(metrics_.Value("glet_requests_dropped_total",
+                           {{"model", "lenet1"}, {"reason", "deadline_expired"}}),
+            kRequests);
+  f->Shutdown(SystemClock::Get().Now());
+}
+
+TEST_F(FrontendTest, BatchesInFlightBelowOneIsRefusedNamingTheOption) {
+  FrontendOptions o;
+  o.metrics = &metrics_;
+  o.max_batches_in_flight = 0;
+  auto f = Frontend::Create(manifest_, {}, o);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(f.status().message().find("max_batches_in_flight"), std::string::npos);
+}
+
+TEST_F(FrontendTest, GletDyingWithTwoBatchesInFlightRetriesBothAndAccountsExactly) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
+  auto f = Make();
+  auto inner = EmulatedGlet({"resnet50"});
+  auto gate = std::make_shared<GateChannel>(inner);
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("g0", gate, 1, 5, 10)}}}, 1).ok());
+  Results results;
+  constexpr int kRequests = 4;
+  for (int i = 0; i < kRequests; ++i) {
+    f->Infer("resnet50", Input("resnet50"), results.Callback());
+  }
+  ASSERT_TRUE(Await([&] { return gate->waiting() == 2; }));
+  // The proxy dies under both batches: their requests are retried (once each), the two still
+  // queued in the lane are routed again; with no glet up, all four wait.
+  gate->Open(/*fail=*/true);
+  ASSERT_TRUE(Await([&] {
+    return metrics_.Value("glet_requests_held_total", {{"model", "resnet50"}}) == kRequests;
+  }));
+  EXPECT_EQ(gate->calls(), 2);
+  EXPECT_EQ(metrics_.Sum("glet_request_retries_total", {}), 2);
+  EXPECT_EQ(results.Count(RequestOutcome::kFailed), 0u);
+  EXPECT_EQ(results.Count(RequestOutcome::kDropped), 0u);
+  std::vector<GletFailure> failed = f->FailedGlets();
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].glet_id, "g0");
+
+  // Back up (a new channel to the restarted proxy): each request is served exactly once.
+  ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("g0", inner, 1, 5, 10)}}}, 2).ok());
+  auto all = results.Wait(kRequests);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kRequests));
+  EXPECT_EQ(results.Count(RequestOutcome::kServed), static_cast<size_t>(kRequests));
+  EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", "resnet50"}, {"outcome", "served"}}),
+            kRequests);
+  f->Shutdown(SystemClock::Get().Now());
+  EXPECT_EQ(results.Wait(kRequests).size(), static_cast<size_t>(kRequests));
 }
 
 TEST_F(FrontendTest, PlannedGletNotReadyYetHoldsRequestsUntilATableHasItUp) {
