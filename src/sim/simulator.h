@@ -13,8 +13,8 @@
 //     slow-down from the device's other glets (each counted with its most demanding model at its
 //     planned batch), recomputed from the profile, not read from the plan; 1 without interference
 //     data or with `interference = false`;
-//   - a batch that starts on its glet after its deadline is dropped there (kDeadlineExpired), as
-//     the proxy does;
+//   - a batch that starts on its glet after its deadline (not counting its dispatch overhead) is
+//     dropped there (kDeadlineExpired), as the proxy does;
 //   - serve::RateMonitor observes arrivals; with re-planning on, the controller's loop is mirrored:
 //     every `replan_tick` ShouldReplan() is asked, and on "yes" the planner re-plans for the
 //     observed rates (floored at min_rate_rps) within the device budget; a failed plan keeps the
@@ -24,7 +24,10 @@
 //     partition, same models and batch sizes) keep running with their queues and batches in
 //     flight, their lanes taking the new duty cycle, latencies and routing weight; the other
 //     glets' lanes take no new arrivals and finish their queues on their glets, while the new
-//     glets' lanes take new arrivals at once.
+//     glets' lanes take new arrivals at once;
+//   - the host's own costs, which the profile does not time, come from SimOptions::overhead
+//     (0 by default): per request, per batch dispatch, lane wake-up (docs/simulator.md,
+//     "Fidelity", says how to measure them).
 // Apps (model::AppSpec) run as the frontend runs them: each stage is a model request carrying the
 // app's end-to-end deadline, submitted when its producers are served; the app request ends
 // dropped at its first dropped stage, served when its exit stages are.
