@@ -27,7 +27,7 @@
 //
 // Run: build/bench/serve_bench [--quick] [--glet PATH] [--only datapath|resnet]
 //        [--concurrency N] [--rounds R] [--seconds S] [--chunks C] [--resnet-batches B]
-//        [--quiet-cores X]
+//        [--resnet-concurrency N] [--quiet-cores X]
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 #include <unistd.h>
@@ -1166,6 +1166,8 @@ int main(int argc, char** argv) {
       o.rounds = std::max(1, std::atoi(argv[++i]));
     } else if (next != nullptr && arg == "--chunks") {
       o.resnet_chunks = std::max(1, std::atoi(argv[++i]));
+    } else if (next != nullptr && arg == "--resnet-concurrency") {
+      o.resnet_concurrency = std::max(1, std::atoi(argv[++i]));
     } else if (next != nullptr && arg == "--resnet-batches") {
       o.resnet_batches = std::max(1, std::atoi(argv[++i]));
     } else if (next != nullptr && arg == "--quiet-cores") {
@@ -1174,7 +1176,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s",
                    "usage: serve_bench [--quick] [--glet PATH] [--only datapath|resnet]\n"
                    "  data path: [--concurrency N] [--rounds R] [--seconds S]\n"
-                   "  resnet50:  [--chunks C] [--resnet-batches B]\n"
+                   "  resnet50:  [--chunks C] [--resnet-batches B] [--resnet-concurrency N]\n"
                    "  [--quiet-cores X]  rounds/chunks count as quiet when other processes\n"
                    "                     kept at most X cores busy on average (default 0.1)\n");
       return 2;
