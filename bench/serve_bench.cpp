@@ -1173,14 +1173,20 @@ int main(int argc, char** argv) {
     } else if (next != nullptr && arg == "--quiet-cores") {
       o.quiet_cores = std::atof(argv[++i]);
     } else {
-      std::fprintf(stderr, "%s",
+      const bool help = arg == "--help" || arg == "-h";
+      std::fprintf(help ? stdout : stderr, "%s",
                    "usage: serve_bench [--quick] [--glet PATH] [--only datapath|resnet]\n"
                    "  data path: [--concurrency N] [--rounds R] [--seconds S]\n"
                    "  resnet50:  [--chunks C] [--resnet-batches B] [--resnet-concurrency N]\n"
                    "  [--quiet-cores X]  rounds/chunks count as quiet when other processes\n"
                    "                     kept at most X cores busy on average (default 0.1)\n");
-      return 2;
+      return help ? 0 : 2;
     }
+  }
+  if (!o.only.empty() && o.only != "datapath" && o.only != "resnet") {
+    std::fprintf(stderr, "serve_bench: --only: expected datapath or resnet (got '%s')\n",
+                 o.only.c_str());
+    return 2;
   }
   if (!std::filesystem::exists(o.glet)) {
     std::fprintf(stderr, "serve_bench: %s: no glet binary (build target glet, or --glet)\n",
