@@ -12,8 +12,10 @@ For each scenario, on four emulated ref-GPUs:
      inputs) and replays the client's log (--replay): the same requests at the same send times;
   3. the two reports are compared: SLO attainment (percentage points) and p99 (ratio).
 The simulator runs three times: with the serving overhead measured during the run itself
-(in-run, below), with the one measured before the scenarios (calibration, below), and with none
-(an ideal serving plane), to show what the overhead model changes.
+(in-run: each model's client-minus-frontend latency, and the calibrated batch costs scaled by
+how much that moved since calibration), with the one measured before the scenarios
+(calibration, below), and with none (an ideal serving plane), to show what the overhead model
+changes.
 
 Time dilation (--k): the devices are a dilated copy of ref-gpu, profiles/ref-gpu-x<k>/device.json
 = {"base": <repo>/resource/profiles/ref-gpu, "time_scale": k} in a scratch resource folder
@@ -21,8 +23,9 @@ Time dilation (--k): the devices are a dilated copy of ref-gpu, profiles/ref-gpu
 p99 are reported in model time (divided by k). k = 1 runs the real profile.
 
 Calibration (per run, on this host, same k): a deployment serving resnet50 (0.57 MiB inputs) and
-lenet1 (3 KiB) takes uniform arrivals for one model at a time: resnet50 at two rates (batches of
-about 1 and of several items), lenet1 at one; each run three times, keeping the median. From the frontend's /metrics, per batch: overhead =
+lenet1 (3 KiB) takes uniform arrivals for one model at a time: resnet50 at two rates below its
+planned one (batches of a few and of several items, one in flight at a time), lenet1 at one;
+each run three times, keeping the median. From the frontend's /metrics, per batch: overhead =
 (lane busy time - model compute time) / batches, fitted (least squares) on the batch's input MiB
 -> --batch-overhead-ms, --batch-overhead-ms-per-mib; per request: mean client latency - mean
 frontend latency, fitted on the request's input MiB -> --request-overhead-ms,
@@ -230,7 +233,9 @@ def calibrate(glet, tmp, env, profile, k, input_mib):
         # wait for another model's, and lane busy time - compute time is the overhead alone.
         # Each point three times, keeping the median: a burst of other work on the host during
         # one run does not skew the fit.
-        for model, rps in (("resnet50", 40.0), ("resnet50", 200.0), ("lenet1", 40.0)):
+        # resnet50 is planned for 100 rps: at 25 and 80 its batches are cut by the duty cycle,
+        # one at a time (two in flight would overlap, and busy time counts an overlap once).
+        for model, rps in (("resnet50", 25.0), ("resnet50", 80.0), ("lenet1", 40.0)):
             batch_runs, request_runs = [], []
             for rep in range(3):
                 before = d.metrics()
@@ -318,7 +323,6 @@ def run_scenario(glet, tmp, env, profile, k, name, duration_s, seed, overhead, m
         real = d.client({m: r / k for m, r in sent.items()}, duration_s, seed, log)
         busy1, total1 = cpu_times()
         wall = time.time() - t0
-        time.sleep(2.5)  # a backend heartbeat or two: the proxies' counters reach /metrics
         metrics = d.metrics()
         devices_in_use = metric_sum(metrics, "glet_devices_in_use")
     finally:
@@ -340,31 +344,27 @@ def run_scenario(glet, tmp, env, profile, k, name, duration_s, seed, overhead, m
 def measure_in_run(metrics, log, sent, cal, input_mib):
     """The serving overhead of the run itself, under the host load it had.
 
-    Per batch: every lane's busy time minus what its proxy spent queueing and computing
-    (glet_proxy_*_total, reported by the backends) is dispatch overhead; its total over the run
-    scales the calibrated line (fixed + per MiB), whose shape one run cannot separate. Per
-    request: each model's mean client latency minus its mean frontend latency, fitted on the
-    models' input MiB. The lane wake-up stays the calibrated one.
+    Per request: each model's mean client latency minus its mean frontend latency, fitted on the
+    models' input MiB. Per batch: the calibrated line scaled by how much slower (or faster) the
+    requests' transfers were than at calibration (the same host work: gRPC, serialisation,
+    copies) -- lane busy time cannot be used here, since a lane's two batches in flight overlap
+    and busy time counts the overlap once. The lane wake-up stays the calibrated one.
     """
     out = dict(cal)
-    batches = metric_sum(metrics, "glet_proxy_batches_total")
-    overhead = (metric_sum(metrics, "glet_glet_busy_ms_total") -
-                metric_sum(metrics, "glet_proxy_queue_ms_total") -
-                metric_sum(metrics, "glet_proxy_compute_ms_total"))
-    mib = sum(metric_sum(metrics, "glet_batch_size_sum", 'model="%s"' % m) * input_mib.get(m, 0)
-              for m in sent)
-    predicted = batches * cal["batch_ms"] + mib * cal["batch_ms_per_mib"]
-    if batches > 0 and predicted > 0 and overhead > 0:
-        f = overhead / predicted
-        out["batch_ms"] *= f
-        out["batch_ms_per_mib"] *= f
     points = []
     for m in sent:
         t = client_minus_frontend_ms(log, "", metrics, m)
         if t is not None:
             points.append((input_mib.get(m, 0), t))
-    if points:
-        out["request_ms"], out["request_ms_per_mib"] = fit_line(points)
+    if not points:
+        return out
+    predicted = sum(cal["request_ms"] + cal["request_ms_per_mib"] * x for x, _ in points)
+    measured = sum(t for _, t in points)
+    out["request_ms"], out["request_ms_per_mib"] = fit_line(points)
+    if predicted > 0 and measured > 0:
+        f = measured / predicted
+        out["batch_ms"] *= f
+        out["batch_ms_per_mib"] *= f
     return out
 
 

@@ -49,6 +49,7 @@ struct SimulateOptions {
   double epoch_s = 10;
   double bin_s = 1;
   int64_t max_queue = 1024;
+  int max_batches_in_flight = 2;
   bool no_interference = false;
   double request_overhead_ms = 0;
   double request_overhead_ms_per_mib = 0;
@@ -304,6 +305,7 @@ Status RunSimulate(const SimulateOptions& o) {
   sim::SimOptions so;
   so.duration_s = o.duration_s;
   so.max_queue_requests = static_cast<size_t>(o.max_queue);
+  so.max_batches_in_flight = o.max_batches_in_flight;
   so.interference = !o.no_interference;
   so.keep_records = !o.log.empty();
   so.bin_s = o.bin_s;
@@ -480,6 +482,10 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
       ->check(NumberAtLeast(0.001))
       ->capture_default_str();
   cmd->add_option("--max-queue", o->max_queue, "queue bound per lane (model x glet)")
+      ->check(IntAtLeast(1))
+      ->capture_default_str();
+  cmd->add_option("--max-batches-in-flight", o->max_batches_in_flight,
+                  "batches a lane may have sent and not had answered (the frontend's option)")
       ->check(IntAtLeast(1))
       ->capture_default_str();
   cmd->add_flag("--no-interference", o->no_interference,

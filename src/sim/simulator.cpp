@@ -92,7 +92,7 @@ class Engine {
     int glet = 0;
     serve::Batcher batcher;
     std::vector<int64_t> exec_ns;  // actual execution of k items, [k-1]
-    bool in_flight = false;
+    int in_flight = 0;             // batches sent and not answered (at most max_batches_in_flight)
     bool retiring = false;
     int64_t wake_ns = kNever;  // the pending wake-up event, if any
     explicit Lane(serve::Batcher b) : batcher(std::move(b)) {}
@@ -191,6 +191,7 @@ class Engine {
   std::vector<int> free_transit_;
   int64_t last_done_ns_ = 0;  // when the client saw the last answer
   int64_t wakeup_ns_ = 0;     // the lane wake-up overhead
+  int max_in_flight_ = 1;     // batches a lane may have in flight
   std::vector<AppRun> runs_;
   std::vector<int> free_runs_;
 
@@ -489,6 +490,11 @@ Status Engine::Init(ArrivalSource* arrivals) {
     }
   }
   wakeup_ns_ = std::llround(o.wakeup_ms * 1e6);
+  if (opt_.max_batches_in_flight < 1) {
+    return InvalidArgumentError("--max-batches-in-flight: must be >= 1 (got " +
+                                std::to_string(opt_.max_batches_in_flight) + ")");
+  }
+  max_in_flight_ = opt_.max_batches_in_flight;
   bin_ns_ = std::max<int64_t>(1, SecondsToNs(opt_.bin_s));
   GLET_ASSIGN_OR_RETURN(serve::RateMonitor monitor, serve::RateMonitor::Create(opt_.rates, At(0)));
   monitor_.emplace(std::move(monitor));
@@ -668,7 +674,7 @@ void Engine::Submit(int model, int64_t deadline_ns, uint64_t payload) {
   if (a.queued) {
     ++queued_;
     peak_queued_ = std::max(peak_queued_, queued_);
-    if (!lane.in_flight) {
+    if (lane.in_flight < max_in_flight_) {
       if (wakeup_ns_ == 0) {
         RunLane(lane_index);
       } else if (now_ + wakeup_ns_ < lane.wake_ns) {
@@ -702,7 +708,7 @@ void Engine::RunLane(int lane_index) {
   }
   if (d.batch) {
     queued_ -= static_cast<int64_t>(d.batch->requests.size());
-    lane.in_flight = true;
+    ++lane.in_flight;
     InFlight f;
     f.lane = lane_index;
     f.items = d.batch->items;
@@ -725,15 +731,18 @@ void Engine::RunLane(int lane_index) {
       }
       Push(now_ + f.transit_ns, EventKind::kBatchAtGlet, slot);
       transit_[slot] = std::move(f);
-      return;
+    } else {
+      Glet& g = glets_[lane.glet];
+      g.waiting.push_back(std::move(f));
+      if (!g.busy) {
+        StartNext(lane.glet);
+      }
     }
-    Glet& g = glets_[lane.glet];
-    g.waiting.push_back(std::move(f));
-    if (!g.busy) {
-      StartNext(lane.glet);
+    if (lanes_[lane_index]->in_flight >= max_in_flight_) {
+      return;  // decides again when a batch is answered
     }
-    return;
   }
+  // A free slot waits for the batcher's next due time (or an arrival).
   if (d.wake_at != TimePoint::max()) {
     const int64_t w = std::max(Ns(d.wake_at), now_) + wakeup_ns_;
     if (w != lane.wake_ns) {
@@ -768,7 +777,7 @@ void Engine::StartNext(int glet_index) {
         NotServed(model, r, serve::RequestOutcome::kDropped,
                   serve::DropReasonName(serve::DropReason::kDeadlineExpired));
       }
-      lanes_[lane_index]->in_flight = false;
+      --lanes_[lane_index]->in_flight;
       RunLane(lane_index);
       continue;
     }
@@ -790,7 +799,7 @@ void Engine::OnBatchDone(int glet_index) {
     Served(model, r);
   }
   StartNext(glet_index);  // a batch already waiting at the glet goes first
-  lanes_[f.lane]->in_flight = false;
+  --lanes_[f.lane]->in_flight;
   RunLane(f.lane);
 }
 
@@ -989,7 +998,7 @@ Result<SimResult> Engine::Run() {
         Lane& lane = *lanes_[e.index];
         if (lane.wake_ns == e.t) {
           lane.wake_ns = kNever;
-          if (!lane.in_flight) {
+          if (lane.in_flight < max_in_flight_) {
             RunLane(e.index);
           }
         }

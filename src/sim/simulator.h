@@ -5,8 +5,9 @@
 //     glet's planned rate) to one (model, glet) lane;
 //   - each lane has a serve::Batcher with the glet's batch size, duty cycle and expected batch
 //     latencies (profile latency x the plan's alpha, as the controller installs them), and holds
-//     at most one batch in flight, as a frontend lane thread does: Decide(now) is called on an
-//     arrival, at the batcher's wake_at, and when the lane's batch completes;
+//     at most max_batches_in_flight batches in flight, as the frontend's lane threads do: while
+//     a slot is free, Decide(now) is called on an arrival and at the batcher's wake_at, and it
+//     is called when one of the lane's batches is answered;
 //   - a glet runs one batch at a time in FIFO order of submission (a time-shared glet serialises
 //     its models' batches, as a proxy does); a batch of k items of model m on a glet of
 //     partition p takes LatencyMs(m, p, k) x alpha, where alpha is the interference model's
@@ -75,8 +76,8 @@ struct ServingOverhead {
   double request_ms = 0;
   double request_ms_per_mib = 0;
   // Per batch: the frontend assembling it and sending it to its glet before it can run there,
-  // batch_ms + batch_ms_per_mib x the batch's input MiB. The lane holds the batch in flight
-  // meanwhile; the glet's deadline check, like the proxy's, does not count it.
+  // batch_ms + batch_ms_per_mib x the batch's input MiB. The batch holds one of its lane's
+  // in-flight slots meanwhile; the glet's deadline check, like the proxy's, does not count it.
   double batch_ms = 0;
   double batch_ms_per_mib = 0;
   // Lane wake-up: an idle lane runs its batching decision this long after the arrival or the
@@ -88,9 +89,12 @@ struct ServingOverhead {
 struct SimOptions {
   double duration_s = 60;  // arrivals in [0, duration_s); the run continues until all finish
   size_t max_queue_requests = 1024;  // per lane, as the frontend's default
-  bool interference = true;          // scale execution by the interference model
-  bool keep_records = false;         // keep per-request records (exact report, memory ~ count)
-  double bin_s = 1;                  // width of the time series bins, > 0
+  // Batches a lane may have sent and not yet had answered, as the frontend's option of that
+  // name (default 2: the next batch is cut and sent while the previous one runs).
+  int max_batches_in_flight = 2;
+  bool interference = true;   // scale execution by the interference model
+  bool keep_records = false;  // keep per-request records (exact report, memory ~ count)
+  double bin_s = 1;           // width of the time series bins, > 0
   // Re-planning (the controller's loop). Off: the initial plan holds for the whole run.
   bool replan = false;
   std::string policy = "glet";

@@ -49,7 +49,8 @@ sched::Plan OneGlet(const std::vector<std::string>& models, int batch, double du
 }
 
 Result<SimResult> SimulateWith(const sched::Plan& plan, std::vector<std::string> streams,
-                               std::vector<client::Arrival> arrivals, ServingOverhead overhead) {
+                               std::vector<client::Arrival> arrivals, ServingOverhead overhead,
+                               int in_flight = 2) {
   static const perf::DeviceProfile profile = Profile();
   SimInput in;
   in.profile = &profile;
@@ -59,6 +60,7 @@ Result<SimResult> SimulateWith(const sched::Plan& plan, std::vector<std::string>
   o.duration_s = 1;
   o.keep_records = true;
   o.overhead = overhead;
+  o.max_batches_in_flight = in_flight;
   return Simulate(in, ArrivalSource::FromList(std::move(arrivals)), o);
 }
 
@@ -110,15 +112,22 @@ TEST(ServingOverheadTest, AppRequestPaysForTheInputsOfItsRootStages) {
   EXPECT_NEAR(r->records[0].latency_ms(), 23, 1e-6);
 }
 
-TEST(ServingOverheadTest, BatchOverheadHoldsTheLaneButNotTheGlet) {
-  // b = 1, L = 10, 4 ms per batch. Arrivals at 0 and 5: the first reaches the glet at 4 and is
-  // done at 14; the lane holds it until then, so the second is dispatched at 14, runs 18..28.
+TEST(ServingOverheadTest, BatchOverheadHoldsALaneSlotButNotTheGlet) {
+  // b = 1, L = 10, 4 ms per batch, arrivals at 0 and 5. The first reaches the glet at 4 and is
+  // done at 14. With one batch in flight per lane the second is dispatched only then and runs
+  // 18..28; with two (the frontend's default) it is dispatched at 5, reaches the glet at 9 and
+  // runs when the glet is free, 14..24: the dispatch overlaps the first batch's execution.
   const sched::Plan plan = OneGlet({"n"}, 1, 10, 100);
-  Result<SimResult> r = SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4});
+  Result<SimResult> r =
+      SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4}, /*in_flight=*/1);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_NEAR(r->records[0].done_ms, 14, 1e-6);
   EXPECT_NEAR(r->records[1].done_ms, 28, 1e-6);
   EXPECT_NEAR(r->devices[0].busy_pct, 100 * 0.020, 1e-6);
+  r = SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4}, /*in_flight=*/2);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_NEAR(r->records[0].done_ms, 14, 1e-6);
+  EXPECT_NEAR(r->records[1].done_ms, 24, 1e-6);
 }
 
 TEST(ServingOverheadTest, BatchOverheadGrowsWithTheBatchInput) {

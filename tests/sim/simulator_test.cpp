@@ -124,14 +124,17 @@ TEST(SimulatorTest, DutyCycleCutsPartialBatches) {
 }
 
 TEST(SimulatorTest, DropsWhatCannotMeetItsDeadline) {
-  // b = 1, L(1) = 15 ms, one request every 10 ms, SLO 20 ms. Period of 30 ms: a served in 15,
-  // a+10 served in 20 (queued behind it), a+20 found hopeless at a+30 (30 + 15 > a+20+20).
+  // b = 1, L(1) = 15 ms, one request every 10 ms, SLO 20 ms, one batch in flight per lane.
+  // Period of 30 ms: a served in 15, a+10 served in 20 (queued behind it), a+20 found hopeless
+  // at a+30 (30 + 15 > a+20+20).
   perf::DeviceProfile profile = LinearProfile(15);
   SimInput in;
   in.profile = &profile;
   in.plan = OneGletPlan({Planned("m", 1, 66)}, 15, 20);
   in.stream_names = {"m"};
-  Result<SimResult> r = Simulate(in, Uniform(10, 30), Exact(0.3));
+  SimOptions one = Exact(0.3);
+  one.max_batches_in_flight = 1;
+  Result<SimResult> r = Simulate(in, Uniform(10, 30), one);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const client::OutcomeCounts& t = r->report.total;
   EXPECT_EQ(t.sent, 30);
@@ -150,6 +153,32 @@ TEST(SimulatorTest, DropsWhatCannotMeetItsDeadline) {
       EXPECT_NEAR(rec.latency_ms(), i % 3 == 0 ? 15 : 20, 1e-6) << i;
     }
   }
+}
+
+TEST(SimulatorTest, SecondBatchInFlightIsSentWhileTheFirstRuns) {
+  // As above with the frontend's default of two batches in flight per lane: a+20 is cut at
+  // a+20 while a+10 still runs (a slot is free), waits at the glet until a+30 and is served
+  // late (latency 25) instead of being found hopeless.
+  perf::DeviceProfile profile = LinearProfile(15);
+  SimInput in;
+  in.profile = &profile;
+  in.plan = OneGletPlan({Planned("m", 1, 66)}, 15, 20);
+  in.stream_names = {"m"};
+  SimOptions two = Exact(0.3);
+  ASSERT_EQ(two.max_batches_in_flight, 2);
+  Result<SimResult> r = Simulate(in, Uniform(10, 3), two);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->records.size(), 3u);
+  EXPECT_NEAR(r->records[0].latency_ms(), 15, 1e-6);
+  EXPECT_NEAR(r->records[1].latency_ms(), 20, 1e-6);
+  EXPECT_EQ(r->records[2].outcome, serve::RequestOutcome::kServed);
+  EXPECT_NEAR(r->records[2].latency_ms(), 25, 1e-6);
+  SimOptions zero = two;
+  zero.max_batches_in_flight = 0;
+  Result<SimResult> bad = Simulate(in, Uniform(10, 3), zero);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("--max-batches-in-flight"));
 }
 
 TEST(SimulatorTest, StreamingReportMatchesExactReport) {
