@@ -83,6 +83,42 @@ double PickBatches(const std::vector<FitMember>& members, const std::vector<cons
 
 }  // namespace
 
+bool MayFitGlet(const std::vector<FitMember>& members, int partition, double alpha,
+                const LambdaTable& lambda) {
+  std::vector<const double*> min_rows;
+  min_rows.reserve(members.size());
+  double total = 0;
+  for (const FitMember& m : members) {
+    min_rows.push_back(m.table->MinEffRow(m.table->PartitionIndex(partition)));
+    total += alpha * min_rows.back()[0];
+  }
+  // total: a lower bound on the executions T of any valid shape, raised to f(total) until it
+  // settles (f is non-decreasing and f(T) <= T for every valid T, so it never passes one).
+  for (int round = 0; round < 100000 && total > 0; ++round) {
+    const double d_lo = total / (1 + kRelTol) * (1 - 1e-12);  // T <= D (1 + kRelTol)
+    double next = 0;
+    for (size_t i = 0; i < members.size(); ++i) {
+      const ModelTable& t = *members[i].table;
+      // The most slack any cycle D >= d_lo leaves a batch that waits behind `total`.
+      const double room = (t.slo_ms() * (1 + 2e-9) - total - d_lo) / d_lo;
+      if (room < 0) {
+        return false;
+      }
+      const int slack = room >= kMaxSlackCycles ? kMaxSlackCycles : static_cast<int>(room);
+      const int b = lambda.BatchFor(members[i].rate_rps * d_lo / 1000.0 * (1 - kRelTol), slack);
+      if (b == 0 || b > t.max_batch()) {
+        return false;
+      }
+      next += alpha * min_rows[i][b - 1];
+    }
+    if (next <= total) {
+      return true;
+    }
+    total = next;
+  }
+  return true;
+}
+
 std::optional<GletShape> EvaluateCycle(const std::vector<FitMember>& members, int partition,
                                        double alpha, const LambdaTable& lambda, double duty_ms) {
   if (!(duty_ms > 0)) {
@@ -103,8 +139,11 @@ std::optional<GletShape> EvaluateCycle(const std::vector<FitMember>& members, in
   return shape;
 }
 
-std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
-                                 const LambdaTable& lambda) {
+namespace {
+
+// FitGlet's search; `prune`: reject with MayFitGlet before searching cycles.
+std::optional<GletShape> Fit(const std::vector<FitMember>& members, int partition, double alpha,
+                             const LambdaTable& lambda, bool prune) {
   // Quick bounds: the members' best throughputs must leave room for all of them, and a cycle
   // must be at least their batch-1 executions and leave every SLO room for all of them.
   double occupancy_lb = 0;
@@ -118,6 +157,10 @@ std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int part
   }
   const double d_max = min_slo - d_min;
   if (occupancy_lb > 1 + 1e-9 || d_min > d_max * (1 + 1e-9)) {
+    return std::nullopt;
+  }
+  // Most merges the planners try end here (no cycle at all can hold the members).
+  if (prune && !MayFitGlet(members, partition, alpha, lambda)) {
     return std::nullopt;
   }
   // A tighter bound: in any valid shape the batches take T <= D and D + T <= min_slo, so every
@@ -212,6 +255,18 @@ std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int part
     return std::nullopt;
   }
   return EvaluateCycle(members, partition, alpha, lambda, best_d);
+}
+
+}  // namespace
+
+std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
+                                 const LambdaTable& lambda) {
+  return Fit(members, partition, alpha, lambda, /*prune=*/true);
+}
+
+std::optional<GletShape> FitGletUnpruned(const std::vector<FitMember>& members, int partition,
+                                         double alpha, const LambdaTable& lambda) {
+  return Fit(members, partition, alpha, lambda, /*prune=*/false);
 }
 
 }  // namespace glet::sched

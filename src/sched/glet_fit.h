@@ -39,6 +39,22 @@ struct GletShape {
 std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
                                  const LambdaTable& lambda);
 
+// The same answer as FitGlet, without the MayFitGlet shortcut (slower: every rejected merge runs
+// the cycle search). For tests and benchmarks that check the shortcut never changes an answer.
+std::optional<GletShape> FitGletUnpruned(const std::vector<FitMember>& members, int partition,
+                                         double alpha, const LambdaTable& lambda);
+
+// A necessary condition for FitGlet: false only when no cycle length at all is valid. A valid
+// shape's executions T satisfy T <= D (1 + tolerance) and D + T <= every SLO, so its cycle is at
+// least about T, which bounds each member's slack from above and its arrivals per cycle from
+// below, hence its batch from below; the sum of those batches' latencies is a lower bound f(T)
+// on T, non-decreasing in T. Starting from the batch-1 latencies, T is raised to f(T) until it
+// settles; false when on the way some member has no batch or no slack left. Cheap (a few table
+// lookups per member and round): FitGlet calls it before its cycle search.
+// REQUIRES: as FitGlet.
+bool MayFitGlet(const std::vector<FitMember>& members, int partition, double alpha,
+                const LambdaTable& lambda);
+
 // Evaluates one cycle length; nullopt if invalid.
 std::optional<GletShape> EvaluateCycle(const std::vector<FitMember>& members, int partition,
                                        double alpha, const LambdaTable& lambda, double duty_ms);

@@ -125,7 +125,7 @@ class Pass {
         bool found = false;
         for (int p : t.partitions()) {
           std::vector<FitMember> members = {FitMember{&t, residue}};
-          std::optional<GletShape> s = FitGlet(members, p, AlphaFor(p, cap_), lambda_);
+          std::optional<GletShape> s = Fit(members, p);
           if (s) {
             GletDraft g;
             g.partition = p;
@@ -208,6 +208,11 @@ class Pass {
     return best_p;
   }
 
+  std::optional<GletShape> Fit(const std::vector<FitMember>& members, int p) const {
+    return options_.prune_fits ? FitGlet(members, p, AlphaFor(p, cap_), lambda_)
+                               : FitGletUnpruned(members, p, AlphaFor(p, cap_), lambda_);
+  }
+
   // Merges residue glets into time-shared glets where their batches fit in one cycle.
   void MergeResidues(std::vector<GletDraft>& residues, PassResult& out) {
     std::stable_sort(residues.begin(), residues.end(), [](const GletDraft& a, const GletDraft& b) {
@@ -250,7 +255,7 @@ class Pass {
           if (!all_have) {
             continue;
           }
-          std::optional<GletShape> s = FitGlet(members, p, AlphaFor(p, cap_), lambda_);
+          std::optional<GletShape> s = Fit(members, p);
           if (s) {
             best = static_cast<int>(gi);
             best_growth = growth;

@@ -55,6 +55,11 @@ Result<ModelTable> ModelTable::Build(const ModelDemand& demand, const perf::Devi
       bpm = std::max(bpm, b / row[b - 1]);
     }
     t.batches_per_ms_.push_back(bpm);
+    std::vector<double> min_row(row);
+    for (int b = demand.max_batch - 1; b >= 1; --b) {
+      min_row[b - 1] = std::min(min_row[b - 1], min_row[b]);
+    }
+    t.min_eff_ms_.push_back(std::move(min_row));
     t.eff_ms_.push_back(std::move(row));
   }
   if (need_util && profile.interference) {

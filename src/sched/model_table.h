@@ -65,6 +65,9 @@ class ModelTable {
   double EffMs(int partition, int b) const { return eff_ms_[PartitionIndex(partition)][b - 1]; }
   // Same, by index into partitions(). REQUIRES: 0 <= pi < partitions().size().
   const double* EffRow(int pi) const { return eff_ms_[pi].data(); }
+  // min over b' >= b of EffRow(pi)[b' - 1], at [b - 1]: a lower bound on the latency of any batch
+  // of at least b (profiles need not grow with the batch). REQUIRES: as EffRow.
+  const double* MinEffRow(int pi) const { return min_eff_ms_[pi].data(); }
   // REQUIRES: has_util().
   const perf::UtilSample& Util(int b) const { return util_[b - 1]; }
   bool has_util() const { return !util_.empty(); }
@@ -87,9 +90,10 @@ class ModelTable {
  private:
   ModelDemand demand_;
   std::vector<int> partitions_;
-  std::vector<std::vector<double>> eff_ms_;  // [partition index][b - 1]
-  std::vector<double> batches_per_ms_;       // [partition index]
-  std::vector<perf::UtilSample> util_;       // [b - 1]
+  std::vector<std::vector<double>> eff_ms_;      // [partition index][b - 1]
+  std::vector<std::vector<double>> min_eff_ms_;  // suffix minima of eff_ms_
+  std::vector<double> batches_per_ms_;           // [partition index]
+  std::vector<perf::UtilSample> util_;           // [b - 1]
   double mem_mib_ = 0;
   double input_bytes_ = 0;
   perf::WorkloadType type_ = perf::WorkloadType::kUnknown;

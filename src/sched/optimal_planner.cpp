@@ -132,7 +132,8 @@ class Search {
         for (int m : members) {
           fm.push_back(FitMember{&tables_[m], t * tables_[m].demand().rate_rps});
         }
-        return FitGlet(fm, partition, cap, lambda_);
+        return options_.prune_fits ? FitGlet(fm, partition, cap, lambda_)
+                                   : FitGletUnpruned(fm, partition, cap, lambda_);
       };
       double hi = 1e300;
       for (int m : members) {

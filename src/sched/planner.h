@@ -32,6 +32,9 @@ struct PlannerOptions {
   // Largest interference slow-down a shared glet may be planned for; the planner tries caps
   // from 1 up to this and keeps the plan with the fewest devices.
   double max_alpha = 1.5;
+  // Reject merges no cycle can hold with a cheap bound before searching cycles (MayFitGlet in
+  // sched/glet_fit.h). It never changes a plan; false (slower) lets tests check that it does not.
+  bool prune_fits = true;
 };
 
 class Planner {
