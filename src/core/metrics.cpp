@@ -58,11 +58,39 @@ std::string MetricsRegistry::Key(const Labels& labels) {
   if (labels.empty()) {
     return "";
   }
-  std::string out = "{";
-  for (size_t i = 0; i < labels.size(); ++i) {
-    out += (i ? "," : "") + labels[i].first + "=\"" + Escape(labels[i].second) + "\"";
+  size_t size = 1;
+  for (const auto& [name, value] : labels) {
+    size += name.size() + value.size() + 4;
   }
-  return out + "}";
+  std::string out;
+  out.reserve(size + 8);
+  out += '{';
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    out += labels[i].first;
+    out += "=\"";
+    const std::string& v = labels[i].second;
+    if (v.find_first_of("\\\"\n") == std::string::npos) {
+      out += v;
+    } else {
+      out += Escape(v);
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+MetricsRegistry::Sample& MetricsRegistry::SampleLocked(Family& f, const Labels& labels) {
+  std::string key = Key(labels);
+  auto it = f.samples.find(key);
+  if (it != f.samples.end()) {
+    return it->second;
+  }
+  f.labels.emplace(key, labels);
+  return f.samples.emplace(std::move(key), Sample{}).first->second;
 }
 
 void MetricsRegistry::Declare(const std::string& name, Type type, const std::string& help,
@@ -93,26 +121,18 @@ MetricsRegistry::Family& MetricsRegistry::FamilyLocked(const std::string& name, 
 
 void MetricsRegistry::Add(const std::string& name, const Labels& labels, double delta) {
   MutexLock lock(mu_);
-  Family& f = FamilyLocked(name, Type::kCounter);
-  std::string key = Key(labels);
-  f.labels.emplace(key, labels);
-  f.samples[key].value += delta;
+  SampleLocked(FamilyLocked(name, Type::kCounter), labels).value += delta;
 }
 
 void MetricsRegistry::Set(const std::string& name, const Labels& labels, double value) {
   MutexLock lock(mu_);
-  Family& f = FamilyLocked(name, Type::kGauge);
-  std::string key = Key(labels);
-  f.labels.emplace(key, labels);
-  f.samples[key].value = value;
+  SampleLocked(FamilyLocked(name, Type::kGauge), labels).value = value;
 }
 
 void MetricsRegistry::Observe(const std::string& name, const Labels& labels, double value) {
   MutexLock lock(mu_);
   Family& f = FamilyLocked(name, Type::kHistogram);
-  std::string key = Key(labels);
-  f.labels.emplace(key, labels);
-  Sample& s = f.samples[key];
+  Sample& s = SampleLocked(f, labels);
   if (s.bucket_counts.size() != f.buckets.size()) {
     s.bucket_counts.assign(f.buckets.size(), 0);
   }

@@ -53,6 +53,8 @@ class MetricsRegistry {
   };
 
   Family& FamilyLocked(const std::string& name, Type type) GLET_REQUIRES(mu_);
+  // The sample of `labels` in `f`, created (with its labels kept) on first use.
+  Sample& SampleLocked(Family& f, const Labels& labels) GLET_REQUIRES(mu_);
   static std::string Key(const Labels& labels);
 
   mutable Mutex mu_;
