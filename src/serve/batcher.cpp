@@ -87,6 +87,7 @@ Admission Batcher::Enqueue(PendingRequest request, TimePoint now) {
   queued_items_ += request.n;
   queue_.push_back(std::move(request));
   admission.queued = true;
+  admission.due_at = DueAt(HeadCandidate(), now);
   return admission;
 }
 

@@ -20,6 +20,10 @@
 //                 dispatch and the oldest queued request's arrival.
 //     wake_at is when the next of these becomes due (now if another batch is ready at once,
 //     TimePoint::max() when the queue is empty).
+//   - Enqueue also says when the head batch is due after the arrival (Admission::due_at), so a
+//     loop that waits for an earlier wake_at need not be woken by every arrival: only one that
+//     makes the head due sooner (it started the queue, filled the batch, or has an earlier
+//     deadline) changes what Decide() would answer.
 //
 // Thread safety: none; the owner serialises calls (the frontend holds its model lock).
 #pragma once
@@ -68,6 +72,9 @@ struct Admission {
   std::optional<DropReason> drop_reason;
   // OK when queued; else what the client is told (kInvalidArgument for a bad n: failed).
   Status status;
+  // When queued: when the head batch becomes due now that the request is in the queue (now if
+  // a batch is ready); TimePoint::max() when not queued.
+  TimePoint due_at = TimePoint::max();
 };
 
 class Batcher {

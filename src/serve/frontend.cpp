@@ -78,9 +78,13 @@ struct Frontend::Lane {
   Batcher batcher;
   std::shared_ptr<GletChannel> channel;
   CondVar cv;
-  bool retiring = false;               // removed from routing: finish the queue, then stop
-  bool stop = false;                   // shutdown: drop what is left
-  int in_flight = 0;                   // batches cut and not answered yet (<= the depth)
+  bool retiring = false;  // removed from routing: finish the queue, then stop
+  bool stop = false;      // shutdown: drop what is left
+  int in_flight = 0;      // batches cut and not answered yet (<= the depth)
+  // When the lane's freshest idle thread wakes to decide again (its latest wake_at), max()
+  // when no idle thread has decided since the last cut: an arrival wakes the lane only if it
+  // makes the head batch due sooner than this (see LaneLoop).
+  TimePoint idle_wake = TimePoint::max();
   std::optional<GletFailure> failure;  // set while down after a failed batch of this lane
   TimePoint started;
   TimePoint busy_since;  // when in_flight went from 0 to 1, or the last answer after that
@@ -304,9 +308,15 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
                 ? UnavailableError("model " + ms.spec.name + ": glet " + *glet + " is not serving")
                 : glet.status();
       } else {
-        Admission a = lane->second->batcher.Enqueue(req, now);
+        Lane& l = *lane->second;
+        Admission a = l.batcher.Enqueue(req, now);
         if (a.queued) {
-          lane->second->cv.notify_all();
+          // Else an idle thread already wakes in time (a batch due now is woken for anyway:
+          // under a manual clock no timer fires).
+          if (a.due_at < l.idle_wake || a.due_at <= now) {
+            l.idle_wake = a.due_at;
+            l.cv.notify_all();
+          }
           return;
         }
         drop = a.drop_reason;
@@ -421,6 +431,11 @@ void Frontend::Fail(uint64_t id, Status status) {
 // assembled and sent, and waits in the glet's (proxy's) queue. The threads share the batcher
 // under the model lock; a thread that holds a batch never calls Decide(), so a lane with every
 // batch slot taken cuts nothing until one is answered (as a one-deep lane did).
+//
+// Wake-ups: an idle thread waits until its decision's wake_at and records it in idle_wake; an
+// arrival notifies only when it makes the head batch due before idle_wake (the batcher says
+// when), not on every request. A thread that takes a batch resets idle_wake (no idle thread
+// has seen the queue since) and wakes the others when a batch is left to decide on.
 void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
   std::unique_lock<Mutex> lock(ms->mu);
   while (true) {
@@ -430,6 +445,10 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
       if (d.batch) {
         if (lane->in_flight++ == 0) {
           lane->busy_since = now;
+        }
+        lane->idle_wake = TimePoint::max();
+        if (d.wake_at != TimePoint::max()) {
+          lane->cv.notify_all();
         }
       }
       lock.unlock();
@@ -454,6 +473,7 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
       }
       return;
     }
+    lane->idle_wake = d.wake_at;
     lane->cv.wait_until(lock, ToSteady(d.wake_at));
   }
 }

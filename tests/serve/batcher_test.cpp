@@ -68,6 +68,33 @@ TEST_F(BatcherTest, IdleBatcherSleepsUntilAnArrival) {
   EXPECT_EQ(d.wake_at, TimePoint::max());
 }
 
+// Admission::due_at lets the serving loop skip waking for arrivals that change nothing: it moves
+// earlier only when the arrival starts the queue, fills the batch or brings an earlier deadline.
+TEST_F(BatcherTest, AdmissionSaysWhenTheHeadBatchIsDue) {
+  Batcher b = MakeBatcher();
+  const TimePoint t0 = clock_.Now();
+  Admission first = b.Enqueue(Req(1), t0);
+  ASSERT_TRUE(first.queued);
+  EXPECT_EQ(first.due_at, t0 + milliseconds(10));  // duty cycle from its arrival
+  clock_.Advance(milliseconds(2));
+  Admission second = b.Enqueue(Req(2), clock_.Now());
+  EXPECT_EQ(second.due_at, first.due_at);  // nothing new: no need to wake the loop
+  // A tight deadline makes the head due earlier: its 15 ms SLO less Lmax 8 ms, before the duty
+  // cycle ends (t0 + 9 < t0 + 10).
+  Admission tight = b.Enqueue(Req(3, milliseconds(15)), clock_.Now());
+  EXPECT_EQ(tight.due_at, clock_.Now() + milliseconds(15) - milliseconds(8));
+  EXPECT_LT(tight.due_at, first.due_at);
+  // The fourth item fills the batch: due now.
+  Admission full = b.Enqueue(Req(4), clock_.Now());
+  EXPECT_EQ(full.due_at, clock_.Now());
+  // The same as Decide() says.
+  EXPECT_TRUE(b.Decide(clock_.Now()).batch.has_value());
+  // A refused request is never due.
+  Admission refused = b.Enqueue(Req(5, milliseconds(1)), clock_.Now());
+  EXPECT_FALSE(refused.queued);
+  EXPECT_EQ(refused.due_at, TimePoint::max());
+}
+
 TEST_F(BatcherTest, DispatchesFullBatchAtOnce) {
   Batcher b = MakeBatcher();
   for (RequestId id = 1; id <= 4; ++id) {
