@@ -57,6 +57,7 @@
 #include "kserve.grpc.pb.h"
 #include "model/model_spec.h"
 #include "serve/child_process.h"
+#include "serve/process_setup.h"
 
 namespace {
 
@@ -1130,6 +1131,9 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As glet's own processes do: the echo baseline and the client run with the same gRPC
+  // settings as the frontend they are compared with.
+  glet::serve::TuneProcessForServing();
   if (argc == 2 && std::strcmp(argv[1], "--echo-server") == 0) {
     return RunEchoServer();
   }

@@ -7,8 +7,10 @@
 
 #include "cli/command.h"
 #include "core/logging.h"
+#include "serve/process_setup.h"
 
 int main(int argc, char** argv) {
+  glet::serve::TuneProcessForServing();
   using glet::cli::RunSlot;
   CLI::App app{
       "glet: serve many DNN models, each with its own latency SLO, on right-sized device slices "
