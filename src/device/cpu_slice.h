@@ -18,6 +18,7 @@ class CpuSlice final : public Slice {
   // Slice
   int partition() const override { return partition_; }
   Status Activate() override;
+  Status PrepareThread() override { return Activate(); }  // both act on the calling thread
   Result<std::unique_ptr<model::Model>> LoadModel(const model::ModelSpec& spec,
                                                   const std::string& model_dir) override;
 

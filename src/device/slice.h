@@ -44,6 +44,9 @@ class Slice {
   // cores or devices this machine does not have; kFailedPrecondition if the runtime lacks
   // support (cuda without a CUDA libtorch).
   virtual Status Activate() = 0;
+  // Prepares the calling thread, after Activate(), to be the one that runs this slice's batches
+  // (CPU: pins it to the cores and sizes torch's intra-op pool, which OpenMP keeps per thread).
+  virtual Status PrepareThread() { return Status::Ok(); }
   // Environment a child process for this slice must be started with (cuda-mps: the MPS share
   // and visible device).
   virtual std::vector<std::pair<std::string, std::string>> ProcessEnv() const { return {}; }

@@ -1,6 +1,7 @@
 #include "serve/proxy.h"
 
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "core/strings.h"
@@ -11,17 +12,27 @@ Result<std::unique_ptr<Proxy>> Proxy::Create(std::unique_ptr<device::Slice> slic
                                              model::ModelManifest manifest, std::string model_dir,
                                              Clock& clock) {
   GLET_CHECK(slice != nullptr);
-  GLET_RETURN_IF_ERROR(slice->Activate().WithContext("slice " + slice->spec().ToString()));
-  return std::unique_ptr<Proxy>(
-      new Proxy(std::move(slice), std::move(manifest), std::move(model_dir), clock));
+  const std::string where = "slice " + slice->spec().ToString();
+  GLET_RETURN_IF_ERROR(slice->Activate().WithContext(where));
+  device::Slice* raw = slice.get();
+  Result<std::unique_ptr<SerialExecutor>> runner =
+      SerialExecutor::Start("glet-runner", [raw] { return raw->PrepareThread(); });
+  if (!runner.ok()) {
+    return runner.status().WithContext(where + ": runner thread");
+  }
+  return std::unique_ptr<Proxy>(new Proxy(std::move(slice), std::move(manifest),
+                                          std::move(model_dir), clock, std::move(*runner)));
 }
 
 Proxy::Proxy(std::unique_ptr<device::Slice> slice, model::ModelManifest manifest,
-             std::string model_dir, Clock& clock)
+             std::string model_dir, Clock& clock, std::unique_ptr<SerialExecutor> runner)
     : slice_(std::move(slice)),
       manifest_(std::move(manifest)),
       model_dir_(std::move(model_dir)),
-      clock_(clock) {}
+      clock_(clock),
+      runner_(std::move(runner)) {}
+
+Proxy::~Proxy() { Shutdown(); }
 
 Result<double> Proxy::LoadModel(const std::string& name, int max_batch_size) {
   GLET_ASSIGN_OR_RETURN(const model::ModelSpec* spec, manifest_.Find(name));
@@ -44,11 +55,12 @@ Result<double> Proxy::LoadModel(const std::string& name, int max_batch_size) {
   }
   std::shared_ptr<model::Model> shared = std::move(loaded).value();
   if (max_batch_size > 0) {
-    // Warm-up outside run_mu_ would race a running batch of another model on the same slice;
-    // take the run lock so the glet still runs one batch at a time.
-    MutexLock run_lock(run_mu_);
-    Result<model::Tensor> warm =
-        shared->Run(model::MakeRandomInput(spec->input, max_batch_size, /*seed=*/1));
+    // On the runner, between batches: the glet still runs one batch at a time, and the warm-up
+    // warms the thread pool the batches will use.
+    Result<model::Tensor> warm = UnavailableError("glet is shutting down");
+    GLET_RETURN_IF_ERROR(runner_->Run([&] {
+      warm = shared->Run(model::MakeRandomInput(spec->input, max_batch_size, /*seed=*/1));
+    }));
     if (!warm.ok()) {
       return warm.status().WithContext("model '" + name + "': warm-up batch");
     }
@@ -119,14 +131,20 @@ Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::
                                 std::to_string(input.shape()[0]) + " (" +
                                 model::ShapeToString(input.shape()) + ")");
   }
-  MutexLock run_lock(run_mu_);
-  {
-    MutexLock lock(mu_);
-    if (shut_down_) {
-      return UnavailableError("glet is shutting down");
+  std::optional<ProxyBatchResult> ran_batch;
+  const Status queued = runner_->Run([&] {
+    {
+      MutexLock lock(mu_);
+      if (shut_down_) {
+        return;
+      }
     }
+    ran_batch = RunLocked(*loaded, input, items, arrival);
+  });
+  if (!queued.ok() || !ran_batch.has_value()) {
+    return UnavailableError("glet is shutting down");
   }
-  ProxyBatchResult result = RunLocked(*loaded, input, items, arrival);
+  ProxyBatchResult result = std::move(*ran_batch);
   MutexLock lock(mu_);
   bool ran = false;
   for (size_t i = 0; i < result.items.size(); ++i) {
@@ -238,7 +256,7 @@ void Proxy::Shutdown() {
     MutexLock lock(mu_);
     shut_down_ = true;
   }
-  MutexLock run_lock(run_mu_);  // waits for the running batch
+  runner_->Stop();  // the running and queued batches finish (the queued ones refused)
 }
 
 ProxyStats Proxy::stats() const {

@@ -8,8 +8,11 @@
 // dropped (kDeadlineExceeded, DropReason::kDeadlineExpired) and not run; their output rows are
 // zero. The other items are served together.
 //
-// Thread safety: all methods may be called from any thread. Batches run one at a time; loading
-// and unloading may overlap with a running batch (an unloaded model finishes its running batch).
+// Thread safety: all methods may be called from any thread. Batches (and load warm-ups) run one
+// at a time, in arrival order, on one long-lived runner thread prepared for the slice
+// (Slice::PrepareThread), whichever thread calls RunBatch(): the same torch intra-op pool runs
+// every batch, as in `glet infer`. Loading and unloading may overlap with a running batch (an
+// unloaded model finishes its running batch).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/mutex.h"
+#include "core/serial_executor.h"
 #include "core/status.h"
 #include "device/slice.h"
 #include "model/model.h"
@@ -81,8 +85,10 @@ class Proxy {
   Result<ProxyBatchResult> RunBatch(const std::string& model, const model::Tensor& input,
                                     const std::vector<ProxyBatchItem>& items);
 
-  // Refuses new batches (kUnavailable) and waits for the running one to finish. Idempotent.
+  // Refuses new batches (kUnavailable), waits for the running one to finish and stops the
+  // runner thread. Idempotent; the destructor calls it.
   void Shutdown();
+  ~Proxy();
 
   // Counters since Create (for reports and tests).
   ProxyStats stats() const;
@@ -90,10 +96,10 @@ class Proxy {
 
  private:
   Proxy(std::unique_ptr<device::Slice> slice, model::ModelManifest manifest, std::string model_dir,
-        Clock& clock);
+        Clock& clock, std::unique_ptr<SerialExecutor> runner);
 
   Result<std::shared_ptr<model::Model>> FindLoaded(const std::string& name) const;
-  // Runs the live items of a validated batch on `loaded`. REQUIRES: run_mu_ held by the caller.
+  // Runs the live items of a validated batch on `loaded`. REQUIRES: on the runner thread.
   ProxyBatchResult RunLocked(model::Model& loaded, const model::Tensor& input,
                              const std::vector<ProxyBatchItem>& items, TimePoint arrival);
 
@@ -103,7 +109,7 @@ class Proxy {
   Clock& clock_;  // not owned; outlives this
 
   Mutex load_mu_;  // serializes Slice::LoadModel (a Slice is not thread-safe)
-  Mutex run_mu_;   // held while a batch runs: one batch at a time
+  std::unique_ptr<SerialExecutor> runner_;  // runs every batch, one at a time
 
   mutable Mutex mu_;
   std::map<std::string, std::shared_ptr<model::Model>> models_ GLET_GUARDED_BY(mu_);

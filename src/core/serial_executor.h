@@ -1,0 +1,59 @@
+// SerialExecutor: one long-lived thread that runs submitted jobs one at a time, in the order they
+// were submitted. Run() blocks the caller until its job has run on that thread.
+//
+// Why a dedicated thread: work whose speed depends on the thread that does it (torch's intra-op
+// pool is per calling thread under OpenMP, CPU affinity is per thread) should always run on the
+// same prepared thread, not on whichever RPC thread received the call: a fresh OpenMP team per
+// caller leaves the previous teams spinning beside the one at work.
+//
+// Contract:
+//   - Start() runs `prepare` first on the new thread; if it fails the thread ends and Start()
+//     returns its status (the executor is never half-started).
+//   - Run(job) returns OK once job() returned on the executor thread; kUnavailable (and job
+//     never runs) after Stop() began. Jobs run in Run() call order; a job must not call Run()
+//     on its own executor (it would wait for itself).
+//   - Stop() lets every job queued before it run, then joins the thread. Idempotent; the
+//     destructor calls it.
+//
+// Thread safety: Run() and Stop() may be called from any thread except the executor's own.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+
+namespace glet {
+
+class SerialExecutor {
+ public:
+  // `name` names the thread (at most 15 characters are kept; shown by ps and perf).
+  static Result<std::unique_ptr<SerialExecutor>> Start(const std::string& name,
+                                                       std::function<Status()> prepare);
+  ~SerialExecutor();
+
+  SerialExecutor(const SerialExecutor&) = delete;
+  SerialExecutor& operator=(const SerialExecutor&) = delete;
+
+  Status Run(const std::function<void()>& job);
+  void Stop();
+
+ private:
+  struct Job;
+  SerialExecutor() = default;
+  void Loop();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job*> queue_;  // guarded by mu_; jobs live on their callers' stacks
+  bool stopping_ = false;   // guarded by mu_
+  std::mutex join_mu_;      // one Stop() joins; the others wait for it
+  std::thread thread_;
+};
+
+}  // namespace glet
