@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/strings.h"
+#include "sched/margins_json.h"
 
 namespace glet::sched {
 
@@ -165,15 +166,7 @@ Result<Plan> Plan::FromJson(const Json& doc, const std::string& origin) {
   // A margin the file does not name is off (plans written before it existed did not use it).
   plan.margins.burst_miss = 0;
   if (auto m = root.OptionalChild("margins")) {
-    GLET_RETURN_IF_ERROR(
-        m->CheckKeys({"latency_ratio", "batch_cost", "poisson_quantile", "burst_miss"}));
-    GLET_ASSIGN_OR_RETURN(plan.margins.latency_ratio, m->GetDoubleOr("latency_ratio", 1));
-    GLET_ASSIGN_OR_RETURN(plan.margins.batch_cost, m->GetBoolOr("batch_cost", false));
-    GLET_ASSIGN_OR_RETURN(plan.margins.poisson_quantile, m->GetDoubleOr("poisson_quantile", 0));
-    GLET_ASSIGN_OR_RETURN(plan.margins.burst_miss, m->GetDoubleOr("burst_miss", 0));
-    if (Status s = plan.margins.Validate(); !s.ok()) {
-      return m->Error(s.message());
-    }
+    GLET_ASSIGN_OR_RETURN(plan.margins, ReadMargins(*m, plan.margins));
   }
   GLET_ASSIGN_OR_RETURN(JsonReader workload, root.Child("workload"));
   GLET_ASSIGN_OR_RETURN(std::vector<JsonReader> demands, workload.Elements());

@@ -230,6 +230,7 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
   // Glet sizes: the type's own list; with several types the union of theirs (each type then
   // uses those its profile measures).
   sched::PlannerOptions planner_options;
+  planner_options.margins = options_.margins;
   if (fleet.single_type()) {
     if (auto p = options_.partitions.find(fleet.pools[0].type()); p != options_.partitions.end()) {
       planner_options.partitions = p->second;

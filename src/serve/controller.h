@@ -46,6 +46,7 @@ struct ControllerOptions {
   std::string policy = "glet";
   std::string profiles_dir;                            // resource/profiles
   std::map<std::string, std::vector<int>> partitions;  // per device type; default planner's
+  sched::SafetyMargins margins;                        // the planner's
   std::map<std::string, double> model_rates;           // initial demand per model (rps)
   std::vector<ServedApp> apps;                         // initial demand per app
   double min_rate_rps = 1;                             // planning floor for a served model

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/json_reader.h"
+#include "sched/margins_json.h"
 #include "sched/planner_factory.h"
 
 namespace glet::serve {
@@ -24,7 +25,7 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   GLET_ASSIGN_OR_RETURN(Json doc, ReadJsonFile(path));
   JsonReader root(doc, path);
   GLET_RETURN_IF_ERROR(root.CheckKeys({"models", "apps", "policy", "partitions", "epoch_s",
-                                       "min_rate_rps", "node", "min_devices"}));
+                                       "min_rate_rps", "node", "min_devices", "margins"}));
   const std::string dir = std::filesystem::path(path).parent_path().string();
   ServeConfig config;
   if (auto models = root.OptionalChild("models")) {
@@ -105,6 +106,9 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
     return InvalidArgumentError(path + ": /min_devices: must be >= 1");
   }
   config.min_devices = static_cast<int>(min_devices);
+  if (auto m = root.OptionalChild("margins")) {
+    GLET_ASSIGN_OR_RETURN(config.margins, sched::ReadMargins(*m, config.margins));
+  }
   return config;
 }
 

@@ -7,7 +7,9 @@
 //    "partitions": {"cpu": [50, 100]},                            glet sizes per device type
 //    "epoch_s": 10, "min_rate_rps": 1,                             re-planning (optional)
 //    "node": "../devices/local-cpu.json",                          `glet serve`'s own backend
-//    "min_devices": 1}                                             devices to wait for
+//    "min_devices": 1,                                             devices to wait for
+//    "margins": {"burst_miss": 0.005, ...}}                        planner margins (optional;
+//                                                                  sched/margins_json.h)
 // Relative paths are relative to the config file. Errors name the file and JSON path.
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include "core/status.h"
 #include "model/model_spec.h"
+#include "sched/safety.h"
 #include "serve/controller.h"
 
 namespace glet::serve {
@@ -32,6 +35,7 @@ struct ServeConfig {
   double min_rate_rps = 1;
   std::string node_path;  // resolved; empty if absent
   int min_devices = 1;
+  sched::SafetyMargins margins;  // the planner's defaults unless "margins" names some
 
   // Loads and validates against `manifest` (unknown models and app stages are errors).
   static Result<ServeConfig> Load(const std::string& path, const model::ModelManifest& manifest);

@@ -63,5 +63,41 @@ TEST_F(ServeConfigTest, BadModelEntriesNameTheFileAndField) {
   EXPECT_FALSE(manifest_.CapMaxBatch("nosuch", 1).ok());
 }
 
+TEST_F(ServeConfigTest, MarginsDefaultToThePlannersAndMayBeSet) {
+  auto plain = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}]})");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->margins, sched::SafetyMargins{});
+
+  auto set = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}],
+                      "margins": {"burst_miss": 0.01, "latency_ratio": 1.1}})");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_DOUBLE_EQ(set->margins.burst_miss, 0.01);
+  EXPECT_DOUBLE_EQ(set->margins.latency_ratio, 1.1);
+  EXPECT_FALSE(set->margins.batch_cost);               // not named: the default
+  EXPECT_DOUBLE_EQ(set->margins.poisson_quantile, 0);  // not named: the default
+
+  auto off =
+      Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}], "margins": {"burst_miss": 0}})");
+  ASSERT_TRUE(off.ok());
+  EXPECT_DOUBLE_EQ(off->margins.burst_miss, 0);
+
+  for (const auto& [json, expected] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"models": [{"name": "lenet1", "rate_rps": 5}], "margins": {"burst_miss": 1.5}})",
+            "/margins: burst_miss: must be 0 (off) or in (0,1)"},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 5}], "margins": {"latency_ratio": 0.5}})",
+            "/margins: latency_ratio: must be >= 1"},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 5}], "margins": {"burst": 0.1}})",
+            "burst"},
+           {R"({"models": [{"name": "lenet1", "rate_rps": 5}], "margins": [0.1]})", "/margins"},
+       }) {
+    auto r = Load(json);
+    ASSERT_FALSE(r.ok()) << json;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << json;
+    EXPECT_NE(r.status().message().find(expected), std::string::npos)
+        << json << " -> " << r.status().message();
+    EXPECT_NE(r.status().message().find("serve.json"), std::string::npos) << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace glet::serve
