@@ -109,11 +109,12 @@ Tensor::Tensor(DType dtype, std::vector<int64_t> shape, std::vector<std::byte> b
 }
 
 Status CheckTensorMatches(const Tensor& t, const TensorSpec& spec, std::string_view what) {
-  std::string dims = ShapeToString(spec.shape);  // "[3,224,224]" -> "[n,3,224,224]"
-  std::string expected =
-      std::string(DTypeName(spec.dtype)) + " [n" + (spec.shape.empty() ? "" : ",") + dims.substr(1);
-  std::string actual = std::string(DTypeName(t.dtype())) + " " + ShapeToString(t.shape());
+  // The message is built only on a mismatch: this runs once per served request.
   auto mismatch = [&](std::string_view why) {
+    std::string dims = ShapeToString(spec.shape);  // "[3,224,224]" -> "[n,3,224,224]"
+    std::string expected = std::string(DTypeName(spec.dtype)) + " [n" +
+                           (spec.shape.empty() ? "" : ",") + dims.substr(1);
+    std::string actual = std::string(DTypeName(t.dtype())) + " " + ShapeToString(t.shape());
     return InvalidArgumentError(std::string(what) + ": " + std::string(why) + ": expected " +
                                 expected + " with n >= 1, got " + actual);
   };

@@ -102,6 +102,7 @@ struct Frontend::Lane {
 
 struct Frontend::ModelState {
   const model::ModelSpec spec;
+  const std::string input_context;  // "model 'x': input 'y'", for input errors
   Mutex mu;
   Router router;
   std::map<std::string, std::unique_ptr<Lane>> lanes;  // by glet id
@@ -109,7 +110,10 @@ struct Frontend::ModelState {
   OutageQueue held;  // requests waiting while the router has glets but none is up
 
   ModelState(model::ModelSpec s, size_t max_held)
-      : spec(std::move(s)), router(spec.name), held(spec.name, max_held) {}
+      : spec(std::move(s)),
+        input_context("model '" + spec.name + "': input '" + spec.input.name + "'"),
+        router(spec.name),
+        held(spec.name, max_held) {}
 };
 
 struct Frontend::AppRun {
@@ -238,8 +242,7 @@ void Frontend::Infer(const std::string& name, std::vector<NamedTensor> inputs, I
     done(std::move(r));
     return;
   }
-  if (Status s = model::CheckTensorMatches(inputs[0].tensor, spec.input,
-                                           "model '" + name + "': input '" + spec.input.name + "'");
+  if (Status s = model::CheckTensorMatches(inputs[0].tensor, spec.input, it->second->input_context);
       !s.ok()) {
     InferResult r;
     r.status = s;
