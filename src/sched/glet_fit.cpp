@@ -83,6 +83,18 @@ double PickBatches(const std::vector<FitMember>& members, const std::vector<cons
 
 }  // namespace
 
+void FitQuickSums::Add(const FitMember& m, int partition, double alpha) {
+  const ModelTable& t = *m.table;
+  occupancy_lb += m.rate_rps * alpha / (1000.0 * t.BatchesPerMs(partition));
+  d_min += alpha * t.EffMs(partition, 1);
+  min_slo = std::min(min_slo, t.slo_ms());
+}
+
+bool FitQuickSums::Rejects() const {
+  const double d_max = min_slo - d_min;
+  return occupancy_lb > 1 + 1e-9 || d_min > d_max * (1 + 1e-9);
+}
+
 bool MayFitGlet(const std::vector<FitMember>& members, int partition, double alpha,
                 const LambdaTable& lambda) {
   std::vector<const double*> min_rows;
@@ -144,21 +156,17 @@ namespace {
 // FitGlet's search; `prune`: reject with MayFitGlet before searching cycles.
 std::optional<GletShape> Fit(const std::vector<FitMember>& members, int partition, double alpha,
                              const LambdaTable& lambda, bool prune) {
-  // Quick bounds: the members' best throughputs must leave room for all of them, and a cycle
-  // must be at least their batch-1 executions and leave every SLO room for all of them.
-  double occupancy_lb = 0;
-  double d_min = 0;
-  double min_slo = 1e300;
+  // Quick bounds (FitQuickSums).
+  FitQuickSums sums;
   for (const FitMember& m : members) {
-    const ModelTable& t = *m.table;
-    occupancy_lb += m.rate_rps * alpha / (1000.0 * t.BatchesPerMs(partition));
-    d_min += alpha * t.EffMs(partition, 1);
-    min_slo = std::min(min_slo, t.slo_ms());
+    sums.Add(m, partition, alpha);
   }
-  const double d_max = min_slo - d_min;
-  if (occupancy_lb > 1 + 1e-9 || d_min > d_max * (1 + 1e-9)) {
+  if (sums.Rejects()) {
     return std::nullopt;
   }
+  const double d_min = sums.d_min;
+  const double min_slo = sums.min_slo;
+  const double d_max = min_slo - d_min;
   // Most merges the planners try end here (no cycle at all can hold the members).
   if (prune && !MayFitGlet(members, partition, alpha, lambda)) {
     return std::nullopt;
@@ -166,7 +174,7 @@ std::optional<GletShape> Fit(const std::vector<FitMember>& members, int partitio
   // A tighter bound: in any valid shape the batches take T <= D and D + T <= min_slo, so every
   // batch takes at most min_slo / 2, and member i, absorbing r_i D / 1000 <= lambda(b_i, max)
   // arrivals per cycle, occupies at least r_i alpha E_i(b_i) / (1000 lambda(b_i, max)).
-  occupancy_lb = 0;
+  double occupancy_lb = 0;
   for (const FitMember& m : members) {
     const ModelTable& t = *m.table;
     const double* row = t.EffRow(t.PartitionIndex(partition));

@@ -35,6 +35,20 @@ struct GletShape {
   std::vector<double> exec_ms;  // per member, alpha included
 };
 
+// FitGlet's first, cheapest test, over sums a planner can keep per group of members and extend
+// by one member to try a merge: the members' best throughputs must leave room for all of them
+// (occupancy_lb <= 1), and a cycle must be at least their batch-1 executions (d_min) and leave
+// every SLO room for all of them. Rejects() is exactly what FitGlet tests first.
+struct FitQuickSums {
+  double occupancy_lb = 0;
+  double d_min = 0;
+  double min_slo = 1e300;
+
+  // REQUIRES: m.table->HasPartition(partition).
+  void Add(const FitMember& m, int partition, double alpha);
+  bool Rejects() const;
+};
+
 // nullopt when no cycle is valid. REQUIRES: every member's table has `partition`.
 std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
                                  const LambdaTable& lambda);

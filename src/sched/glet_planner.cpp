@@ -213,6 +213,34 @@ class Pass {
                                : FitGletUnpruned(members, p, AlphaFor(p, cap_), lambda_);
   }
 
+  // What MergeResidues keeps per group so that trying a merge extends it by one member: the
+  // group's GletDraft::MemMib and, per allowed partition (options_.partitions' order), whether
+  // every member has it and FitGlet's quick sums there (the same sums in the same order).
+  struct GroupSums {
+    double mem_mib = 0;
+    std::vector<bool> all_have;
+    std::vector<FitQuickSums> quick;
+  };
+  GroupSums SumsOf(const GletDraft& g) const {
+    GroupSums out;
+    out.mem_mib = g.MemMib(profile_);
+    for (int p : options_.partitions) {
+      bool all_have = true;
+      for (const FitMember& m : g.members) {
+        all_have = all_have && m.table->HasPartition(p);
+      }
+      FitQuickSums quick;
+      if (all_have) {
+        for (const FitMember& m : g.members) {
+          quick.Add(m, p, AlphaFor(p, cap_));
+        }
+      }
+      out.all_have.push_back(all_have);
+      out.quick.push_back(quick);
+    }
+    return out;
+  }
+
   // Merges residue glets into time-shared glets where their batches fit in one cycle.
   void MergeResidues(std::vector<GletDraft>& residues, PassResult& out) {
     std::stable_sort(residues.begin(), residues.end(), [](const GletDraft& a, const GletDraft& b) {
@@ -222,25 +250,26 @@ class Pass {
       return a.shape.occupancy > b.shape.occupancy;
     });
     std::vector<GletDraft> groups;
+    std::vector<GroupSums> sums;  // per group
     for (GletDraft& r : residues) {
       int best = -1;
       int best_growth = r.partition;  // merging must save partition
       GletDraft best_glet;
+      const FitMember& rm = r.members[0];
       for (size_t gi = 0; gi < groups.size(); ++gi) {
-        GletDraft& g = groups[gi];
+        const GletDraft& g = groups[gi];
+        const GroupSums& gs = sums[gi];
         if (static_cast<int>(g.members.size()) >= kMaxMergeMembers ||
             g.shape.occupancy + r.shape.occupancy > 2.0) {
           continue;
         }
-        std::vector<FitMember> members = g.members;
-        members.push_back(r.members[0]);
-        GletDraft merged;
-        merged.members = members;
-        if (merged.MemMib(profile_) > profile_.mem_mib) {
+        if (gs.mem_mib + rm.table->mem_mib() > profile_.mem_mib) {
           continue;
         }
+        std::vector<FitMember> members;  // g's and r's, made for the first cycle search
         // The smallest partition (>= the smaller of the two) at which the merged glet fits.
-        for (int p : options_.partitions) {
+        for (size_t pi = 0; pi < options_.partitions.size(); ++pi) {
+          const int p = options_.partitions[pi];
           if (p < std::min(g.partition, r.partition)) {
             continue;
           }
@@ -248,35 +277,42 @@ class Pass {
           if (growth >= best_growth) {
             break;
           }
-          bool all_have = true;
-          for (const FitMember& m : members) {
-            all_have = all_have && m.table->HasPartition(p);
-          }
-          if (!all_have) {
+          if (!gs.all_have[pi] || !rm.table->HasPartition(p)) {
             continue;
+          }
+          FitQuickSums quick = gs.quick[pi];
+          quick.Add(rm, p, AlphaFor(p, cap_));
+          if (quick.Rejects()) {
+            continue;  // FitGlet's first test, without copying the members
+          }
+          if (members.empty()) {
+            members = g.members;
+            members.push_back(rm);
           }
           std::optional<GletShape> s = Fit(members, p);
           if (s) {
             best = static_cast<int>(gi);
             best_growth = growth;
-            merged.partition = p;
-            merged.alpha_cap = AlphaFor(p, cap_);
-            merged.shape = *s;
-            best_glet = merged;
+            best_glet.members = members;
+            best_glet.partition = p;
+            best_glet.alpha_cap = AlphaFor(p, cap_);
+            best_glet.shape = *s;
             break;
           }
         }
       }
       if (best >= 0) {
         if (explain_) {
-          out.explain.push_back("merge: " + r.members[0].table->model() + " residue (" +
+          out.explain.push_back("merge: " + rm.table->model() + " residue (" +
                                 std::to_string(r.partition) + "%) into " + groups[best].Describe() +
                                 " -> " + best_glet.Describe() + ", occupancy " +
                                 FormatDouble(best_glet.shape.occupancy, 2) + " (saves " +
                                 std::to_string(r.partition - best_growth) + "%)");
         }
         groups[best] = std::move(best_glet);
+        sums[best] = SumsOf(groups[best]);
       } else {
+        sums.push_back(SumsOf(r));
         groups.push_back(std::move(r));
       }
     }
