@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -178,6 +179,19 @@ Status RunSimulate(const SimulateOptions& o) {
     return InvalidArgumentError("--devices: needed with --rates (e.g. ref-gpu:4)");
   }
   if (plan) {
+    std::set<std::string> used_types;
+    for (const sched::PlannedDevice& d : plan->devices) {
+      if (!d.glets.empty()) {
+        used_types.insert(d.type);
+      }
+    }
+    if (used_types.size() > 1) {
+      return InvalidArgumentError(
+          "--plan " + o.plan + ": its glets run on several device types (" +
+          Join(std::vector<std::string>(used_types.begin(), used_types.end()), ", ") +
+          "); glet simulate runs plans of one device type (glet schedule --check and glet serve "
+          "take this plan)");
+    }
     for (const sched::PlannedDevice& d : plan->devices) {
       if (!d.glets.empty() && d.type != type) {
         return InvalidArgumentError("--plan " + o.plan + ": device " + std::to_string(d.id) +
