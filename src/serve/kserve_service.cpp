@@ -107,8 +107,8 @@ grpc::ServerUnaryReactor* KServeGrpcService::ModelInfer(grpc::CallbackServerCont
   frontend_.Infer(request->model_name(), std::move(inputs),
                   [ctx, reactor, request, response](InferResult result) {
                     if (result.outcome == RequestOutcome::kServed) {
+                      // OK means served: no trailer, as a plain KServe server answers.
                       FillInferResponse(*request, result, response);
-                      ctx->AddTrailingMetadata("glet-outcome", "served");
                       reactor->Finish(grpc::Status::OK);
                       return;
                     }
