@@ -2,8 +2,7 @@
 // blocks until the glet answers; each frontend lane (model x glet) has up to
 // FrontendOptions::max_batches_in_flight batches in flight, one per calling thread.
 // Implementations: ProxyChannel (proxy_channel.h, gRPC to a `glet proxy` process) and
-// LocalGletChannel (local_glet_channel.h, a model in this process; `glet serve --in-process` and
-// tests).
+// LocalGletChannel (local_glet_channel.h, a model in this process: the frontend's unit tests).
 //
 // Thread safety: RunBatch() may be called from several threads (a pipelined lane, the lanes of a
 // time-shared glet); the glet queues their batches and runs them one at a time.
