@@ -11,6 +11,7 @@
 
 #include "core/check.h"
 #include "core/strings.h"
+#include "sched/fleet.h"
 #include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
 #include "serve/batcher.h"
@@ -70,8 +71,7 @@ struct NameStats {
 
 class Engine {
  public:
-  Engine(const SimInput& input, const SimOptions& options)
-      : in_(input), opt_(options), profile_(*input.profile) {}
+  Engine(const SimInput& input, const SimOptions& options) : in_(input), opt_(options) {}
 
   Status Init(ArrivalSource* arrivals);
   Result<SimResult> Run();
@@ -136,8 +136,14 @@ class Engine {
 
   Status AddModel(const std::string& name, double slo_ms);
   Status InstallPlan(const sched::Plan& plan);
-  Result<std::vector<int64_t>> ExecTable(const sched::PlannedDevice& dev, size_t glet,
+  Result<std::vector<int64_t>> ExecTable(const perf::DeviceProfile& profile,
+                                         const sched::PlannedDevice& dev, size_t glet,
                                          const sched::PlannedModel& m) const;
+  // The profiles of SimInput and the re-planner's fleet; kInvalidArgument on a missing or
+  // repeated type.
+  Status InitProfiles();
+  // The profile of device type `type`, or null.
+  const perf::DeviceProfile* ProfileOf(const std::string& type) const;
 
   void Push(int64_t t, EventKind kind, int32_t index) { heap_.push(Event{t, kind, seq_++, index}); }
   void OnArrival(const client::Arrival& a);
@@ -168,7 +174,8 @@ class Engine {
 
   const SimInput& in_;
   const SimOptions& opt_;
-  const perf::DeviceProfile& profile_;
+  std::vector<const perf::DeviceProfile*> profiles_;  // not owned; one per type, input order
+  sched::Fleet fleet_;                                // re-plans: one pool per budget type
 
   ArrivalSource* arrivals_ = nullptr;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> heap_;
@@ -225,18 +232,25 @@ Status Engine::AddModel(const std::string& name, double slo_ms) {
   auto ms = std::make_unique<ModelState>(name);
   ms->slo_ms = slo_ms;
   ms->slo_ns = static_cast<int64_t>(std::llround(slo_ms * 1e6));
-  ms->input_mib = profile_.InputBytes(name) / (1024.0 * 1024.0);
+  for (const perf::DeviceProfile* p : profiles_) {
+    const double bytes = p->InputBytes(name);
+    if (bytes > 0) {
+      ms->input_mib = bytes / (1024.0 * 1024.0);
+      break;
+    }
+  }
   model_index_.emplace(name, static_cast<int>(models_.size()));
   models_.push_back(std::move(ms));
   return Status::Ok();
 }
 
-Result<std::vector<int64_t>> Engine::ExecTable(const sched::PlannedDevice& dev, size_t gi,
+Result<std::vector<int64_t>> Engine::ExecTable(const perf::DeviceProfile& profile,
+                                               const sched::PlannedDevice& dev, size_t gi,
                                                const sched::PlannedModel& m) const {
   const sched::PlannedGlet& g = dev.glets[gi];
   const std::string where = "plan: device " + std::to_string(dev.id) + " glet " +
                             std::to_string(gi) + " model " + m.model;
-  const bool with_int = opt_.interference && profile_.interference.has_value();
+  const bool with_int = opt_.interference && profile.interference.has_value();
   std::vector<perf::GletLoad> others;
   if (with_int) {
     for (size_t h = 0; h < dev.glets.size(); ++h) {
@@ -246,7 +260,7 @@ Result<std::vector<int64_t>> Engine::ExecTable(const sched::PlannedDevice& dev, 
       perf::GletLoad load;
       load.partition = dev.glets[h].partition;
       for (const sched::PlannedModel& o : dev.glets[h].models) {
-        Result<perf::UtilSample> u = profile_.Util(o.model, o.batch);
+        Result<perf::UtilSample> u = profile.Util(o.model, o.batch);
         if (!u.ok()) {
           return InvalidArgumentError(where + ": " + u.status().message());
         }
@@ -259,17 +273,17 @@ Result<std::vector<int64_t>> Engine::ExecTable(const sched::PlannedDevice& dev, 
   std::vector<int64_t> table;
   table.reserve(m.batch);
   for (int k = 1; k <= m.batch; ++k) {
-    Result<double> lat = profile_.LatencyMs(m.model, g.partition, k);
+    Result<double> lat = profile.LatencyMs(m.model, g.partition, k);
     if (!lat.ok()) {
       return InvalidArgumentError(where + ": " + lat.status().message());
     }
     double alpha = 1;
     if (with_int && !others.empty()) {
-      Result<perf::UtilSample> u = profile_.Util(m.model, k);
+      Result<perf::UtilSample> u = profile.Util(m.model, k);
       if (!u.ok()) {
         return InvalidArgumentError(where + ": " + u.status().message());
       }
-      alpha = profile_.interference->Alpha(perf::GletLoad{*u, g.partition}, others);
+      alpha = profile.interference->Alpha(perf::GletLoad{*u, g.partition}, others);
     }
     table.push_back(std::max<int64_t>(1, std::llround(*lat * alpha * 1e6)));
   }
@@ -311,18 +325,30 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
   std::vector<NewGlet> next;
   std::vector<sched::GletWork> next_work;
   ++epoch_;
-  int slot = 0;
+  std::map<std::string, int> slot;  // per device type: used devices placed so far
   for (const sched::PlannedDevice& dev : plan.devices) {
     if (dev.glets.empty()) {
       continue;
     }
-    if (dev.type != profile_.type) {
-      return InvalidArgumentError("plan: device " + std::to_string(dev.id) + ": type '" + dev.type +
-                                  "' but the profile is for '" + profile_.type + "'");
+    const perf::DeviceProfile* profile = ProfileOf(dev.type);
+    if (profile == nullptr) {
+      if (profiles_.size() == 1) {
+        return InvalidArgumentError("plan: device " + std::to_string(dev.id) + ": type '" +
+                                    dev.type + "' but the profile is for '" + profiles_[0]->type +
+                                    "'");
+      }
+      std::vector<std::string> types;
+      for (const perf::DeviceProfile* p : profiles_) {
+        types.push_back(p->type);
+      }
+      return InvalidArgumentError("plan: device " + std::to_string(dev.id) + ": device type '" +
+                                  dev.type + "' has no profile (profiles: " + Join(types, ", ") +
+                                  ")");
     }
-    // The controller places the plan's used devices on the backends' devices in order: the
-    // physical device of a glet is its device's rank among the used ones.
-    const std::string physical = std::to_string(slot++);
+    // The controller places the plan's used devices of each type on the backends' devices of
+    // that type in order: the physical device of a glet is its type and its device's rank among
+    // the used ones of that type.
+    const std::string physical = dev.type + "/" + std::to_string(slot[dev.type]++);
     for (size_t gi = 0; gi < dev.glets.size(); ++gi) {
       const sched::PlannedGlet& g = dev.glets[gi];
       const std::string where =
@@ -344,7 +370,7 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
         }
         NewLane lane;
         lane.model = mi->second;
-        GLET_ASSIGN_OR_RETURN(lane.exec, ExecTable(dev, gi, m));
+        GLET_ASSIGN_OR_RETURN(lane.exec, ExecTable(*profile, dev, gi, m));
         // The batcher's expectation: what the controller installs (profile x planned alpha).
         serve::BatcherConfig& bc = lane.config;
         bc.model = m.model;
@@ -352,7 +378,7 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
         bc.duty_cycle = FromMillis(g.duty_ms);
         bc.max_queue_requests = opt_.max_queue_requests;
         for (int k = 1; k <= m.batch; ++k) {
-          Result<double> ms = profile_.LatencyMs(m.model, g.partition, k);
+          Result<double> ms = profile->LatencyMs(m.model, g.partition, k);
           bc.batch_latency.push_back(
               FromMillis((ms.ok() ? *ms : m.exec_ms) * std::max(1.0, m.alpha)));
         }
@@ -452,6 +478,35 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
   return Status::Ok();
 }
 
+Status Engine::InitProfiles() {
+  if (in_.profile != nullptr) {
+    profiles_.push_back(in_.profile);
+  }
+  for (size_t i = 0; i < in_.profiles.size(); ++i) {
+    const perf::DeviceProfile* p = in_.profiles[i];
+    if (p == nullptr) {
+      return InvalidArgumentError("simulate: profile " + std::to_string(i) + " is null");
+    }
+    if (ProfileOf(p->type) != nullptr) {
+      return InvalidArgumentError("simulate: two profiles for device type '" + p->type + "'");
+    }
+    profiles_.push_back(p);
+  }
+  if (profiles_.empty()) {
+    return InvalidArgumentError("simulate: no device profile");
+  }
+  return Status::Ok();
+}
+
+const perf::DeviceProfile* Engine::ProfileOf(const std::string& type) const {
+  for (const perf::DeviceProfile* p : profiles_) {
+    if (p->type == type) {
+      return p;
+    }
+  }
+  return nullptr;
+}
+
 TimeBin& Engine::BinAt(int64_t t_ns) {
   const size_t idx = static_cast<size_t>(std::max<int64_t>(0, t_ns) / bin_ns_);
   while (bins_.size() <= idx) {
@@ -465,9 +520,7 @@ TimeBin& Engine::BinAt(int64_t t_ns) {
 
 Status Engine::Init(ArrivalSource* arrivals) {
   arrivals_ = arrivals;
-  if (in_.profile == nullptr) {
-    return InvalidArgumentError("simulate: no device profile");
-  }
+  GLET_RETURN_IF_ERROR(InitProfiles());
   if (!(opt_.duration_s > 0) || !std::isfinite(opt_.duration_s)) {
     return InvalidArgumentError("--duration: must be a finite number > 0");
   }
@@ -600,8 +653,26 @@ Status Engine::Init(ArrivalSource* arrivals) {
   }
   if (opt_.replan) {
     GLET_ASSIGN_OR_RETURN(planner_, sched::MakePlanner(opt_.policy, opt_.planner_options));
-    if (opt_.max_devices < 1) {
-      return InvalidArgumentError("--devices: re-planning needs a device budget >= 1");
+    if (opt_.device_budget.empty()) {
+      if (profiles_.size() != 1) {
+        return InvalidArgumentError(
+            "--devices: re-planning with several device types needs a budget per type");
+      }
+      if (opt_.max_devices < 1) {
+        return InvalidArgumentError("--devices: re-planning needs a device budget >= 1");
+      }
+      fleet_ = sched::Fleet{profiles_[0], opt_.max_devices};
+    } else {
+      std::vector<sched::DevicePool> pools;
+      for (const sched::DeviceBudgetEntry& e : opt_.device_budget) {
+        const perf::DeviceProfile* p = ProfileOf(e.type);
+        if (p == nullptr) {
+          return InvalidArgumentError("--devices: device type '" + e.type + "' has no profile");
+        }
+        pools.push_back(sched::DevicePool{p, e.count});
+      }
+      fleet_ = sched::Fleet(std::move(pools));
+      GLET_RETURN_IF_ERROR(fleet_.Validate());
     }
   }
   GLET_RETURN_IF_ERROR(InstallPlan(in_.plan));
@@ -947,8 +1018,7 @@ void Engine::OnReplanTick() {
       nd.rate_rps = std::max(opt_.min_rate_rps, r == d.rates_rps.end() ? 0.0 : r->second);
       w.models.push_back(nd);
     }
-    Result<sched::Plan> plan =
-        planner_->MakePlan(w, sched::Fleet{&profile_, opt_.max_devices}, nullptr);
+    Result<sched::Plan> plan = planner_->MakePlan(w, fleet_, nullptr);
     if (plan.ok()) {
       plan->epoch = current_plan_.epoch + 1;
       Status s = InstallPlan(*plan);

@@ -13,15 +13,17 @@
 //     partition p takes LatencyMs(m, p, k) x alpha, where alpha is the interference model's
 //     slow-down from the device's other glets (each counted with its most demanding model at its
 //     planned batch), recomputed from the profile, not read from the plan; 1 without interference
-//     data or with `interference = false`;
+//     data or with `interference = false`. The profile is that of the glet's device type (a plan
+//     may use several types, as `glet schedule --devices ref-gpu:2,cpu:1` makes them);
 //   - a batch that starts on its glet after its deadline (not counting its dispatch overhead) is
 //     dropped there (kDeadlineExpired), as the proxy does;
 //   - serve::RateMonitor observes arrivals; with re-planning on, the controller's loop is mirrored:
 //     every `replan_tick` ShouldReplan() is asked, and on "yes" the planner re-plans for the
 //     observed rates (floored at min_rate_rps) within the device budget; a failed plan keeps the
 //     old one. A new plan is installed as the controller installs it (make-before-break):
-//     glets that sched::MatchUnchangedGlets() finds unchanged (same physical device — the rank
-//     of their device among the plan's used devices, as the controller places them — same
+//     glets that sched::MatchUnchangedGlets() finds unchanged (same physical device — the type
+//     and rank of their device among the plan's used devices of that type, as the controller
+//     places them — same
 //     partition, same models and batch sizes) keep running with their queues and batches in
 //     flight, their lanes taking the new duty cycle, latencies and routing weight; the other
 //     glets' lanes take no new arrivals and finish their queues on their glets, while the new
@@ -57,6 +59,7 @@
 #include "core/status.h"
 #include "model/app_spec.h"
 #include "perf/device_profile.h"
+#include "sched/device_budget.h"
 #include "sched/plan.h"
 #include "sched/planner.h"
 #include "serve/rate_monitor.h"
@@ -99,7 +102,12 @@ struct SimOptions {
   bool replan = false;
   std::string policy = "glet";
   sched::PlannerOptions planner_options;
-  int max_devices = 0;  // device budget for re-plans (>= the initial plan's devices)
+  // Device budget for re-plans. With one device type: `max_devices` devices of it (>= the
+  // initial plan's devices), or `device_budget` with that one type. With several types:
+  // `device_budget`, one entry per type (each with a profile in SimInput), in pool order; the
+  // re-planner plans over a sched::Fleet of those pools.
+  int max_devices = 0;
+  std::vector<sched::DeviceBudgetEntry> device_budget;
   serve::RateMonitorConfig rates;
   Duration replan_tick = std::chrono::milliseconds(200);
   double min_rate_rps = 1;  // planning floor per served model (the controller's)
@@ -113,8 +121,13 @@ struct PlanChange {
 };
 
 struct SimInput {
-  const perf::DeviceProfile* profile = nullptr;  // not owned; outlives Simulate()
-  sched::Plan plan;                              // the initial plan
+  // The device profiles, one per device type (not owned; outlive Simulate()): each glet runs
+  // with the profile of its device's type. `profile` alone is the one-type case; `profiles`
+  // adds (or, with `profile` null, gives) the others. A model's request input is sized by the
+  // first of them (`profile`, then `profiles` in order) that knows its input shapes.
+  const perf::DeviceProfile* profile = nullptr;
+  std::vector<const perf::DeviceProfile*> profiles;
+  sched::Plan plan;  // the initial plan
   // SLO per model; a model with no entry uses the plan workload's slo_ms.
   std::map<std::string, double> slo_ms;
   std::vector<model::AppSpec> apps;  // stream names may be apps
@@ -154,8 +167,10 @@ struct SimResult {
 };
 
 // Runs the simulation. kInvalidArgument naming the model/field for: a stream whose name is
-// neither a served model nor an app, a plan whose glet has no profile entry, no SLO for a model,
-// a bad option. Every request ends served, dropped or failed; the report's counts add up.
+// neither a served model nor an app, a plan whose glet has no profile entry, a plan device whose
+// type has no profile (naming the device and type), two profiles of one type, a budget type
+// without profile, no SLO for a model, a bad option. Every request ends served, dropped or failed;
+// the report's counts add up.
 Result<SimResult> Simulate(const SimInput& input, ArrivalSource arrivals,
                            const SimOptions& options);
 
