@@ -3,8 +3,10 @@
 // client log. Prints the client's report (served, dropped, SLO attainment, percentiles, goodput)
 // plus per-device occupancy and devices in use; writes a JSON report and SVG plots on request.
 // See docs/simulator.md.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -23,6 +25,7 @@
 #include "perf/device_profile.h"
 #include "sched/app_workload.h"
 #include "sched/device_budget.h"
+#include "sched/fleet.h"
 #include "sched/planner_factory.h"
 #include "sched/workload.h"
 #include "sim/simulator.h"
@@ -40,6 +43,7 @@ struct SimulateOptions {
   std::vector<std::string> traces;
   std::string replay;
   std::string profile_dir;
+  std::string profiles_root;
   std::string devices;
   std::string policy = "glet";
   std::string dist = "poisson";
@@ -159,59 +163,101 @@ Status RunSimulate(const SimulateOptions& o) {
     GLET_ASSIGN_OR_RETURN(workload, sched::LoadRatesCsv(o.rates));
     workload = workload.Scaled(o.scale);
   }
-  // Device type and budget.
-  std::string type;
-  int budget = 0;
+  // Device types and budget: --devices, or the plan's devices per type (in the plan's order).
+  std::vector<sched::DeviceBudgetEntry> budget;
   if (!o.devices.empty()) {
     GLET_ASSIGN_OR_RETURN(sched::DeviceBudget b, sched::DeviceBudget::Parse(o.devices));
-    if (b.entries.size() != 1) {
-      return InvalidArgumentError("--devices: one device type at a time (got " + b.ToString() +
-                                  ")");
-    }
-    type = b.entries[0].type;
-    budget = b.entries[0].count;
+    budget = b.entries;
   } else if (plan) {
     for (const sched::PlannedDevice& d : plan->devices) {
-      type = d.type;
+      auto it = std::find_if(budget.begin(), budget.end(),
+                             [&](const sched::DeviceBudgetEntry& e) { return e.type == d.type; });
+      if (it == budget.end()) {
+        budget.push_back(sched::DeviceBudgetEntry{d.type, 0});
+        it = budget.end() - 1;
+      }
+      ++it->count;
     }
-    budget = static_cast<int>(plan->devices.size());
+    if (budget.empty()) {
+      return InvalidArgumentError("--plan " + o.plan + ": no devices (give --devices TYPE:COUNT)");
+    }
   } else {
     return InvalidArgumentError("--devices: needed with --rates (e.g. ref-gpu:4)");
   }
+  const bool several = budget.size() > 1;
+  std::vector<std::string> types;
+  for (const sched::DeviceBudgetEntry& e : budget) {
+    types.push_back(e.type);
+  }
+  const std::string type = Join(types, ",");
+  if (several && !o.profile_dir.empty()) {
+    return InvalidArgumentError(
+        "--profile-dir: names the profile of one device type, but the " +
+        std::string(o.devices.empty() ? "plan uses several (" : "--devices has several (") +
+        sched::DeviceBudget{budget}.ToString() +
+        "); their profiles come from --profiles-root/<type>");
+  }
   if (plan) {
-    std::set<std::string> used_types;
+    std::map<std::string, int> used;
     for (const sched::PlannedDevice& d : plan->devices) {
-      if (!d.glets.empty()) {
-        used_types.insert(d.type);
+      if (d.glets.empty()) {
+        continue;
       }
-    }
-    if (used_types.size() > 1) {
-      return InvalidArgumentError(
-          "--plan " + o.plan + ": its glets run on several device types (" +
-          Join(std::vector<std::string>(used_types.begin(), used_types.end()), ", ") +
-          "); glet simulate runs plans of one device type (glet schedule --check and glet serve "
-          "take this plan)");
-    }
-    for (const sched::PlannedDevice& d : plan->devices) {
-      if (!d.glets.empty() && d.type != type) {
+      ++used[d.type];
+      const bool known =
+          std::any_of(budget.begin(), budget.end(),
+                      [&](const sched::DeviceBudgetEntry& e) { return e.type == d.type; });
+      if (!known) {
         return InvalidArgumentError("--plan " + o.plan + ": device " + std::to_string(d.id) +
                                     " is a '" + d.type + "', --devices says '" + type + "'");
       }
     }
-    if (plan->UsedDevices() > budget) {
+    if (!several && plan->UsedDevices() > budget[0].count) {
       return InvalidArgumentError("--devices: the plan uses " +
                                   std::to_string(plan->UsedDevices()) + " devices, more than " +
-                                  std::to_string(budget));
+                                  std::to_string(budget[0].count));
+    }
+    for (const sched::DeviceBudgetEntry& e : budget) {
+      if (used[e.type] > e.count) {
+        return InvalidArgumentError("--devices: the plan uses " + std::to_string(used[e.type]) +
+                                    " " + e.type + " devices, more than " +
+                                    std::to_string(e.count));
+      }
     }
   }
-  const std::string profile_dir =
-      !o.profile_dir.empty() ? o.profile_dir : model::ResourceDir() + "/profiles/" + type;
-  auto loaded = perf::DeviceProfile::LoadDir(profile_dir, type);
-  if (!loaded.ok()) {
-    return loaded.status().WithContext(o.profile_dir.empty() ? "--devices " + type
-                                                             : "--profile-dir");
+  // One profile per type: --profile-dir (one type), else --profiles-root/TYPE.
+  const std::string root =
+      o.profiles_root.empty() ? model::ResourceDir() + "/profiles" : o.profiles_root;
+  std::deque<perf::DeviceProfile> profiles;  // stable addresses for the simulator and planner
+  for (const sched::DeviceBudgetEntry& e : budget) {
+    // Without --devices, a type comes from the plan: an error names its first device.
+    std::string where = "--devices " + e.type;
+    if (o.devices.empty()) {
+      for (const sched::PlannedDevice& d : plan->devices) {
+        if (d.type == e.type) {
+          where =
+              "--plan " + o.plan + ": device " + std::to_string(d.id) + " (type '" + e.type + "')";
+          break;
+        }
+      }
+    }
+    const std::string dir = !o.profile_dir.empty() ? o.profile_dir : root + "/" + e.type;
+    if (o.profile_dir.empty() && !std::filesystem::is_directory(dir)) {
+      return InvalidArgumentError(where + ": no profile for device type '" + e.type +
+                                  "' (looked in " + dir + "; use --profiles-root)");
+    }
+    auto loaded = perf::DeviceProfile::LoadDir(dir, e.type);
+    if (!loaded.ok()) {
+      return loaded.status().WithContext(o.profile_dir.empty() ? where : "--profile-dir");
+    }
+    profiles.push_back(std::move(loaded).value());
   }
-  const perf::DeviceProfile profile = std::move(loaded).value();
+  const perf::DeviceProfile& profile = profiles.front();
+  std::vector<sched::DevicePool> pools;
+  for (size_t i = 0; i < budget.size(); ++i) {
+    pools.push_back(sched::DevicePool{&profiles[i], budget[i].count});
+  }
+  const sched::Fleet fleet(std::move(pools));
 
   // Apps.
   std::vector<model::AppSpec> apps;
@@ -288,6 +334,11 @@ Status RunSimulate(const SimulateOptions& o) {
         return InvalidArgumentError("--app " + app.name + ": no arrivals for it (give --model " +
                                     app.name + ":RATE or --trace " + app.name + "=FILE)");
       }
+      if (several) {
+        return InvalidArgumentError("--app " + app.name +
+                                    ": the SLO split over stages plans one device type (got " +
+                                    fleet.ToString() + ")");
+      }
       auto split = sched::SplitApp(app, std::max(1.0, it->second), profile, popts);
       if (!split.ok()) {
         return split.status().WithContext("--app " + app.name);
@@ -298,16 +349,17 @@ Status RunSimulate(const SimulateOptions& o) {
     }
     GLET_ASSIGN_OR_RETURN(std::unique_ptr<sched::Planner> planner,
                           sched::MakePlanner(o.policy, popts));
-    Result<sched::Plan> made = planner->MakePlan(w, sched::Fleet{&profile, budget}, nullptr);
+    Result<sched::Plan> made = planner->MakePlan(w, fleet, nullptr);
     if (!made.ok()) {
-      return made.status().WithContext("planning (" + o.policy + " on " + type + ":" +
-                                       std::to_string(budget) + ")");
+      return made.status().WithContext("planning (" + o.policy + " on " + fleet.ToString() + ")");
     }
     plan = std::move(made).value();
   }
 
   sim::SimInput in;
-  in.profile = &profile;
+  for (const perf::DeviceProfile& p : profiles) {
+    in.profiles.push_back(&p);
+  }
   in.plan = *plan;
   in.apps = apps;
   in.stream_names = replay ? replay_models : std::vector<std::string>{};
@@ -326,7 +378,7 @@ Status RunSimulate(const SimulateOptions& o) {
   so.replan = replan;
   so.policy = o.policy;
   so.planner_options = popts;
-  so.max_devices = budget;
+  so.device_budget = budget;
   so.rates.replan_epoch = FromMillis(o.epoch_s * 1000);
   so.overhead.request_ms = o.request_overhead_ms;
   so.overhead.request_ms_per_mib = o.request_overhead_ms_per_mib;
@@ -455,6 +507,7 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
       "  glet simulate --plan plan.json --duration 30 --seed 7 --out report.json --svg-dir svg\n"
       "  glet simulate --rates r.csv --devices ref-gpu:8 --trace resnet50=trace.csv --replan on\n"
       "  glet simulate --plan plan.json --replay client_log.csv\n"
+      "  glet simulate --rates r.csv --devices ref-gpu:2,cpu:1 --replan on\n"
       "Arrivals: every model of the plan/rates gets a stream at its rate (--dist), unless\n"
       "--model NAME:RATE[:DIST] or --trace NAME=FILE[:DIST] names it; same seed, same arrivals\n"
       "as `glet client`. Percentiles are exact with --log, else from a histogram (within 0.2%).");
@@ -471,10 +524,15 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
   cmd->add_option("--replay", o->replay,
                   "replay the sends of a `glet client --log` CSV instead of generating arrivals");
   cmd->add_option("--profile-dir", o->profile_dir,
-                  "device profile directory (default: <resource dir>/profiles/TYPE)");
+                  "device profile directory of the one device type (default: "
+                  "--profiles-root/TYPE)");
+  cmd->add_option("--profiles-root", o->profiles_root,
+                  "where device type TYPE finds its profile TYPE/ (default: <resource "
+                  "dir>/profiles)");
   cmd->add_option("--devices", o->devices,
-                  "device type and budget TYPE:COUNT, e.g. ref-gpu:4 (default with --plan: the "
-                  "plan's)");
+                  "device budget TYPE:COUNT[,TYPE:COUNT...], e.g. ref-gpu:4 or ref-gpu:2,cpu:1: "
+                  "the fleet of --rates and of re-plans, one pool per type (default with --plan: "
+                  "the plan's devices per type); each glet runs with its device type's profile");
   cmd->add_option("--policy", o->policy,
                   "planner for --rates and re-plans: glet | glet-noint | glet-notype | temporal "
                   "| greedy-split | optimal")

@@ -183,11 +183,14 @@ TEST(ScheduleCliTest, MixedDeviceTypes) {
   auto check = RunGlet({"schedule", "--check", plan, "--profiles-root", root});
   EXPECT_EQ(check.exit_code, 0) << check.err;
   EXPECT_NE(check.out.find("valid: true"), std::string::npos);
-  // The simulator runs one device type at a time: it says so (exit 2), not a --devices error.
-  auto sim = RunGlet({"simulate", "--plan", plan, "--duration", "1"});
-  EXPECT_EQ(sim.exit_code, 2);
-  EXPECT_NE(sim.err.find("its glets run on several device types (cpu, ref-gpu)"), std::string::npos)
-      << sim.err;
+  // The simulator runs it, each glet with its device type's profile; every request accounted.
+  auto sim = RunGlet({"simulate", "--plan", plan, "--duration", "1", "--profiles-root", root});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  EXPECT_NE(sim.out.find("device_type: ref-gpu,cpu\n"), std::string::npos) << sim.out;
+  EXPECT_GT(ValueOf(sim.out, "sent"), 0);
+  EXPECT_EQ(ValueOf(sim.out, "sent"),
+            ValueOf(sim.out, "served") + ValueOf(sim.out, "dropped") + ValueOf(sim.out, "failed"))
+      << sim.out;
   // --explain says why each model went where.
   auto explain = RunGlet({"schedule", "--rates", rates, "--devices", "ref-gpu:2,cpu:1",
                           "--profiles-root", root, "--explain"});

@@ -115,5 +115,100 @@ TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
   }
 }
 
+// A plan whose glets run on ref-gpu and cpu devices (as glet schedule makes it for
+// --devices ref-gpu:1,cpu:1 at its peak: mobilenet_v2 on both types, resnet50 on the GPU).
+std::string MixedPlan(const TempDir& dir) {
+  const std::string rates =
+      dir.WriteFile("mixed.csv", "model,rate_rps,slo_ms\nmobilenet_v2,100,400\nresnet50,100,108\n");
+  const std::string plan = dir.path() + "/mixed_plan.json";
+  auto s = RunGlet(
+      {"schedule", "--rates", rates, "--devices", "ref-gpu:1,cpu:1", "--peak", "--out", plan});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_THAT(s.out, HasSubstr("devices_by_type: ref-gpu:1,cpu:1\n"));
+  return plan;
+}
+
+void ExpectAccounted(const nlohmann::json& j) {
+  EXPECT_GT(j["sent"].get<int64_t>(), 0);
+  EXPECT_EQ(j["sent"].get<int64_t>(),
+            j["served"].get<int64_t>() + j["dropped"].get<int64_t>() + j["failed"].get<int64_t>());
+}
+
+TEST(SimulateCliTest, SimulatesPlansOnSeveralDeviceTypes) {
+  TempDir dir;
+  const std::string plan = MixedPlan(dir);
+  // The plan's budget (ref-gpu:1,cpu:1), each type's profile from resource/profiles.
+  auto a = RunGlet({"simulate", "--plan", plan, "--duration", "3", "--seed", "5", "--json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto ja = nlohmann::json::parse(a.out);
+  ExpectAccounted(ja);
+  EXPECT_EQ(ja["device_type"], "ref-gpu,cpu");
+  EXPECT_EQ(ja["devices"], 2);
+  EXPECT_EQ(ja["device_occupancy"].size(), 2u);
+  // Same seed, same run.
+  auto b = RunGlet({"simulate", "--plan", plan, "--duration", "3", "--seed", "5", "--json"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto jb = nlohmann::json::parse(b.out);
+  EXPECT_EQ(ja["models"], jb["models"]);
+  // Re-plans within a budget per type as the rates move.
+  const std::string trace = dir.WriteFile("t.csv", "second,rps\n0,500\n3,150\n6,550\n");
+  auto re =
+      RunGlet({"simulate", "--plan", plan, "--duration", "9", "--trace", "mobilenet_v2=" + trace,
+               "--epoch", "1", "--devices", "ref-gpu:1,cpu:1", "--json"});
+  ASSERT_EQ(re.exit_code, 0) << re.err;
+  auto jr = nlohmann::json::parse(re.out);
+  ExpectAccounted(jr);
+  EXPECT_GE(jr["replans"].get<int>(), 1);
+  EXPECT_LE(jr["devices_max"].get<int>(), 2);
+  // --rates planned on two types.
+  auto r = RunGlet({"simulate", "--rates", kRates, "--devices", "ref-gpu:4,cpu:1", "--duration",
+                    "2", "--profiles-root", SourcePath("resource/profiles"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectAccounted(nlohmann::json::parse(r.out));
+}
+
+TEST(SimulateCliTest, SeveralDeviceTypesBadInputExitsTwo) {
+  TempDir dir;
+  const std::string plan = MixedPlan(dir);
+  auto text = ReadFileToString(plan);
+  ASSERT_TRUE(text.ok());
+  auto j = nlohmann::json::parse(*text);
+  int cpu_device = -1;
+  for (auto& d : j["devices"]) {
+    if (d["type"] == "cpu") {
+      cpu_device = d["id"].get<int>();
+      d["type"] = "tpu";
+    }
+  }
+  ASSERT_GE(cpu_device, 0) << *text;
+  const std::string tpu_plan = dir.WriteFile("tpu_plan.json", j.dump(2));
+  for (auto& d : j["devices"]) {
+    d["type"] = "ref-gpu";
+  }
+  const std::string gpus_plan = dir.WriteFile("gpus_plan.json", j.dump(2));
+  const std::vector<BadCase> cases = {
+      // A plan device whose type has no profile: the device and its type are named.
+      {{"--plan", tpu_plan},
+       "device " + std::to_string(cpu_device) + " (type 'tpu'): no profile for device type 'tpu'"},
+      {{"--plan", plan, "--profile-dir", SourcePath("resource/profiles/ref-gpu")},
+       "--profile-dir: names the profile of one device type"},
+      {{"--plan", plan, "--devices", "ref-gpu:1"}, "is a 'cpu', --devices says 'ref-gpu'"},
+      {{"--plan", gpus_plan, "--devices", "ref-gpu:1,cpu:1"},
+       "--devices: the plan uses 2 ref-gpu devices, more than 1"},
+      {{"--plan", plan, "--profiles-root", dir.path()}, "no profile for device type 'ref-gpu'"},
+      {{"--app", SourcePath("resource/apps/traffic.json"), "--model", "traffic:10", "--devices",
+        "ref-gpu:1,cpu:1"},
+       "the SLO split over stages plans one device type"},
+  };
+  for (const BadCase& c : cases) {
+    std::vector<std::string> args = {"simulate", "--duration", "1"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = RunGlet(args, 60);
+    EXPECT_EQ(r.exit_code, 2) << c.names << ": " << r.err << r.out;
+    EXPECT_THAT(r.err, HasSubstr(c.names)) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace glet
