@@ -196,6 +196,9 @@ TEST(SimulateCliTest, SeveralDeviceTypesBadInputExitsTwo) {
       {{"--plan", gpus_plan, "--devices", "ref-gpu:1,cpu:1"},
        "--devices: the plan uses 2 ref-gpu devices, more than 1"},
       {{"--plan", plan, "--profiles-root", dir.path()}, "no profile for device type 'ref-gpu'"},
+      // Re-plans need a policy that plans several types.
+      {{"--plan", plan, "--replan", "on", "--policy", "optimal"},
+       "re-planning: --policy optimal: plans one device type at a time"},
       {{"--app", SourcePath("resource/apps/traffic.json"), "--model", "traffic:10", "--devices",
         "ref-gpu:1,cpu:1"},
        "the SLO split over stages plans one device type"},
