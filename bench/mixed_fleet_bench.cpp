@@ -16,23 +16,21 @@
 #include "core/strings.h"
 #include "model/model_spec.h"
 #include "perf/device_profile.h"
+#include "scenarios.h"
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
 
 namespace {
 
 using glet::FormatDouble;
+using glet::bench::RefGpuProfile;
+using glet::bench::Scenario;
+using glet::bench::StandardScenarios;
+using glet::bench::UnitRateWorkload;
 using glet::perf::DeviceProfile;
 using glet::sched::DevicePool;
 using glet::sched::Fleet;
-using glet::sched::ModelDemand;
 using glet::sched::Workload;
-
-const DeviceProfile& Ref() {
-  static const DeviceProfile p =
-      DeviceProfile::LoadDir(glet::model::ResourceDir() + "/profiles/ref-gpu").value();
-  return p;
-}
 
 const DeviceProfile& Cpu() {
   static const DeviceProfile p =
@@ -42,7 +40,7 @@ const DeviceProfile& Cpu() {
 
 // ref-gpu with every time doubled, at `cost` per device.
 DeviceProfile Slow(double cost) {
-  DeviceProfile p = Ref();
+  DeviceProfile p = RefGpuProfile();
   std::vector<glet::perf::LatencyRow> rows = p.latency.rows();
   for (glet::perf::LatencyRow& r : rows) {
     r.latency_ms *= 2;
@@ -68,26 +66,13 @@ const DeviceProfile& Slow35() {
   return p;
 }
 
-struct Scenario {
-  std::string name;
-  Workload workload;  // 1 rps per model: the peak scale is the peak rate per model
-};
-
+// S1, S2, and M: a light model with a loose SLO beside a heavy one.
 std::vector<Scenario> Scenarios() {
-  auto w = [](std::vector<std::pair<std::string, double>> models) {
-    Workload out;
-    for (auto& [m, slo] : models) {
-      out.models.push_back(ModelDemand{m, 1, slo, 32});
-    }
-    return out;
-  };
-  return {
-      {"S1 resnet50/vgg16/mobilenet_v2",
-       w({{"resnet50", 108}, {"vgg16", 142}, {"mobilenet_v2", 64}})},
-      {"S2 googlenet/ssd-mobilenetv1/vgg16",
-       w({{"googlenet", 112}, {"ssd-mobilenetv1", 90}, {"vgg16", 112}})},
-      {"M mobilenet_v2 (slo 400)/resnet50", w({{"mobilenet_v2", 400}, {"resnet50", 108}})},
-  };
+  const std::vector<Scenario> standard = StandardScenarios();
+  return {standard[0],
+          standard[1],
+          {"M", "M mobilenet_v2 (slo 400)/resnet50",
+           UnitRateWorkload({{"mobilenet_v2", 400}, {"resnet50", 108}})}};
 }
 
 double Peak(const Workload& w, const Fleet& fleet) {
@@ -106,13 +91,13 @@ void PeakTable() {
     std::vector<DevicePool> pools;
   };
   const std::vector<Mix> mixes = {
-      {"ref-gpu:2,cpu:2", {{&Ref(), 2}, {&Cpu(), 2}}},
-      {"ref-gpu:2,ref-gpu-x2:2", {{&Ref(), 2}, {&Slow20(), 2}}},
-      {"ref-gpu:2,ref-gpu-x2:4", {{&Ref(), 2}, {&Slow20(), 4}}},
-      {"ref-gpu:1,ref-gpu-x2:2,cpu:2", {{&Ref(), 1}, {&Slow20(), 2}, {&Cpu(), 2}}},
+      {"ref-gpu:2,cpu:2", {{&RefGpuProfile(), 2}, {&Cpu(), 2}}},
+      {"ref-gpu:2,ref-gpu-x2:2", {{&RefGpuProfile(), 2}, {&Slow20(), 2}}},
+      {"ref-gpu:2,ref-gpu-x2:4", {{&RefGpuProfile(), 2}, {&Slow20(), 4}}},
+      {"ref-gpu:1,ref-gpu-x2:2,cpu:2", {{&RefGpuProfile(), 1}, {&Slow20(), 2}, {&Cpu(), 2}}},
   };
   for (const Scenario& s : Scenarios()) {
-    const double base = Peak(s.workload, Fleet{&Ref(), 2});
+    const double base = Peak(s.workload, Fleet{&RefGpuProfile(), 2});
     std::printf("| %s | ref-gpu:2 | %s | 1.00 | 1.00 |\n", s.name.c_str(),
                 FormatDouble(base, 1).c_str());
     for (const Mix& m : mixes) {
@@ -138,11 +123,11 @@ void CostTable() {
   auto planner = glet::sched::MakePlanner("glet", {}).value();
   const Workload w = Scenarios()[0].workload;
   for (double rate : {300.0, 600.0, 1200.0}) {
-    auto gpu = glet::sched::FindMinDevices(*planner, w.Scaled(rate), Fleet{&Ref(), 64});
+    auto gpu = glet::sched::FindMinDevices(*planner, w.Scaled(rate), Fleet{&RefGpuProfile(), 64});
     auto a = glet::sched::FindMinDevices(*planner, w.Scaled(rate),
-                                         Fleet({{&Ref(), 64}, {&Slow20(), 64}}));
+                                         Fleet({{&RefGpuProfile(), 64}, {&Slow20(), 64}}));
     auto b = glet::sched::FindMinDevices(*planner, w.Scaled(rate),
-                                         Fleet({{&Ref(), 64}, {&Slow35(), 64}}));
+                                         Fleet({{&RefGpuProfile(), 64}, {&Slow35(), 64}}));
     if (!gpu.ok() || !a.ok() || !b.ok()) {
       std::printf("| %s | failed | | | | |\n", FormatDouble(rate, 0).c_str());
       continue;
@@ -167,10 +152,12 @@ void Plan(benchmark::State& state, const Fleet& fleet) {
     benchmark::DoNotOptimize(plan);
   }
 }
-void BM_PlanOneType(benchmark::State& state) { Plan(state, Fleet{&Ref(), 4}); }
-void BM_PlanTwoTypes(benchmark::State& state) { Plan(state, Fleet({{&Ref(), 4}, {&Slow35(), 4}})); }
+void BM_PlanOneType(benchmark::State& state) { Plan(state, Fleet{&RefGpuProfile(), 4}); }
+void BM_PlanTwoTypes(benchmark::State& state) {
+  Plan(state, Fleet({{&RefGpuProfile(), 4}, {&Slow35(), 4}}));
+}
 void BM_PlanThreeTypes(benchmark::State& state) {
-  Plan(state, Fleet({{&Ref(), 4}, {&Slow35(), 4}, {&Cpu(), 2}}));
+  Plan(state, Fleet({{&RefGpuProfile(), 4}, {&Slow35(), 4}, {&Cpu(), 2}}));
 }
 BENCHMARK(BM_PlanOneType)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PlanTwoTypes)->Unit(benchmark::kMillisecond);

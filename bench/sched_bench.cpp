@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "core/strings.h"
-#include "model/model_spec.h"
 #include "perf/device_profile.h"
+#include "scenarios.h"
 #include "sched/optimal_planner.h"
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
@@ -26,51 +26,20 @@
 namespace {
 
 using glet::FormatDouble;
+using glet::bench::RefGpuProfile;
+using glet::bench::Scenario;
+using glet::bench::StandardScenarios;
+using glet::bench::UnitRateWorkload;
 using glet::sched::Fleet;
 using glet::sched::ModelDemand;
 using glet::sched::Workload;
-
-std::string RefDir() { return glet::model::ResourceDir() + "/profiles/ref-gpu"; }
-
-const glet::perf::DeviceProfile& Ref() {
-  static const glet::perf::DeviceProfile p = glet::perf::DeviceProfile::LoadDir(RefDir()).value();
-  return p;
-}
-
-struct Scenario {
-  std::string name;
-  Workload workload;  // 1 rps per model: the peak scale is the peak rate per model
-};
-
-std::vector<Scenario> Scenarios() {
-  auto w = [](std::vector<std::pair<std::string, double>> models) {
-    Workload out;
-    for (auto& [m, slo] : models) {
-      out.models.push_back(ModelDemand{m, 1, slo, 32});
-    }
-    return out;
-  };
-  return {
-      {"S1 resnet50/vgg16/mobilenet_v2",
-       w({{"resnet50", 108}, {"vgg16", 142}, {"mobilenet_v2", 64}})},
-      {"S2 googlenet/ssd-mobilenetv1/vgg16",
-       w({{"googlenet", 112}, {"ssd-mobilenetv1", 90}, {"vgg16", 112}})},
-      {"S3 lenet1..6 + resnet50", w({{"lenet1", 108},
-                                     {"lenet2", 108},
-                                     {"lenet3", 108},
-                                     {"lenet4", 108},
-                                     {"lenet5", 108},
-                                     {"lenet6", 108},
-                                     {"resnet50", 108}})},
-  };
-}
 
 const std::vector<std::string> kPolicies = {"temporal",   "greedy-split", "gpulet",
                                             "glet-noint", "glet-notype",  "glet"};
 
 double Peak(const std::string& policy, const Workload& w, int devices) {
   auto planner = glet::sched::MakePlanner(policy, {}).value();
-  auto r = glet::sched::FindPeakScale(*planner, w, Fleet{&Ref(), devices}, 1e-3);
+  auto r = glet::sched::FindPeakScale(*planner, w, Fleet{&RefGpuProfile(), devices}, 1e-3);
   return r.ok() ? r->scale : 0;
 }
 
@@ -85,7 +54,7 @@ void PeakTable() {
     std::printf("---|");
   }
   std::printf("\n");
-  for (const Scenario& s : Scenarios()) {
+  for (const Scenario& s : StandardScenarios()) {
     for (int devices : {2, 4}) {
       std::printf("| %s | %d |", s.name.c_str(), devices);
       std::map<std::string, double> peak;
@@ -113,12 +82,13 @@ void MinDevicesTable() {
     std::printf("---|");
   }
   std::printf("\n");
-  for (const Scenario& s : Scenarios()) {
+  for (const Scenario& s : StandardScenarios()) {
     for (double rate : {200.0, 300.0, 600.0}) {
       std::printf("| %s | %.0f |", s.name.c_str(), rate);
       for (const auto& p : kPolicies) {
         auto planner = glet::sched::MakePlanner(p, {}).value();
-        auto r = glet::sched::FindMinDevices(*planner, s.workload.Scaled(rate), Ref(), 1000);
+        auto r =
+            glet::sched::FindMinDevices(*planner, s.workload.Scaled(rate), RefGpuProfile(), 1000);
         std::printf(" %s |", r.ok() ? std::to_string(r->devices).c_str() : "-");
       }
       std::printf("\n");
@@ -129,17 +99,14 @@ void MinDevicesTable() {
 void TypeRuleTable() {
   std::printf("\n### 4. Workload-type rule: peak rate per model at fixed devices\n\n");
   std::printf("| case | GPUs | glet-notype | glet | glet / notype |\n|---|---|---|---|---|\n");
-  std::vector<Scenario> cases = Scenarios();
+  std::vector<Scenario> cases = StandardScenarios();
   // Mixed pairs of one compute-bound and one memory-bound model.
-  auto pair = [](const std::string& a, double sa, const std::string& b, double sb) {
-    Workload w;
-    w.models = {ModelDemand{a, 1, sa, 32}, ModelDemand{b, 1, sb, 32}};
-    return w;
-  };
-  cases.push_back({"vgg16 + mobilenet_v2", pair("vgg16", 142, "mobilenet_v2", 64)});
-  cases.push_back({"resnet50 + mnasnet1_0", pair("resnet50", 108, "mnasnet1_0", 62)});
   cases.push_back(
-      {"densenet161 + ssd-mobilenetv1", pair("densenet161", 202, "ssd-mobilenetv1", 202)});
+      {"", "vgg16 + mobilenet_v2", UnitRateWorkload({{"vgg16", 142}, {"mobilenet_v2", 64}})});
+  cases.push_back(
+      {"", "resnet50 + mnasnet1_0", UnitRateWorkload({{"resnet50", 108}, {"mnasnet1_0", 62}})});
+  cases.push_back({"", "densenet161 + ssd-mobilenetv1",
+                   UnitRateWorkload({{"densenet161", 202}, {"ssd-mobilenetv1", 202}})});
   for (const Scenario& s : cases) {
     for (int devices : {1, 2, 4}) {
       double no = Peak("glet-notype", s.workload, devices);
@@ -176,7 +143,7 @@ void OptimalTables() {
                                      std::uniform_real_distribution<double>(0.5, 2)(rng),
                                      models[idx[i]].second, 32});
     }
-    auto opt = optimal.PeakScale(w, Fleet{&Ref(), devices});
+    auto opt = optimal.PeakScale(w, Fleet{&RefGpuProfile(), devices});
     double heur = Peak("glet", w, devices);
     if (!opt.ok() || opt->first <= 0) {
       ++failed;
@@ -206,8 +173,8 @@ void OptimalTables() {
     std::printf("---|");
   }
   std::printf("\n");
-  for (const Scenario& s : Scenarios()) {
-    auto ub = bound.PeakScale(s.workload, Fleet{&Ref(), 2});
+  for (const Scenario& s : StandardScenarios()) {
+    auto ub = bound.PeakScale(s.workload, Fleet{&RefGpuProfile(), 2});
     if (!ub.ok()) {
       std::printf("| %s | (%s) |\n", s.name.c_str(), ub.status().message().c_str());
       continue;
@@ -232,7 +199,7 @@ const Big& BigCase(int n) {
   if (it != cache.end()) {
     return it->second;
   }
-  Big big{Ref(), {}};
+  Big big{RefGpuProfile(), {}};
   const std::vector<std::pair<std::string, double>> base = {
       {"resnet50", 108},    {"vgg16", 142},          {"mobilenet_v2", 64},
       {"googlenet", 112},   {"ssd-mobilenetv1", 90}, {"lenet1", 20},

@@ -24,6 +24,7 @@
 #include "core/strings.h"
 #include "model/model_spec.h"
 #include "perf/device_profile.h"
+#include "scenarios.h"
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
 #include "sim/arrival_source.h"
@@ -32,6 +33,9 @@
 namespace {
 
 using glet::FormatDouble;
+using glet::bench::RefGpuProfile;
+using glet::bench::Scenario;
+using glet::bench::StandardScenarios;
 using glet::sched::Fleet;
 using glet::sched::ModelDemand;
 using glet::sched::Workload;
@@ -39,12 +43,6 @@ using glet::sched::Workload;
 bool g_quick = false;
 bool g_throughput_only = false;
 bool g_closed_loop_only = false;
-
-const glet::perf::DeviceProfile& Ref() {
-  static const glet::perf::DeviceProfile p =
-      glet::perf::DeviceProfile::LoadDir(glet::model::ResourceDir() + "/profiles/ref-gpu").value();
-  return p;
-}
 
 double Seconds(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -97,12 +95,12 @@ glet::sim::SimResult Run(const Case& c, double duration_s, uint64_t seed, bool r
 // Scenario 1 at 90% of glet's peak on 4 ref-GPUs.
 const Case& SmallCase() {
   static const Case c = [] {
-    Workload w;
-    w.models = {{"resnet50", 1, 108, 32}, {"vgg16", 1, 142, 32}, {"mobilenet_v2", 1, 64, 32}};
+    const Workload w = StandardScenarios()[0].workload;
     auto planner = glet::sched::MakePlanner("glet", {}).value();
-    auto peak = glet::sched::FindPeakScale(*planner, w, Fleet{&Ref(), 4}).value();
-    auto plan = planner->MakePlan(w.Scaled(peak.scale * 0.9), Fleet{&Ref(), 4}, nullptr).value();
-    return Case{Ref(), plan};
+    auto peak = glet::sched::FindPeakScale(*planner, w, Fleet{&RefGpuProfile(), 4}).value();
+    auto plan =
+        planner->MakePlan(w.Scaled(peak.scale * 0.9), Fleet{&RefGpuProfile(), 4}, nullptr).value();
+    return Case{RefGpuProfile(), plan};
   }();
   return c;
 }
@@ -111,7 +109,7 @@ const Case& SmallCase() {
 // with glet on at most 1000 ref-GPUs.
 const Case& BigCase() {
   static const Case c = [] {
-    Case big{Ref(), {}};
+    Case big{RefGpuProfile(), {}};
     const std::vector<std::pair<std::string, double>> base = {
         {"resnet50", 108},       {"vgg16", 142}, {"mobilenet_v2", 64}, {"googlenet", 112},
         {"ssd-mobilenetv1", 90}, {"lenet1", 20}, {"densenet161", 202}, {"mnasnet1_0", 62}};
@@ -192,27 +190,10 @@ void ClosedLoopTable() {
   std::printf(
       "| scenario | GPUs | policy | peak rps/model | SLO attainment | p99 ms | dropped | "
       ">= 99%% |\n|---|---|---|---|---|---|---|---|\n");
-  const std::vector<std::pair<std::string, Workload>> scenarios = [] {
-    auto w = [](std::vector<std::pair<std::string, double>> models) {
-      Workload out;
-      for (auto& [m, slo] : models) {
-        out.models.push_back(ModelDemand{m, 1, slo, 32});
-      }
-      return out;
-    };
-    return std::vector<std::pair<std::string, Workload>>{
-        {"S1", w({{"resnet50", 108}, {"vgg16", 142}, {"mobilenet_v2", 64}})},
-        {"S2", w({{"googlenet", 112}, {"ssd-mobilenetv1", 90}, {"vgg16", 112}})},
-        {"S3", w({{"lenet1", 108},
-                  {"lenet2", 108},
-                  {"lenet3", 108},
-                  {"lenet4", 108},
-                  {"lenet5", 108},
-                  {"lenet6", 108},
-                  {"resnet50", 108}})}};
-  }();
   std::vector<std::string> misses;
-  for (const auto& [name, w] : scenarios) {
+  for (const Scenario& s : StandardScenarios()) {
+    const std::string& name = s.id;
+    const Workload& w = s.workload;
     for (int devices : {2, 4}) {
       for (const std::string policy : {"temporal", "greedy-split", "glet-notype", "glet",
                                        "glet mean-rate", "glet+poisson0.99"}) {
@@ -231,11 +212,11 @@ void ClosedLoopTable() {
           popts.margins.poisson_quantile = 0.99;
         }
         auto planner = glet::sched::MakePlanner(base, popts).value();
-        auto peak = glet::sched::FindPeakScale(*planner, w, Fleet{&Ref(), devices});
+        auto peak = glet::sched::FindPeakScale(*planner, w, Fleet{&RefGpuProfile(), devices});
         if (!peak.ok()) {
           continue;
         }
-        Case c{Ref(), peak->plan};
+        Case c{RefGpuProfile(), peak->plan};
         glet::sim::SimResult r = Run(c, g_quick ? 20 : 120, 1);
         const double att = r.report.total.slo_attainment;
         std::printf("| %s | %d | %s | %s | %s | %s | %lld | %s |\n", name.c_str(), devices,
