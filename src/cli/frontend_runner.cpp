@@ -103,6 +103,7 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
       options.profiles_dir.empty() ? model::ResourceDir() + "/profiles" : options.profiles_dir;
   co.partitions = impl.config.partitions;
   co.margins = impl.config.margins;
+  co.host_overhead_ms = impl.config.host_overhead_ms;
   co.model_rates = impl.config.model_rates;
   co.apps = impl.config.apps;
   co.min_rate_rps = impl.config.min_rate_rps;

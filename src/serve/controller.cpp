@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/logging.h"
+#include "core/strings.h"
 #include "glet_control.grpc.pb.h"
 #include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
@@ -159,8 +160,14 @@ int64_t Controller::epoch() const {
 
 Result<sched::Workload> Controller::MakeWorkload(const std::map<std::string, double>& rates) const {
   std::map<std::string, sched::ModelDemand> demand;
-  auto add = [&](const std::string& name, double slo_ms) -> Status {
+  auto add = [&](const std::string& name, double full_slo_ms) -> Status {
     GLET_ASSIGN_OR_RETURN(const model::ModelSpec* spec, manifest_.Find(name));
+    const double slo_ms = full_slo_ms - options_.host_overhead_ms;
+    if (!(slo_ms > 0)) {
+      return InvalidArgumentError("model '" + name + "': SLO " + FormatDouble(full_slo_ms, 2) +
+                                  " ms leaves nothing after host_overhead_ms " +
+                                  FormatDouble(options_.host_overhead_ms, 2));
+    }
     sched::ModelDemand& d = demand[name];
     d.model = name;
     d.slo_ms = d.slo_ms > 0 ? std::min(d.slo_ms, slo_ms) : slo_ms;

@@ -47,9 +47,13 @@ struct ControllerOptions {
   std::string profiles_dir;                            // resource/profiles
   std::map<std::string, std::vector<int>> partitions;  // per device type; default planner's
   sched::SafetyMargins margins;                        // the planner's
-  std::map<std::string, double> model_rates;           // initial demand per model (rps)
-  std::vector<ServedApp> apps;                         // initial demand per app
-  double min_rate_rps = 1;                             // planning floor for a served model
+  // The serving plane's own share of a request's latency (gRPC hops, batch assembly, wake-ups),
+  // which latency profiles do not time: plans are made for SLO - host_overhead_ms so a planned
+  // batch still meets the real SLO after it. >= 0 and below every planned SLO.
+  double host_overhead_ms = 0;
+  std::map<std::string, double> model_rates;  // initial demand per model (rps)
+  std::vector<ServedApp> apps;                // initial demand per app
+  double min_rate_rps = 1;                    // planning floor for a served model
   Duration epoch = std::chrono::seconds(10);
   Duration heartbeat_timeout = std::chrono::seconds(3);
   Duration drain_timeout = std::chrono::seconds(10);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/json_reader.h"
+#include "core/strings.h"
 #include "sched/margins_json.h"
 #include "sched/planner_factory.h"
 
@@ -24,8 +25,9 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
                                       const model::ModelManifest& manifest) {
   GLET_ASSIGN_OR_RETURN(Json doc, ReadJsonFile(path));
   JsonReader root(doc, path);
-  GLET_RETURN_IF_ERROR(root.CheckKeys({"models", "apps", "policy", "partitions", "epoch_s",
-                                       "min_rate_rps", "node", "min_devices", "margins"}));
+  GLET_RETURN_IF_ERROR(
+      root.CheckKeys({"models", "apps", "policy", "partitions", "epoch_s", "min_rate_rps", "node",
+                      "min_devices", "margins", "host_overhead_ms"}));
   const std::string dir = std::filesystem::path(path).parent_path().string();
   ServeConfig config;
   if (auto models = root.OptionalChild("models")) {
@@ -108,6 +110,19 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   config.min_devices = static_cast<int>(min_devices);
   if (auto m = root.OptionalChild("margins")) {
     GLET_ASSIGN_OR_RETURN(config.margins, sched::ReadMargins(*m, config.margins));
+  }
+  GLET_ASSIGN_OR_RETURN(config.host_overhead_ms, root.GetDoubleOr("host_overhead_ms", 0));
+  GLET_RETURN_IF_ERROR(root.RequireNonNegative("host_overhead_ms", config.host_overhead_ms));
+  for (const auto& [name, rate] : config.model_rates) {
+    auto slo = config.model_slo_ms.find(name);
+    const double slo_ms =
+        slo != config.model_slo_ms.end() ? slo->second : (*manifest.Find(name))->slo_ms;
+    if (config.host_overhead_ms >= slo_ms) {
+      return InvalidArgumentError(
+          path + ": /host_overhead_ms: " + FormatDouble(config.host_overhead_ms, 2) +
+          " ms leaves nothing of the SLO of model '" + name + "' (" + FormatDouble(slo_ms, 2) +
+          " ms)");
+    }
   }
   return config;
 }

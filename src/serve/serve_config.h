@@ -8,8 +8,10 @@
 //    "epoch_s": 10, "min_rate_rps": 1,                             re-planning (optional)
 //    "node": "../devices/local-cpu.json",                          `glet serve`'s own backend
 //    "min_devices": 1,                                             devices to wait for
-//    "margins": {"burst_miss": 0.005, ...}}                        planner margins (optional;
+//    "margins": {"burst_miss": 0.005, ...},                        planner margins (optional;
 //                                                                  sched/margins_json.h)
+//    "host_overhead_ms": 0}                                        planned off every SLO
+//                                                                  (serve/controller.h)
 // Relative paths are relative to the config file. Errors name the file and JSON path.
 #pragma once
 
@@ -36,6 +38,7 @@ struct ServeConfig {
   std::string node_path;  // resolved; empty if absent
   int min_devices = 1;
   sched::SafetyMargins margins;  // the planner's defaults unless "margins" names some
+  double host_overhead_ms = 0;   // ControllerOptions::host_overhead_ms
 
   // Loads and validates against `manifest` (unknown models and app stages are errors).
   static Result<ServeConfig> Load(const std::string& path, const model::ModelManifest& manifest);

@@ -99,5 +99,29 @@ TEST_F(ServeConfigTest, MarginsDefaultToThePlannersAndMayBeSet) {
   }
 }
 
+TEST_F(ServeConfigTest, HostOverheadIsKeptAndMustLeaveSomeOfEverySlo) {
+  auto plain = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}]})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_DOUBLE_EQ(plain->host_overhead_ms, 0);
+  auto set = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5, "slo_ms": 25}],
+                      "host_overhead_ms": 5})");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_DOUBLE_EQ(set->host_overhead_ms, 5);
+  auto negative =
+      Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}], "host_overhead_ms": -1})");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("host_overhead_ms"), std::string::npos)
+      << negative.status().message();
+  auto too_big = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5, "slo_ms": 25}],
+                          "host_overhead_ms": 25})");
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_big.status().message().find(
+                "serve.json: /host_overhead_ms: 25.00 ms leaves nothing of the SLO of model "
+                "'lenet1' (25.00 ms)"),
+            std::string::npos)
+      << too_big.status().message();
+}
+
 }  // namespace
 }  // namespace glet::serve

@@ -1,0 +1,42 @@
+// The README's main job: `glet serve` with its embedded default (resource/serve/local-cpu.json:
+// real TorchScript lenet and mobilenet_v2 on this machine's CPU cores, frontend, one backend and
+// its proxies), its client run for a few seconds. The default config must plan on the shipped
+// CPU profile and serve both models; a config or profile change that stops it fitting fails here.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/json_reader.h"
+#include "testing/test_util.h"
+
+namespace glet {
+namespace {
+
+TEST(EmbeddedDefaultTest, GletServeServesBothDefaultModels) {
+  for (const char* file : {"lenet.pt", "mobilenet_v2.pt"}) {
+    if (!std::filesystem::exists(testing::ModelPath(file))) {
+      GTEST_SKIP() << testing::ModelPath(file) << " missing: run scripts/setup.sh";
+    }
+  }
+  testing::CommandResult r = testing::RunGlet(
+      {"--log-level", "warn", "serve", "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0",
+       "--control", "127.0.0.1:0", "--client-seconds", "3", "--json"},
+      180);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t brace = r.out.find('{');
+  ASSERT_NE(brace, std::string::npos) << r.out;
+  Result<Json> report = ParseJson(r.out.substr(brace), "client report");
+  ASSERT_TRUE(report.ok()) << report.status().ToString() << "\n" << r.out;
+  EXPECT_EQ((*report)["sent"].get<int64_t>(), (*report)["served"].get<int64_t>() +
+                                                  (*report)["dropped"].get<int64_t>() +
+                                                  (*report)["failed"].get<int64_t>());
+  for (const char* model : {"lenet", "mobilenet_v2"}) {
+    ASSERT_TRUE((*report)["models"].contains(model)) << report->dump(2);
+    const Json& m = (*report)["models"][model];
+    EXPECT_GT(m.value("served", int64_t{0}), 0) << model << ": " << m.dump(2);
+    EXPECT_EQ(m.value("failed", int64_t{-1}), 0) << model << ": " << m.dump(2);
+  }
+}
+
+}  // namespace
+}  // namespace glet
