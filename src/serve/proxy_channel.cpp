@@ -14,6 +14,9 @@ ProxyChannel::ProxyChannel(std::string address, Clock& clock, Duration grace)
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
+  // The frontend re-routes a failed batch itself (to another glet, after marking this one down);
+  // gRPC's own retry layer would hold every batch for a retry that never comes.
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   stub_ = control::Proxy::NewStub(
       grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
 }
