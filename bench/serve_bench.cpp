@@ -58,12 +58,15 @@
 #include "model/model_spec.h"
 #include "serve/child_process.h"
 #include "serve/process_setup.h"
+#include "testing/child_process_set.h"
+#include "testing/glet_deployment.h"
 
 namespace {
 
 using glet::Mutex;
 using glet::MutexLock;
 using glet::serve::ChildProcess;
+using glet::testing::ChildProcessSet;
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::seconds;
 
@@ -507,113 +510,29 @@ void WriteBenchFolder(const std::string& dir, const BenchModel& m) {
   WriteText(dir + "/serve.json", serve.dump(2));
 }
 
-// The bench's child processes, owned here so that an interrupt can stop them: ChildProcess puts
-// every child in its own process group, so a Ctrl-C reaches only the bench, which must pass it
-// on (a frontend and a backend left behind would keep serving).
-class Children {
- public:
-  // The child stays owned here until Stop() or StopAll().
-  glet::Result<ChildProcess*> Spawn(const glet::serve::ChildSpec& spec) {
-    GLET_ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> child, ChildProcess::Spawn(spec));
-    MutexLock lock(mu_);
-    children_.push_back(std::move(child));
-    return children_.back().get();
-  }
-
-  // SIGTERM, SIGKILL after `grace`; the child is reaped and forgotten. A null child is ignored.
-  void Stop(ChildProcess* child, glet::Duration grace) {
-    std::unique_ptr<ChildProcess> owned;
-    {
-      MutexLock lock(mu_);
-      auto it = std::find_if(children_.begin(), children_.end(),
-                             [child](const auto& c) { return c.get() == child; });
-      if (it == children_.end()) {
-        return;
-      }
-      owned = std::move(*it);
-      children_.erase(it);
-    }
-    owned->Stop(grace);
-  }
-
-  // Stops every child still here (each within `grace`).
-  void StopAll(glet::Duration grace) {
-    MutexLock lock(mu_);
-    for (auto& c : children_) {
-      c->Signal(SIGTERM);
-    }
-    for (auto& c : children_) {
-      c->Stop(grace);
-    }
-    children_.clear();
-  }
-
- private:
-  Mutex mu_;
-  std::vector<std::unique_ptr<ChildProcess>> children_ GLET_GUARDED_BY(mu_);
-};
-
+// The frontend and backend of one part, kept in the bench's ChildProcessSet (so that the signal
+// thread can stop them), stopped when this object dies.
 class Deployment {
  public:
-  explicit Deployment(Children& children) : children_(children) {}
-  ~Deployment() { Stop(); }
+  Deployment(const std::string& glet, ChildProcessSet& children) : glet_({glet, {}, &children}) {}
 
   // Starts the frontend and one backend on the bench folder `dir` and waits for the first plan.
-  glet::Status Start(const std::string& glet, const std::string& dir) {
-    auto fe = children_.Spawn({{glet,
-                                "--log-level",
-                                "warn",
-                                "frontend",
-                                "--config",
-                                dir + "/serve.json",
-                                "--manifest",
-                                dir + "/manifest.json",
-                                "--profiles",
-                                dir + "/profiles",
-                                "--http",
-                                "127.0.0.1:0",
-                                "--grpc",
-                                "127.0.0.1:0",
-                                "--control",
-                                "127.0.0.1:0",
-                                "--drain-s",
-                                "1",
-                                "--start-timeout-s",
-                                "300"},
-                               {}});
-    GLET_RETURN_IF_ERROR(fe.status());
-    frontend_ = *fe;
-    GLET_ASSIGN_OR_RETURN(std::string line, frontend_->AwaitLine("listening: ", seconds(60)));
-    std::string control;
-    for (const std::string& part : glet::Split(line, ' ')) {
-      const size_t eq = part.find('=');
-      if (eq == std::string::npos) {
-        continue;
-      }
-      const std::string key = part.substr(0, eq);
-      (key == "http" ? http_ : key == "grpc" ? grpc_ : control) = part.substr(eq + 1);
-    }
-    auto be = children_.Spawn(
-        {{glet, "--log-level", "warn", "backend", "--frontend", control, "--listen", "127.0.0.1:0",
-          "--node", dir + "/node.json", "--manifest", dir + "/manifest.json"},
-         {}});
-    GLET_RETURN_IF_ERROR(be.status());
-    backend_ = *be;
-    GLET_RETURN_IF_ERROR(backend_->AwaitLine("listening: ", seconds(60)).status());
-    return frontend_->AwaitLine("ready", seconds(300)).status();
+  glet::Status Start(const std::string& dir) {
+    GLET_RETURN_IF_ERROR(
+        glet_.StartFrontend(dir + "/serve.json",
+                            {"--manifest", dir + "/manifest.json", "--profiles", dir + "/profiles"},
+                            /*start_timeout_s=*/300));
+    GLET_RETURN_IF_ERROR(
+        glet_.StartBackend(dir + "/node.json", {"--manifest", dir + "/manifest.json"}));
+    return glet_.AwaitReady(seconds(300));
   }
 
   // Frontend first (it stops its glets), then the backend (which stops its proxies).
-  void Stop() {
-    children_.Stop(frontend_, seconds(15));
-    frontend_ = nullptr;
-    children_.Stop(backend_, seconds(10));
-    backend_ = nullptr;
-  }
+  void Stop() { glet_.Stop(); }
 
-  const std::string& grpc() const { return grpc_; }
-  pid_t frontend_pid() const { return frontend_ != nullptr ? frontend_->pid() : 0; }
-  pid_t backend_pid() const { return backend_ != nullptr ? backend_->pid() : 0; }
+  const std::string& grpc() const { return glet_.grpc(); }
+  pid_t frontend_pid() { return glet_.has_frontend() ? glet_.frontend().pid() : 0; }
+  pid_t backend_pid() { return glet_.backend_count() > 0 ? glet_.backend(0).pid() : 0; }
 
   // Mean of the frontend's histogram `name` for `model` (sum / count), -1 if absent.
   double MetricMean(const std::string& name, const std::string& model) const {
@@ -623,8 +542,9 @@ class Deployment {
 
   // Sum and count of the frontend's histogram `name` for `model` (0, 0 if absent).
   std::pair<double, double> Histogram(const std::string& name, const std::string& model) const {
-    const size_t colon = http_.rfind(':');
-    httplib::Client client(http_.substr(0, colon), std::atoi(http_.c_str() + colon + 1));
+    const std::string& http = glet_.http();
+    const size_t colon = http.rfind(':');
+    httplib::Client client(http.substr(0, colon), std::atoi(http.c_str() + colon + 1));
     client.set_read_timeout(10);
     httplib::Result res = client.Get("/metrics");
     if (!res || res->status != 200) {
@@ -650,18 +570,14 @@ class Deployment {
   }
 
  private:
-  Children& children_;                // not owned; outlives this
-  ChildProcess* frontend_ = nullptr;  // owned by children_
-  ChildProcess* backend_ = nullptr;   // owned by children_
-  std::string http_;
-  std::string grpc_;
+  glet::testing::GletDeployment glet_;
 };
 
 // ---------------------------------------------------------------------------------------------
 // Options and the two parts.
 
 struct BenchOptions {
-  Children* children = nullptr;  // not owned; outlives the run
+  ChildProcessSet* children = nullptr;  // not owned; outlives the run
   std::string glet;
   std::string only;  // "", "datapath" or "resnet"
   // A round or chunk counts as quiet when other processes kept at most this many cores busy
@@ -835,8 +751,8 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
     return 1;
   }
   auto echo_address = (*echo)->AwaitLine("listening: ", seconds(30));
-  Deployment glet(*o.children);
-  glet::Status started = glet.Start(o.glet, dir);
+  Deployment glet(o.glet, *o.children);
+  glet::Status started = glet.Start(dir);
   if (!echo_address.ok() || !started.ok()) {
     std::fprintf(stderr, "start failed: echo: %s; glet: %s\n",
                  echo_address.status().ToString().c_str(), started.ToString().c_str());
@@ -1032,8 +948,8 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
   m.rate_rps = 10;
   WriteBenchFolder(dir, m);
 
-  Deployment glet(*o.children);
-  if (glet::Status s = glet.Start(o.glet, dir); !s.ok()) {
+  Deployment glet(o.glet, *o.children);
+  if (glet::Status s = glet.Start(dir); !s.ok()) {
     std::fprintf(stderr, "start failed: %s\n", s.ToString().c_str());
     return 1;
   }
@@ -1144,7 +1060,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "serve_bench: %s\n", signals.status().ToString().c_str());
     return 1;
   }
-  static Children children;
+  static ChildProcessSet children;
   BenchOptions o;
   o.children = &children;
   const std::string self = SelfExe();

@@ -36,7 +36,7 @@
 #include "core/json_reader.h"
 #include "core/strings.h"
 #include "model/model_spec.h"
-#include "serve/child_process.h"
+#include "testing/glet_deployment.h"
 #include "testing/test_util.h"
 
 namespace glet {
@@ -88,58 +88,26 @@ Result<Json> JsonAfterBrace(const std::string& out, const std::string& what) {
 class Deployment {
  public:
   explicit Deployment(std::vector<std::pair<std::string, std::string>> env)
-      : env_(std::move(env)) {}
-  ~Deployment() {
-    if (frontend_ != nullptr) {
-      frontend_->Stop(seconds(15));
-    }
-    if (backend_ != nullptr) {
-      backend_->Stop(seconds(10));
-    }
-  }
+      : glet_({testing::GletBinary(), std::move(env)}) {}
 
   ::testing::AssertionResult Start(const std::string& config, const std::string& node) {
-    auto fe = serve::ChildProcess::Spawn(
-        {{testing::GletBinary(), "--log-level", "warn", "frontend", "--config", config, "--http",
-          "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--control", "127.0.0.1:0", "--drain-s", "1",
-          "--start-timeout-s", "60"},
-         env_});
-    if (!fe.ok()) {
-      return ::testing::AssertionFailure() << fe.status().message();
+    Status s = glet_.StartFrontend(config);
+    if (s.ok()) {
+      s = glet_.StartBackend(node);
     }
-    frontend_ = std::move(*fe);
-    Result<std::string> line = frontend_->AwaitLine("listening: ", seconds(60));
-    if (!line.ok()) {
-      return ::testing::AssertionFailure() << "frontend: " << line.status().message();
+    if (s.ok()) {
+      s = glet_.AwaitReady(seconds(60));
     }
-    std::string control;
-    for (const std::string& part : Split(*line, ' ')) {
-      const size_t eq = part.find('=');
-      if (eq != std::string::npos) {
-        const std::string key = part.substr(0, eq);
-        (key == "http" ? http_ : key == "grpc" ? grpc_ : control) = part.substr(eq + 1);
-      }
-    }
-    auto be = serve::ChildProcess::Spawn(
-        {{testing::GletBinary(), "--log-level", "warn", "backend", "--frontend", control,
-          "--listen", "127.0.0.1:0", "--node", node},
-         env_});
-    if (!be.ok()) {
-      return ::testing::AssertionFailure() << be.status().message();
-    }
-    backend_ = std::move(*be);
-    if (Result<std::string> l = backend_->AwaitLine("listening: ", seconds(60)); !l.ok()) {
-      return ::testing::AssertionFailure() << "backend: " << l.status().message();
-    }
-    if (Result<std::string> l = frontend_->AwaitLine("ready", seconds(60)); !l.ok()) {
-      return ::testing::AssertionFailure() << "frontend never ready: " << l.status().message();
+    if (!s.ok()) {
+      return ::testing::AssertionFailure() << s.message();
     }
     return ::testing::AssertionSuccess();
   }
 
   std::string Metrics() const {
-    const size_t colon = http_.rfind(':');
-    httplib::Client client(http_.substr(0, colon), std::stoi(http_.substr(colon + 1)));
+    const std::string& http = glet_.http();
+    const size_t colon = http.rfind(':');
+    httplib::Client client(http.substr(0, colon), std::stoi(http.substr(colon + 1)));
     client.set_read_timeout(30);
     httplib::Result res = client.Get("/metrics");
     return res ? res->body : "";
@@ -150,7 +118,7 @@ class Deployment {
                       const std::string& dist, const std::string& log) const {
     std::vector<std::string> args = {
         "--log-level", "warn",   "client",     "--target",
-        grpc_,         "--json", "--duration", FormatDouble(duration_s, 3),
+        glet_.grpc(),  "--json", "--duration", FormatDouble(duration_s, 3),
         "--seed",      "7",      "--dist",     dist,
         "--log",       log};
     for (const auto& [model, r] : rps) {
@@ -158,7 +126,7 @@ class Deployment {
       args.push_back(model + ":" + FormatDouble(r, 6));
     }
     std::vector<std::string> env;
-    for (const auto& [k, v] : env_) {
+    for (const auto& [k, v] : glet_.env()) {
       env.push_back(k + "=" + v);
     }
     testing::CommandResult r = testing::RunGlet(args, 180, env);
@@ -169,11 +137,7 @@ class Deployment {
   }
 
  private:
-  const std::vector<std::pair<std::string, std::string>> env_;
-  std::unique_ptr<serve::ChildProcess> frontend_;
-  std::unique_ptr<serve::ChildProcess> backend_;
-  std::string http_;
-  std::string grpc_;
+  testing::GletDeployment glet_;
 };
 
 // Mean client latency of the served requests of a client log.

@@ -34,6 +34,7 @@
 #include "core/json_reader.h"
 #include "core/strings.h"
 #include "serve/child_process.h"
+#include "testing/glet_deployment.h"
 #include "testing/test_util.h"
 
 namespace glet::serve {
@@ -242,71 +243,25 @@ int64_t ModelCount(const ClientRun& run, const std::string& model, const char* k
 
 class Deployment {
  public:
-  explicit Deployment(Env env = {}) : env_(std::move(env)) {}
-  ~Deployment() { Stop(); }
-  Deployment(const Deployment&) = delete;
-  Deployment& operator=(const Deployment&) = delete;
+  explicit Deployment(Env env = {}) : glet_({testing::GletBinary(), std::move(env)}) {}
 
   // Starts `glet frontend --config <config>` on free ports and reads its addresses.
   ::testing::AssertionResult StartFrontend(const std::string& config) {
-    auto child =
-        ChildProcess::Spawn({{testing::GletBinary(), "--log-level", "warn", "frontend", "--config",
-                              config, "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--control",
-                              "127.0.0.1:0", "--drain-s", "1", "--start-timeout-s", "60"},
-                             env_});
-    if (!child.ok()) {
-      return ::testing::AssertionFailure() << child.status().message();
-    }
-    frontend_ = std::move(*child);
-    Result<std::string> line = frontend_->AwaitLine("listening: ", seconds(60));
-    if (!line.ok()) {
-      return ::testing::AssertionFailure() << "frontend: " << line.status().message();
-    }
-    for (const std::string& part : Split(*line, ' ')) {
-      const size_t eq = part.find('=');
-      if (eq == std::string::npos) {
-        continue;
-      }
-      const std::string key = part.substr(0, eq);
-      const std::string value = part.substr(eq + 1);
-      (key == "http" ? http_ : key == "grpc" ? grpc_ : control_) = value;
-    }
-    if (http_.empty() || grpc_.empty() || control_.empty()) {
-      return ::testing::AssertionFailure() << "bad listening line: " << *line;
-    }
-    return ::testing::AssertionSuccess();
+    return Check(glet_.StartFrontend(config));
   }
 
   // Starts a `glet backend` for the node file `node` against the frontend.
   ::testing::AssertionResult StartBackend(const std::string& node) {
-    auto child = ChildProcess::Spawn(
-        {{testing::GletBinary(), "--log-level", "warn", "backend", "--frontend", control_,
-          "--listen", "127.0.0.1:0", "--node", node, "--stop-grace-ms", "2000"},
-         env_});
-    if (!child.ok()) {
-      return ::testing::AssertionFailure() << child.status().message();
-    }
-    Result<std::string> line = (*child)->AwaitLine("listening: ", seconds(60));
-    backends_.push_back(std::move(*child));
-    if (!line.ok()) {
-      return ::testing::AssertionFailure() << "backend: " << line.status().message();
-    }
-    return ::testing::AssertionSuccess();
+    return Check(glet_.StartBackend(node, {"--stop-grace-ms", "2000"}));
   }
 
   // Waits for the frontend's `ready` line (backends joined, first plan applied).
-  ::testing::AssertionResult AwaitReady() {
-    Result<std::string> line = frontend_->AwaitLine("ready", seconds(60));
-    if (!line.ok()) {
-      return ::testing::AssertionFailure() << "frontend never ready: " << line.status().message();
-    }
-    return ::testing::AssertionSuccess();
-  }
+  ::testing::AssertionResult AwaitReady() { return Check(glet_.AwaitReady(seconds(60))); }
 
   ClientRun Client(std::vector<std::string> args) const {
-    return RunClient(grpc_, std::move(args), env_);
+    return RunClient(grpc(), std::move(args), env());
   }
-  std::string Metrics() const { return HttpGet(http_, "/metrics").body; }
+  std::string Metrics() const { return HttpGet(http(), "/metrics").body; }
   double Metric(const std::string& name, const std::vector<std::string>& labels = {}) const {
     return MetricSum(Metrics(), name, labels);
   }
@@ -324,27 +279,24 @@ class Deployment {
   }
 
   // Stops the frontend (SIGTERM; SIGKILL after a grace) and returns how it ended.
-  std::string StopFrontend() { return frontend_ == nullptr ? "" : frontend_->Stop(seconds(15)); }
-  void Stop() {
-    StopFrontend();
-    for (auto& b : backends_) {
-      b->Stop(seconds(10));
-    }
-  }
+  std::string StopFrontend() { return glet_.StopFrontend(); }
+  void Stop() { glet_.Stop(); }
 
-  ChildProcess& frontend() { return *frontend_; }
-  ChildProcess& backend(size_t i) { return *backends_.at(i); }
-  const std::string& http() const { return http_; }
-  const std::string& grpc() const { return grpc_; }
-  const Env& env() const { return env_; }
+  ChildProcess& frontend() { return glet_.frontend(); }
+  ChildProcess& backend(size_t i) { return glet_.backend(i); }
+  const std::string& http() const { return glet_.http(); }
+  const std::string& grpc() const { return glet_.grpc(); }
+  const Env& env() const { return glet_.env(); }
 
  private:
-  const Env env_;
-  std::unique_ptr<ChildProcess> frontend_;
-  std::vector<std::unique_ptr<ChildProcess>> backends_;
-  std::string http_;
-  std::string grpc_;
-  std::string control_;
+  static ::testing::AssertionResult Check(const Status& s) {
+    if (!s.ok()) {
+      return ::testing::AssertionFailure() << s.message();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  testing::GletDeployment glet_;
 };
 
 // A frontend with one backend of `devices` emulated ref-gpus, ready to serve.
