@@ -4,6 +4,7 @@
 
 #include "sched/plan_checker.h"
 #include "sched/planner_factory.h"
+#include "sched/planner_test_util.h"
 #include "sched/sched_test_util.h"
 #include "testing/test_util.h"
 
@@ -16,46 +17,21 @@ std::unique_ptr<Planner> Policy(const std::string& name, PlannerOptions o = {}) 
   return MakePlanner(name, o).value();
 }
 
-perf::DeviceProfile RefGpu() {
-  return perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu"))
-      .value();
-}
-
 TEST(GletPlannerTest, SaturatedGletsThenResidueAtSmallestPartition) {
-  auto p = MakeProfile({{"a"}});
-  PlannerOptions o = testing::MeanRateOptions();
-  o.partitions = {20, 50, 100};
-  auto planner = Policy("glet", o);
-  Workload w{{ModelDemand{"a", 1000, 20, 8}}};
+  const testing::SaturatedResidueCase c = testing::MakeSaturatedResidueCase();
   std::vector<std::string> explain;
-  auto plan = planner->MakePlan(w, Fleet{&p, 4}, &explain);
+  auto plan = Policy("glet", c.options)->MakePlan(c.workload, Fleet{&c.profile, 4}, &explain);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   // 100% serves 8 rps/% (800 rps), 50% 6 rps/% -> one saturated 100% glet (800 rps, batch 8,
   // duty 10 ms); the 200 rps residue fits at 50% (batch 2, duty 10 ms), not at 20%.
-  ASSERT_EQ(plan->UsedDevices(), 2);
-  const PlannedGlet& sat = plan->devices[0].glets[0];
-  EXPECT_EQ(sat.partition, 100);
-  EXPECT_EQ(sat.models[0].batch, 8);
-  EXPECT_DOUBLE_EQ(sat.models[0].rate_rps, 800);
-  EXPECT_DOUBLE_EQ(sat.duty_ms, 10);
-  EXPECT_DOUBLE_EQ(sat.models[0].expected_latency_ms, 20);
-  const PlannedGlet& res = plan->devices[1].glets[0];
-  EXPECT_EQ(res.partition, 50);
-  EXPECT_EQ(res.models[0].batch, 2);
-  EXPECT_DOUBLE_EQ(res.models[0].rate_rps, 200);
-  EXPECT_DOUBLE_EQ(res.duty_ms, 10);
-  EXPECT_DOUBLE_EQ(res.occupancy, 0.8);
+  testing::ExpectSaturatedGletThenResidueAt50(*plan);
   EXPECT_DOUBLE_EQ(plan->PlacedRate("a"), 1000);
   EXPECT_FALSE(explain.empty());
-  EXPECT_EQ(plan->ToModelList(), "0,100,0,a,8,10.000\n1,50,0,a,2,10.000\n");
 }
 
 TEST(GletPlannerTest, FailsNamingWhatDoesNotFit) {
-  auto p = MakeProfile({{"a"}});
-  PlannerOptions o = testing::MeanRateOptions();
-  o.partitions = {20, 50, 100};
-  auto plan =
-      Policy("glet", o)->MakePlan(Workload{{ModelDemand{"a", 1000, 20, 8}}}, Fleet{&p, 1}, nullptr);
+  const testing::SaturatedResidueCase c = testing::MakeSaturatedResidueCase();
+  auto plan = Policy("glet", c.options)->MakePlan(c.workload, Fleet{&c.profile, 1}, nullptr);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(plan.status().message().find("does not fit on 1 synth device(s)"), std::string::npos)
@@ -122,7 +98,7 @@ TEST(GletPlannerTest, InterferenceIsCheckedOnEveryPlacement) {
 }
 
 TEST(GletPlannerTest, LowRatesWithPoissonInflationTerminateAndAreValid) {
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   PlannerOptions o = testing::MeanRateOptions();
   o.margins.poisson_quantile = 0.99;
   Workload w{{ModelDemand{"resnet50", 0.5, 108, 32}, ModelDemand{"vgg16", 3, 142, 32},
@@ -133,7 +109,7 @@ TEST(GletPlannerTest, LowRatesWithPoissonInflationTerminateAndAreValid) {
 }
 
 TEST(GletPlannerTest, EveryPolicyPlansTheReferenceScenariosValidly) {
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   PlanChecker checker({{"ref-gpu", &ref}}, true);
   for (const char* file : {"scenario1.csv", "scenario2.csv", "scenario3.csv"}) {
     auto w = LoadRatesCsv(glet::testing::SourcePath(std::string("resource/rates/") + file));
@@ -148,7 +124,7 @@ TEST(GletPlannerTest, EveryPolicyPlansTheReferenceScenariosValidly) {
 }
 
 TEST(GletPlannerTest, RejectsBadInput) {
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   auto planner = Policy("glet");
   auto unknown =
       planner->MakePlan(Workload{{ModelDemand{"nope", 10, 100, 32}}}, Fleet{&ref, 2}, nullptr);

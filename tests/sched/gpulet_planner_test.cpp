@@ -6,8 +6,8 @@
 
 #include "sched/plan_checker.h"
 #include "sched/planner_factory.h"
+#include "sched/planner_test_util.h"
 #include "sched/sched_test_util.h"
-#include "testing/test_util.h"
 
 namespace glet::sched {
 namespace {
@@ -15,11 +15,6 @@ namespace {
 using testing::MakeProfile;
 
 std::unique_ptr<Planner> Gpulet(PlannerOptions o) { return MakePlanner("gpulet", o).value(); }
-
-perf::DeviceProfile RefGpu() {
-  return perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu"))
-      .value();
-}
 
 // A profile where small partitions are the most cost-effective (as on real GPUs):
 // E(b, p) = (2 + b) x f(p), f = 2, 1.5, 1.2, 1 at 20, 50, 80, 100%.
@@ -59,33 +54,17 @@ TEST(GpuletPlannerTest, IsRegisteredAsAPolicy) {
 }
 
 TEST(GpuletPlannerTest, SaturatedGpuletThenResidueOnSmallestPartition) {
-  auto p = MakeProfile({{"a"}});  // E(b, p) = (2 + b) x 100 / p
-  PlannerOptions o = testing::MeanRateOptions();
-  o.partitions = {20, 50, 100};
-  Workload w{{ModelDemand{"a", 1000, 20, 8}}};
+  const testing::SaturatedResidueCase c = testing::MakeSaturatedResidueCase();
   std::vector<std::string> explain;
-  auto plan = Gpulet(o)->MakePlan(w, Fleet{&p, 4}, &explain);
+  auto plan = Gpulet(c.options)->MakePlan(c.workload, Fleet{&c.profile, 4}, &explain);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   // Saturated (2 E <= 20): 100% b8 800 rps (8 rps/%), 50% b3 300 rps (6 rps/%), 20% none:
   // p_eff = 100%, one saturated gpu-let, residue 200 rps. Residue at 20%: E(1) = 15 leaves 5 ms
   // of cycle: no. At 50%: the largest batch whose cycle (b x 5 ms) fits E <= D, D + E <= 20 is
   // 3 (E 10, D 10); 2 arrivals per 10 ms need batch 2 (E 8, occupancy 0.8).
-  ASSERT_EQ(plan->UsedDevices(), 2);
-  const PlannedGlet& sat = plan->devices[0].glets[0];
-  EXPECT_EQ(sat.partition, 100);
-  EXPECT_EQ(sat.models[0].batch, 8);
-  EXPECT_DOUBLE_EQ(sat.models[0].rate_rps, 800);
-  EXPECT_DOUBLE_EQ(sat.duty_ms, 10);
-  EXPECT_DOUBLE_EQ(sat.models[0].expected_latency_ms, 20);
-  const PlannedGlet& res = plan->devices[1].glets[0];
-  EXPECT_EQ(res.partition, 50);
-  EXPECT_EQ(res.models[0].batch, 2);
-  EXPECT_DOUBLE_EQ(res.models[0].rate_rps, 200);
-  EXPECT_DOUBLE_EQ(res.duty_ms, 10);
-  EXPECT_DOUBLE_EQ(res.occupancy, 0.8);
+  testing::ExpectSaturatedGletThenResidueAt50(*plan);
   EXPECT_EQ(plan->policy, "gpulet");
   EXPECT_TRUE(HasLine(explain, "a: 1000.0 rps, slo 20.0 ms; most cost-effective partition 100%"));
-  EXPECT_EQ(plan->ToModelList(), "0,100,0,a,8,10.000\n1,50,0,a,2,10.000\n");
 }
 
 TEST(GpuletPlannerTest, MergesResiduesByTemporalSharing) {
@@ -207,10 +186,8 @@ TEST(GpuletPlannerTest, RateLostToInterferenceIsPlannedAgain) {
 }
 
 TEST(GpuletPlannerTest, FailsNamingWhatDoesNotFit) {
-  auto p = MakeProfile({{"a"}});
-  PlannerOptions o = testing::MeanRateOptions();
-  o.partitions = {20, 50, 100};
-  auto plan = Gpulet(o)->MakePlan(Workload{{ModelDemand{"a", 1000, 20, 8}}}, Fleet{&p, 1}, nullptr);
+  const testing::SaturatedResidueCase c = testing::MakeSaturatedResidueCase();
+  auto plan = Gpulet(c.options)->MakePlan(c.workload, Fleet{&c.profile, 1}, nullptr);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(plan.status().message().find("does not fit on 1 synth device(s)"), std::string::npos)
@@ -221,7 +198,7 @@ TEST(GpuletPlannerTest, FailsNamingWhatDoesNotFit) {
 }
 
 TEST(GpuletPlannerTest, HugeRatesFailFast) {
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   auto plan = Gpulet({})->MakePlan(Workload{{ModelDemand{"resnet50", 1e12, 108, 32}}},
                                    Fleet{&ref, 1000}, nullptr);
   ASSERT_FALSE(plan.ok());
@@ -234,7 +211,7 @@ TEST(GpuletPlannerTest, HugeRatesFailFast) {
 TEST(GpuletPlannerTest, LowRatesStillPlan) {
   // gpu-let's prototype cannot size a cycle when b requests take longer to arrive than the SLO
   // allows; here the cycle is cut to the SLO instead.
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   for (double rate : {0.01, 0.5, 3.0, 14.0}) {
     Workload w{{ModelDemand{"resnet50", rate, 108, 32}, ModelDemand{"lenet1", rate, 20, 32}}};
     auto plan = Gpulet({})->MakePlan(w, Fleet{&ref, 2}, nullptr);
@@ -245,7 +222,7 @@ TEST(GpuletPlannerTest, LowRatesStillPlan) {
 }
 
 TEST(GpuletPlannerTest, BadInputIsInvalidArgumentNamingTheField) {
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   auto unknown =
       Gpulet({})->MakePlan(Workload{{ModelDemand{"nosuch", 10, 100, 32}}}, Fleet{&ref, 1}, nullptr);
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
@@ -267,7 +244,7 @@ TEST(GpuletPlannerTest, BadInputIsInvalidArgumentNamingTheField) {
 }
 
 TEST(GpuletPlannerTest, RandomPlansPassTheChecker) {
-  auto ref = RefGpu();
+  auto ref = testing::RefGpuProfile();
   PlanChecker checker({{"ref-gpu", &ref}}, /*interference=*/true);
   const std::vector<std::pair<std::string, double>> models = {
       {"resnet50", 108},       {"vgg16", 142}, {"mobilenet_v2", 64}, {"googlenet", 112},
