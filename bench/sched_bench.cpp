@@ -43,6 +43,19 @@ double Peak(const std::string& policy, const Workload& w, int devices) {
   return r.ok() ? r->scale : 0;
 }
 
+// Header and separator rows of a table with columns scenario, `second`, then one per policy.
+void PrintPolicyTableHeader(const char* second) {
+  std::printf("| scenario | %s |", second);
+  for (const auto& p : kPolicies) {
+    std::printf(" %s |", p.c_str());
+  }
+  std::printf("\n|---|---|");
+  for (size_t i = 0; i < kPolicies.size(); ++i) {
+    std::printf("---|");
+  }
+  std::printf("\n");
+}
+
 void PeakTable() {
   std::printf("\n### 1. Peak rate per model (rps), uniform rates\n\n");
   std::printf("| scenario | GPUs |");
@@ -73,15 +86,8 @@ void PeakTable() {
 }
 
 void MinDevicesTable() {
-  std::printf("\n### 2. Fewest devices\n\n| scenario | rps/model |");
-  for (const auto& p : kPolicies) {
-    std::printf(" %s |", p.c_str());
-  }
-  std::printf("\n|---|---|");
-  for (size_t i = 0; i < kPolicies.size(); ++i) {
-    std::printf("---|");
-  }
-  std::printf("\n");
+  std::printf("\n### 2. Fewest devices\n\n");
+  PrintPolicyTableHeader("rps/model");
   for (const Scenario& s : StandardScenarios()) {
     for (double rate : {200.0, 300.0, 600.0}) {
       std::printf("| %s | %.0f |", s.name.c_str(), rate);
@@ -164,15 +170,7 @@ void OptimalTables() {
   glet::sched::PlannerOptions noint;
   noint.interference = false;
   glet::sched::OptimalPlanner bound(noint);
-  std::printf("| scenario | upper bound |");
-  for (const auto& p : kPolicies) {
-    std::printf(" %s |", p.c_str());
-  }
-  std::printf("\n|---|---|");
-  for (size_t i = 0; i < kPolicies.size(); ++i) {
-    std::printf("---|");
-  }
-  std::printf("\n");
+  PrintPolicyTableHeader("upper bound");
   for (const Scenario& s : StandardScenarios()) {
     auto ub = bound.PeakScale(s.workload, Fleet{&RefGpuProfile(), 2});
     if (!ub.ok()) {
