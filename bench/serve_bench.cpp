@@ -60,6 +60,7 @@
 #include "serve/process_setup.h"
 #include "testing/child_process_set.h"
 #include "testing/glet_deployment.h"
+#include "testing/proc_children.h"
 
 namespace {
 
@@ -185,21 +186,6 @@ double ProcessCpuSeconds(pid_t pid) {
     }
   }
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// Direct children of `pid` (every thread's /proc/<pid>/task/<tid>/children).
-std::vector<pid_t> ChildPids(pid_t pid) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  for (const auto& task : std::filesystem::directory_iterator(task_dir, ec)) {
-    std::ifstream in(task.path() / "children");
-    pid_t child = 0;
-    while (in >> child) {
-      out.push_back(child);
-    }
-  }
-  return out;
 }
 
 std::string SelfExe() {
@@ -772,7 +758,7 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   unloaded.warmup_s = 0.2;
   unloaded.measure_s = o.unloaded_s;
   // Where the CPU goes at N in flight: this process is the client.
-  const std::vector<pid_t> proxies = ChildPids(glet.backend_pid());
+  const std::vector<pid_t> proxies = glet::testing::ChildrenOf(glet.backend_pid());
   const std::vector<pid_t> echo_pids = {getpid(), (*echo)->pid()};
   const std::vector<pid_t> glet_pids = {getpid(), glet.frontend_pid(), glet.backend_pid(),
                                         proxies.empty() ? 0 : proxies.front()};
@@ -957,7 +943,7 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
   const inference::ModelInferRequest request = glet::client::MakeInferRequest(
       glet::client::InputsFromSpec(m.spec.name, m.spec.input, /*seed=*/1));
   // The serving plane stays up, idle, while glet infer runs; what it burns then is measured.
-  std::vector<pid_t> plane = ChildPids(glet.backend_pid());
+  std::vector<pid_t> plane = glet::testing::ChildrenOf(glet.backend_pid());
   plane.push_back(glet.frontend_pid());
   plane.push_back(glet.backend_pid());
   plane.push_back(getpid());

@@ -37,6 +37,7 @@
 #include "core/strings.h"
 #include "model/model_spec.h"
 #include "testing/glet_deployment.h"
+#include "testing/prometheus_text.h"
 #include "testing/test_util.h"
 
 namespace glet {
@@ -55,26 +56,6 @@ const std::map<std::string, double> kSentRps = {
     {"googlenet", 150}, {"mobilenet_v2", 150}, {"resnet50", 150}};
 constexpr double kPlanShare = 0.9;
 constexpr double kDurationS = 20;  // real (dilated) seconds of client arrivals
-
-// Sum of the samples of a Prometheus metric `name` whose labels contain `label` ("" for all).
-double MetricSum(const std::string& text, const std::string& name, const std::string& label = "") {
-  double sum = 0;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') {
-      continue;
-    }
-    const size_t space = line.rfind(' ');
-    const std::string key = line.substr(0, space);
-    if ((key != name && key.rfind(name + "{", 0) != 0) || key.find(label) == std::string::npos) {
-      continue;
-    }
-    Result<double> v = ParseDouble(line.substr(space + 1), "value");
-    sum += v.ok() ? *v : 0;
-  }
-  return sum;
-}
 
 Result<Json> JsonAfterBrace(const std::string& out, const std::string& what) {
   const size_t brace = out.find('{');
@@ -226,7 +207,9 @@ class FidelityTest : public ::testing::Test {
       EXPECT_TRUE(report.ok()) << report.status().message();
       const std::string after = d.Metrics();
       auto delta = [&](const std::string& name, const std::string& label = "") {
-        return MetricSum(after, name, label) - MetricSum(before, name, label);
+        const std::vector<std::string> labels =
+            label.empty() ? std::vector<std::string>{} : std::vector<std::string>{label};
+        return testing::MetricSum(after, name, labels) - testing::MetricSum(before, name, labels);
       };
       const double batches = delta("glet_compute_time_ms_count");
       const std::string resnet = "model=\"resnet50\"";
@@ -295,7 +278,7 @@ TEST_F(FidelityTest, ServingPlaneAndSimulatorAgreeOnAttainmentAndP99) {
   const std::string log = dir_.path() + "/client.csv";
   Result<Json> real = d.Client(real_rps, kDurationS, "poisson", log);
   ASSERT_TRUE(real.ok()) << real.status().message();
-  const double devices_in_use = MetricSum(d.Metrics(), "glet_devices_in_use");
+  const double devices_in_use = testing::MetricSum(d.Metrics(), "glet_devices_in_use");
   Result<Json> sim = Simulate(log, overhead);
   ASSERT_TRUE(sim.ok()) << sim.status().message();
 

@@ -35,11 +35,15 @@
 #include "core/strings.h"
 #include "serve/child_process.h"
 #include "testing/glet_deployment.h"
+#include "testing/proc_children.h"
+#include "testing/prometheus_text.h"
 #include "testing/test_util.h"
 
 namespace glet::serve {
 namespace {
 
+using glet::testing::ChildrenOf;
+using glet::testing::MetricSum;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
@@ -92,37 +96,6 @@ HttpReply HttpPost(const std::string& address, const std::string& path, const st
   return {res->status, res->body};
 }
 
-// Sum of the samples of metric `name` whose label set contains every entry of `labels`
-// (each written as in the exposition, e.g. `model="lenet1"`).
-double MetricSum(const std::string& text, const std::string& name,
-                 const std::vector<std::string>& labels = {}) {
-  double sum = 0;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') {
-      continue;
-    }
-    const size_t space = line.rfind(' ');
-    if (space == std::string::npos) {
-      continue;
-    }
-    const std::string key = line.substr(0, space);
-    if (key != name && key.rfind(name + "{", 0) != 0) {
-      continue;
-    }
-    bool match = true;
-    for (const std::string& l : labels) {
-      match = match && key.find(l) != std::string::npos;
-    }
-    Result<double> value = ParseDouble(line.substr(space + 1), "value");
-    if (match && value.ok()) {
-      sum += *value;
-    }
-  }
-  return sum;
-}
-
 // Polls `done` every 50 ms until it holds or `timeout` passes; returns whether it held.
 bool PollUntil(const std::function<bool()>& done, milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -135,21 +108,6 @@ bool PollUntil(const std::function<bool()>& done, milliseconds timeout) {
     }
     std::this_thread::sleep_for(milliseconds(50));  // polling interval, not synchronisation
   }
-}
-
-// Direct children of `pid` (every thread's /proc/<pid>/task/<tid>/children).
-std::vector<pid_t> ChildrenOf(pid_t pid) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
-  for (const auto& task : std::filesystem::directory_iterator(task_dir, ec)) {
-    std::ifstream in(task.path() / "children");
-    pid_t child = 0;
-    while (in >> child) {
-      out.push_back(child);
-    }
-  }
-  return out;
 }
 
 // VmRSS of `pid` in KiB (-1 if unreadable).
@@ -593,8 +551,15 @@ TEST_F(SlowGpuServingTest, KilledOnlyProxyHoldsRequestsUntilItIsBackAndItsCounte
   ASSERT_TRUE(deployment_.StartBackend(Node("node-a", "gpu0")));
   ASSERT_TRUE(deployment_.AwaitReady());
   const pid_t backend = deployment_.backend(0).pid();
-  const std::vector<pid_t> before = ChildrenOf(backend);
-  ASSERT_EQ(before.size(), 1u) << "one glet, one proxy";
+  // One glet, one proxy (polled: on a loaded machine /proc may lag the backend's spawn).
+  std::vector<pid_t> before;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        before = ChildrenOf(backend);
+        return before.size() == 1;
+      },
+      seconds(10)))
+      << "backend children: " << before.size();
 
   auto client = std::async(std::launch::async, [&] {
     return deployment_.Client(
