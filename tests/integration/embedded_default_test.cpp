@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/json_reader.h"
+#include "testing/client_report.h"
 #include "testing/test_util.h"
 
 namespace glet {
@@ -23,19 +24,9 @@ TEST(EmbeddedDefaultTest, GletServeServesBothDefaultModels) {
        "--control", "127.0.0.1:0", "--client-seconds", "3", "--json"},
       180);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const size_t brace = r.out.find('{');
-  ASSERT_NE(brace, std::string::npos) << r.out;
-  Result<Json> report = ParseJson(r.out.substr(brace), "client report");
+  Result<Json> report = testing::JsonAfterBrace(r.out, "client report");
   ASSERT_TRUE(report.ok()) << report.status().ToString() << "\n" << r.out;
-  EXPECT_EQ((*report)["sent"].get<int64_t>(), (*report)["served"].get<int64_t>() +
-                                                  (*report)["dropped"].get<int64_t>() +
-                                                  (*report)["failed"].get<int64_t>());
-  for (const char* model : {"lenet", "mobilenet_v2"}) {
-    ASSERT_TRUE((*report)["models"].contains(model)) << report->dump(2);
-    const Json& m = (*report)["models"][model];
-    EXPECT_GT(m.value("served", int64_t{0}), 0) << model << ": " << m.dump(2);
-    EXPECT_EQ(m.value("failed", int64_t{-1}), 0) << model << ": " << m.dump(2);
-  }
+  testing::ExpectServedAndNoneFailed(*report, {"lenet", "mobilenet_v2"});
 }
 
 }  // namespace

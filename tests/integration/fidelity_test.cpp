@@ -36,6 +36,7 @@
 #include "core/json_reader.h"
 #include "core/strings.h"
 #include "model/model_spec.h"
+#include "testing/client_report.h"
 #include "testing/glet_deployment.h"
 #include "testing/prometheus_text.h"
 #include "testing/test_util.h"
@@ -56,14 +57,6 @@ const std::map<std::string, double> kSentRps = {
     {"googlenet", 150}, {"mobilenet_v2", 150}, {"resnet50", 150}};
 constexpr double kPlanShare = 0.9;
 constexpr double kDurationS = 20;  // real (dilated) seconds of client arrivals
-
-Result<Json> JsonAfterBrace(const std::string& out, const std::string& what) {
-  const size_t brace = out.find('{');
-  if (brace == std::string::npos) {
-    return InternalError(what + ": no JSON in the output");
-  }
-  return ParseJson(out.substr(brace), what);
-}
 
 // A frontend and a backend with four emulated kProfile devices; stopped when destroyed.
 class Deployment {
@@ -114,7 +107,7 @@ class Deployment {
     if (r.exit_code != 0) {
       return InternalError("glet client exited " + std::to_string(r.exit_code) + ": " + r.err);
     }
-    return JsonAfterBrace(r.out, "client report");
+    return testing::JsonAfterBrace(r.out, "client report");
   }
 
  private:
@@ -255,7 +248,7 @@ class FidelityTest : public ::testing::Test {
     if (r.exit_code != 0) {
       return InternalError("glet simulate exited " + std::to_string(r.exit_code) + ": " + r.err);
     }
-    return JsonAfterBrace(r.out, "simulate report");
+    return testing::JsonAfterBrace(r.out, "simulate report");
   }
 
   testing::TempDir dir_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/json_reader.h"
+#include "testing/client_report.h"
 #include "testing/test_util.h"
 
 namespace glet {
@@ -52,16 +53,9 @@ TEST(MixedTypesServingTest, TheControllerPlansEveryDeviceType) {
        "127.0.0.1:0", "--control", "127.0.0.1:0", "--client-seconds", "2", "--json"},
       120, {"GLET_RESOURCE_DIR=" + dir.path() + "/resource"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const size_t brace = r.out.find('{');
-  ASSERT_NE(brace, std::string::npos) << r.out;
-  Result<Json> report = ParseJson(r.out.substr(brace), "client report");
+  Result<Json> report = testing::JsonAfterBrace(r.out, "client report");
   ASSERT_TRUE(report.ok()) << report.status().ToString() << "\n" << r.out;
-  for (const char* model : {"alpha", "beta"}) {
-    ASSERT_TRUE((*report)["models"].contains(model)) << report->dump(2);
-    const Json& m = (*report)["models"][model];
-    EXPECT_GT(m.value("served", int64_t{0}), 0) << model << ": " << m.dump(2);
-    EXPECT_EQ(m.value("failed", int64_t{-1}), 0) << model << ": " << m.dump(2);
-  }
+  testing::ExpectServedAndNoneFailed(*report, {"alpha", "beta"});
 }
 
 }  // namespace
