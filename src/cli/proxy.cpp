@@ -70,6 +70,10 @@ Status RunProxy(const ProxyCliOptions& o) {
   builder.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(INT_MAX);  // batches of big inputs exceed gRPC's 4 MiB
   builder.SetMaxSendMessageSize(INT_MAX);
+  // Keep up to 4 idle polling threads: with 2 batches in flight per lane plus the backend's
+  // stats polls, the default (at most 2) made gRPC end a thread after a burst and start a new
+  // one for the next: a thread created and destroyed every few batches.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 4);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
