@@ -151,11 +151,8 @@ std::optional<GletShape> EvaluateCycle(const std::vector<FitMember>& members, in
   return shape;
 }
 
-namespace {
-
-// FitGlet's search; `prune`: reject with MayFitGlet before searching cycles.
-std::optional<GletShape> Fit(const std::vector<FitMember>& members, int partition, double alpha,
-                             const LambdaTable& lambda, bool prune) {
+std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
+                                 const LambdaTable& lambda, bool prune) {
   // Quick bounds (FitQuickSums).
   FitQuickSums sums;
   for (const FitMember& m : members) {
@@ -263,18 +260,6 @@ std::optional<GletShape> Fit(const std::vector<FitMember>& members, int partitio
     return std::nullopt;
   }
   return EvaluateCycle(members, partition, alpha, lambda, best_d);
-}
-
-}  // namespace
-
-std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
-                                 const LambdaTable& lambda) {
-  return Fit(members, partition, alpha, lambda, /*prune=*/true);
-}
-
-std::optional<GletShape> FitGletUnpruned(const std::vector<FitMember>& members, int partition,
-                                         double alpha, const LambdaTable& lambda) {
-  return Fit(members, partition, alpha, lambda, /*prune=*/false);
 }
 
 }  // namespace glet::sched

@@ -50,13 +50,10 @@ struct FitQuickSums {
 };
 
 // nullopt when no cycle is valid. REQUIRES: every member's table has `partition`.
+// `prune` rejects with MayFitGlet before the cycle search; false gives the same answer, slower
+// (every rejected merge runs the search): for tests that check the shortcut never changes one.
 std::optional<GletShape> FitGlet(const std::vector<FitMember>& members, int partition, double alpha,
-                                 const LambdaTable& lambda);
-
-// The same answer as FitGlet, without the MayFitGlet shortcut (slower: every rejected merge runs
-// the cycle search). For tests and benchmarks that check the shortcut never changes an answer.
-std::optional<GletShape> FitGletUnpruned(const std::vector<FitMember>& members, int partition,
-                                         double alpha, const LambdaTable& lambda);
+                                 const LambdaTable& lambda, bool prune = true);
 
 // A necessary condition for FitGlet: false only when no cycle length at all is valid. A valid
 // shape's executions T satisfy T <= D (1 + tolerance) and D + T <= every SLO, so its cycle is at

@@ -209,8 +209,7 @@ class Pass {
   }
 
   std::optional<GletShape> Fit(const std::vector<FitMember>& members, int p) const {
-    return options_.prune_fits ? FitGlet(members, p, AlphaFor(p, cap_), lambda_)
-                               : FitGletUnpruned(members, p, AlphaFor(p, cap_), lambda_);
+    return FitGlet(members, p, AlphaFor(p, cap_), lambda_, options_.prune_fits);
   }
 
   // What MergeResidues keeps per group so that trying a merge extends it by one member: the

@@ -132,8 +132,7 @@ class Search {
         for (int m : members) {
           fm.push_back(FitMember{&tables_[m], t * tables_[m].demand().rate_rps});
         }
-        return options_.prune_fits ? FitGlet(fm, partition, cap, lambda_)
-                                   : FitGletUnpruned(fm, partition, cap, lambda_);
+        return FitGlet(fm, partition, cap, lambda_, options_.prune_fits);
       };
       double hi = 1e300;
       for (int m : members) {

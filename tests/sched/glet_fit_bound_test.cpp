@@ -107,7 +107,7 @@ TEST(MayFitGletTest, NeverRejectsAMergeThatSomeCycleServes) {
         const bool may = MayFitGlet(members, partition, alpha, lambda);
         const std::optional<GletShape> pruned = FitGlet(members, partition, alpha, lambda);
         const std::optional<GletShape> unpruned =
-            FitGletUnpruned(members, partition, alpha, lambda);
+            FitGlet(members, partition, alpha, lambda, /*prune=*/false);
         ASSERT_TRUE(SameShape(pruned, unpruned)) << "case " << cases;
         fitted += unpruned ? 1 : 0;
         if (may) {
