@@ -356,19 +356,13 @@ Status RunSimulate(const SimulateOptions& o) {
     plan = std::move(made).value();
   }
 
-  // Re-plans over several device types need a policy that plans them: ask it once now, so a
-  // policy that plans one type at a time is refused here instead of failing every re-plan.
+  // Re-plans over several device types need a policy that plans them: one that plans one type
+  // at a time is refused here instead of failing every re-plan.
   if (replan && several) {
     GLET_ASSIGN_OR_RETURN(std::unique_ptr<sched::Planner> planner,
                           sched::MakePlanner(o.policy, popts));
-    sched::Workload w;
-    for (sched::ModelDemand d : plan->workload) {
-      d.rate_rps = std::max(1.0, d.rate_rps);  // the re-planner's floor
-      w.models.push_back(d);
-    }
-    Result<sched::Plan> probe = planner->MakePlan(w, fleet, nullptr);
-    if (!probe.ok() && probe.status().code() == StatusCode::kInvalidArgument) {
-      return probe.status().WithContext("re-planning");
+    if (!planner->PlansSeveralTypes()) {
+      return fleet.RequireOneType(o.policy).WithContext("re-planning");
     }
   }
   sim::SimInput in;

@@ -47,6 +47,7 @@ class GpuletPlanner : public Planner {
 
   // Planner
   std::string name() const override { return "gpulet"; }
+  bool PlansSeveralTypes() const override { return false; }
   Result<Plan> MakePlan(const Workload& workload, const Fleet& fleet,
                         std::vector<std::string>* explain) const override;
 

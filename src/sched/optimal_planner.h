@@ -34,6 +34,7 @@ class OptimalPlanner : public Planner {
 
   // Planner
   std::string name() const override { return "optimal"; }
+  bool PlansSeveralTypes() const override { return false; }
   Result<Plan> MakePlan(const Workload& workload, const Fleet& fleet,
                         std::vector<std::string>* explain) const override;
 

@@ -41,6 +41,9 @@ class Planner {
  public:
   virtual ~Planner() = default;
   virtual std::string name() const = 0;
+  // Whether MakePlan takes a fleet of several device types; a planner that does not refuses one
+  // with kInvalidArgument (Fleet::RequireOneType).
+  virtual bool PlansSeveralTypes() const { return true; }
   // Returns a plan that places every request per second of `workload` within `fleet` and meets
   // every SLO, or: kInvalidArgument for bad input (unknown model, profile gap, unreachable SLO,
   // bad rate, a fleet of several device types for a policy that plans one), kResourceExhausted

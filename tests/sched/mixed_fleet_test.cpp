@@ -160,8 +160,9 @@ TEST(MixedFleetTest, PoliciesThatPlanOneTypeRefuseSeveral) {
   Workload w{{ModelDemand{"a", 100, 20, 8}}};
   const Fleet fleet({{&fast, 1}, {&slow, 1}});
   for (const char* policy : {"gpulet", "optimal"}) {
-    auto plan =
-        MakePlanner(policy, testing::MeanRateOptions()).value()->MakePlan(w, fleet, nullptr);
+    auto planner = MakePlanner(policy, testing::MeanRateOptions()).value();
+    EXPECT_FALSE(planner->PlansSeveralTypes()) << policy;
+    auto plan = planner->MakePlan(w, fleet, nullptr);
     ASSERT_EQ(plan.status().code(), StatusCode::kInvalidArgument) << policy;
     EXPECT_NE(plan.status().message().find(std::string("--policy ") + policy +
                                            ": plans one device type at a time (the budget is "
@@ -169,9 +170,10 @@ TEST(MixedFleetTest, PoliciesThatPlanOneTypeRefuseSeveral) {
               std::string::npos)
         << plan.status().message();
   }
-  for (const char* policy : {"glet-noint", "glet-notype", "temporal", "greedy-split"}) {
-    auto plan =
-        MakePlanner(policy, testing::MeanRateOptions()).value()->MakePlan(w, fleet, nullptr);
+  for (const char* policy : {"glet", "glet-noint", "glet-notype", "temporal", "greedy-split"}) {
+    auto planner = MakePlanner(policy, testing::MeanRateOptions()).value();
+    EXPECT_TRUE(planner->PlansSeveralTypes()) << policy;
+    auto plan = planner->MakePlan(w, fleet, nullptr);
     EXPECT_TRUE(plan.ok()) << policy << ": " << plan.status().ToString();
   }
 }
