@@ -120,9 +120,15 @@ TimePoint Batcher::DueAt(const Candidate& c, TimePoint now) const {
     cycle_start = *last_dispatch_;
   }
   const TimePoint by_duty = cycle_start + config_.duty_cycle;
-  const TimePoint by_deadline = c.earliest_deadline - max_latency_;
-  return std::min(by_duty, by_deadline);
+  return std::min(by_duty, DeadlineDueAt(c, now));
 }
+
+TimePoint Batcher::DeadlineDueAt(const Candidate& c, TimePoint now) const {
+  const TimePoint latest_start = c.earliest_deadline - max_latency_ - wakeup_margin_;
+  return busy_until_ > latest_start ? now : latest_start;
+}
+
+void Batcher::GletIdle(TimePoint now) { busy_until_ = std::min(busy_until_, now); }
 
 BatchDecision Batcher::Decide(TimePoint now) {
   BatchDecision decision;
@@ -152,7 +158,7 @@ BatchDecision Batcher::Decide(TimePoint now) {
   Batch batch;
   if (head.full) {
     batch.trigger = BatchTrigger::kFull;
-  } else if (now >= head.earliest_deadline - max_latency_) {
+  } else if (now >= DeadlineDueAt(head, now)) {
     batch.trigger = BatchTrigger::kDeadline;
   } else {
     batch.trigger = BatchTrigger::kDutyCycle;
@@ -165,6 +171,7 @@ BatchDecision Batcher::Decide(TimePoint now) {
   }
   queued_items_ -= head.items;
   last_dispatch_ = now;
+  busy_until_ = std::max(busy_until_, now) + LatencyFor(head.items);
   decision.batch = std::move(batch);
   decision.wake_at = DueAt(HeadCandidate(), now);
   return decision;
@@ -174,6 +181,8 @@ Result<std::vector<DroppedRequest>> Batcher::UpdateConfig(BatcherConfig config) 
   GLET_RETURN_IF_ERROR(Validate(config));
   Batcher updated(std::move(config));
   updated.last_dispatch_ = last_dispatch_;
+  updated.busy_until_ = busy_until_;
+  updated.wakeup_margin_ = wakeup_margin_;
   std::vector<DroppedRequest> dropped;
   for (PendingRequest& r : queue_) {
     if (r.n > updated.config_.batch_size) {

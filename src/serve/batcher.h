@@ -14,12 +14,22 @@
 //   - Decide(now) first drops queued requests that became hopeless (same two tests), then cuts a
 //     batch from the head of the queue (FIFO, whole requests, at most b items):
 //       full      the batch has b items or the next request does not fit: at once;
-//       deadline  now >= earliest deadline in the batch - Lmax (it would miss if it waited to
-//                 grow; Lmax because it may still grow to b items);
+//       deadline  the batch must start by S = earliest deadline in the batch - Lmax (it would
+//                 miss if it waited to grow; Lmax because it may still grow to b items): due at
+//                 S, or at once if the glet is expected to be busy past S with the batches this
+//                 batcher cut before (see below): the batch cannot start by S anyway, and
+//                 waiting would only let it grow and run longer. The serving loop's wake-up
+//                 margin (set_wakeup_margin: how late it tends to wake) moves S that much
+//                 earlier, so a loop that wakes late still starts the batch in time;
 //       duty      now >= cycle start + d, where the cycle starts at the later of the last
 //                 dispatch and the oldest queued request's arrival.
 //     wake_at is when the next of these becomes due (now if another batch is ready at once,
 //     TimePoint::max() when the queue is empty).
+//   - Busy estimate: each cut batch of k items is expected to occupy the glet for L(k) after the
+//     batches cut before it (back to back, from the cut); GletIdle(now) tells the batcher that
+//     every batch it cut has been answered, so the glet is free now. Only the deadline trigger
+//     uses it (a batch behind a running one is cut that much sooner); dropping stays the
+//     no-queueing test above.
 //   - Enqueue also says when the head batch is due after the arrival (Admission::due_at), so a
 //     loop that waits for an earlier wake_at need not be woken by every arrival: only one that
 //     makes the head due sooner (it started the queue, filled the batch, or has an earlier
@@ -28,6 +38,7 @@
 // Thread safety: none; the owner serialises calls (the frontend holds its model lock).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <optional>
@@ -100,6 +111,12 @@ class Batcher {
   // then the batcher is unchanged.
   Result<std::vector<DroppedRequest>> UpdateConfig(BatcherConfig config);
 
+  // Every batch cut so far has been answered at `now`: the glet is free (see "Busy estimate").
+  void GletIdle(TimePoint now);
+  // How late the caller's loop tends to wake after wake_at (>= 0; 0 at creation, kept by
+  // UpdateConfig): the deadline trigger fires that much earlier.
+  void set_wakeup_margin(Duration margin) { wakeup_margin_ = std::max(margin, Duration::zero()); }
+
   // Empties the queue, e.g. on shutdown or unload; every request is returned with `reason`.
   std::vector<DroppedRequest> DrainAll(DropReason reason);
 
@@ -125,12 +142,16 @@ class Batcher {
   Candidate HeadCandidate() const;
   // When the head batch becomes due by deadline or duty cycle (now if full).
   TimePoint DueAt(const Candidate& c, TimePoint now) const;
+  // When the head batch becomes due by its deadline alone (see the policy).
+  TimePoint DeadlineDueAt(const Candidate& c, TimePoint now) const;
 
   BatcherConfig config_;
   Duration max_latency_{};  // Lmax
   std::deque<PendingRequest> queue_;
   int queued_items_ = 0;
-  std::optional<TimePoint> last_dispatch_;  // unset before the first batch
+  std::optional<TimePoint> last_dispatch_;   // unset before the first batch
+  TimePoint busy_until_ = TimePoint::min();  // the glet's expected end of the batches cut
+  Duration wakeup_margin_{};
 };
 
 }  // namespace glet::serve

@@ -33,6 +33,9 @@ constexpr char kEpoch[] = "glet_plan_epoch";
 constexpr char kRetries[] = "glet_request_retries_total";
 constexpr char kHeld[] = "glet_requests_held_total";
 
+// The most a lane's batcher cuts deadline batches early for its threads' late wake-ups.
+constexpr Duration kMaxWakeupMargin = std::chrono::milliseconds(2);
+
 std::chrono::steady_clock::time_point ToSteady(TimePoint t) {
   if (t == TimePoint::max()) {
     return std::chrono::steady_clock::time_point::max();
@@ -90,6 +93,17 @@ struct Frontend::Lane {
   TimePoint busy_since;  // when in_flight went from 0 to 1, or the last answer after that
   double busy_ms = 0;    // time with at least one batch in flight, up to the last idle moment
   std::vector<std::thread> threads;  // one per batch that may be in flight
+
+  // How late this lane's threads wake after the batcher's wake_at: a recent high (a new sample
+  // above it replaces it; it decays by 1/16 per sample), twice which (at most
+  // kMaxWakeupMargin) becomes the batcher's wake-up margin. On a busy host a thread may wake a
+  // millisecond late, more than a tight SLO's room between the deadline trigger and
+  // hopelessness (Lmax - L(1)); the margin cuts such batches that much sooner.
+  Duration wakeup_late{};
+  void NoteWakeupLateness(Duration late) {
+    wakeup_late = std::max(late, wakeup_late - wakeup_late / 16);
+    batcher.set_wakeup_margin(std::min(2 * wakeup_late, kMaxWakeupMargin));
+  }
 
   explicit Lane(Batcher b) : batcher(std::move(b)) {}
   void Join() {
@@ -462,8 +476,8 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
         RunLaneBatch(*ms, *lane, std::move(d.batch->requests));
       }
       lock.lock();
-      if (d.batch) {
-        --lane->in_flight;
+      if (d.batch && --lane->in_flight == 0) {
+        lane->batcher.GletIdle(impl_->clock->Now());
       }
       lane->cv.notify_all();
       continue;
@@ -478,6 +492,12 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
     }
     lane->idle_wake = d.wake_at;
     lane->cv.wait_until(lock, ToSteady(d.wake_at));
+    if (d.wake_at != TimePoint::max()) {
+      const TimePoint woke = impl_->clock->Now();
+      if (woke >= d.wake_at) {
+        lane->NoteWakeupLateness(woke - d.wake_at);
+      }
+    }
   }
 }
 

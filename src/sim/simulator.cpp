@@ -152,6 +152,8 @@ class Engine {
   void StartNext(int glet);
   void OnBatchAtGlet(int slot);
   void OnBatchDone(int glet);
+  // One of the lane's batches was answered (served or dropped at the glet).
+  void AnswerOne(Lane& lane);
   void OnReplanTick();
 
   // Request fate. `payload` says whose request it was (a direct model request or an app stage).
@@ -848,7 +850,7 @@ void Engine::StartNext(int glet_index) {
         NotServed(model, r, serve::RequestOutcome::kDropped,
                   serve::DropReasonName(serve::DropReason::kDeadlineExpired));
       }
-      --lanes_[lane_index]->in_flight;
+      AnswerOne(*lanes_[lane_index]);
       RunLane(lane_index);
       continue;
     }
@@ -870,8 +872,14 @@ void Engine::OnBatchDone(int glet_index) {
     Served(model, r);
   }
   StartNext(glet_index);  // a batch already waiting at the glet goes first
-  --lanes_[f.lane]->in_flight;
+  AnswerOne(*lanes_[f.lane]);
   RunLane(f.lane);
+}
+
+void Engine::AnswerOne(Lane& lane) {
+  if (--lane.in_flight == 0) {
+    lane.batcher.GletIdle(At(now_));
+  }
 }
 
 void Engine::Served(int model, const serve::PendingRequest& r) {

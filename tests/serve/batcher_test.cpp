@@ -204,6 +204,79 @@ TEST_F(BatcherTest, DispatchesPartialBatchWhenOldestWouldOtherwiseMissDeadline) 
   EXPECT_TRUE(d.dropped.empty());
 }
 
+TEST_F(BatcherTest, DeadlineBatchBehindABusyGletIsCutAtOnceInsteadOfGrowing) {
+  BatcherConfig c = TestConfig();
+  c.duty_cycle = milliseconds(100);  // only full batches and deadlines cut
+  Batcher b = MakeBatcher(c);
+  const TimePoint t0 = clock_.Now();
+  // A full batch of 4: the glet is expected busy until t0 + L(4) = t0 + 8.
+  for (RequestId id = 1; id <= 4; ++id) {
+    EnqueueOk(b, Req(id, milliseconds(100)));
+  }
+  BatchDecision d = b.Decide(clock_.Now());
+  ASSERT_TRUE(d.batch.has_value());
+  EXPECT_EQ(d.batch->trigger, BatchTrigger::kFull);
+  // Request 5 must start by its deadline (t0 + 14) - Lmax (8) = t0 + 6, before the glet is
+  // expected free (t0 + 8): waiting to grow cannot help it, so its batch is due at once.
+  EnqueueOk(b, Req(5, milliseconds(14)));
+  d = b.Decide(clock_.Now());
+  ASSERT_TRUE(d.batch.has_value());
+  EXPECT_EQ(d.batch->trigger, BatchTrigger::kDeadline);
+  EXPECT_EQ(Ids(*d.batch), (std::vector<RequestId>{5}));
+
+  // Once told every batch was answered, the glet is free: the same kind of request waits for
+  // its latest start again (t0 + 1 + 14 - 8).
+  clock_.AdvanceTo(t0 + milliseconds(1));
+  b.GletIdle(clock_.Now());
+  EnqueueOk(b, Req(6, milliseconds(14)));
+  d = b.Decide(clock_.Now());
+  EXPECT_FALSE(d.batch.has_value());
+  EXPECT_EQ(d.wake_at, t0 + milliseconds(7));
+}
+
+TEST_F(BatcherTest, WakeupMarginMovesTheDeadlineTriggerEarlierAndSurvivesUpdateConfig) {
+  BatcherConfig c = TestConfig();
+  c.duty_cycle = milliseconds(100);
+  Batcher b = MakeBatcher(c);
+  const TimePoint t0 = clock_.Now();
+  b.set_wakeup_margin(milliseconds(3));
+  EnqueueOk(b, Req(1, milliseconds(20)));
+  // Latest start t0 + 20 - 8 = t0 + 12, minus the 3 ms margin.
+  EXPECT_EQ(b.Decide(clock_.Now()).wake_at, t0 + milliseconds(9));
+  ASSERT_TRUE(b.UpdateConfig(c).ok());
+  EXPECT_EQ(b.Decide(clock_.Now()).wake_at, t0 + milliseconds(9));
+  b.set_wakeup_margin(-milliseconds(1));  // clamped to none
+  EXPECT_EQ(b.Decide(clock_.Now()).wake_at, t0 + milliseconds(12));
+  b.set_wakeup_margin(milliseconds(3));
+  clock_.AdvanceTo(t0 + milliseconds(9));
+  const BatchDecision d = b.Decide(clock_.Now());
+  ASSERT_TRUE(d.batch.has_value());
+  EXPECT_EQ(d.batch->trigger, BatchTrigger::kDeadline);
+}
+
+TEST_F(BatcherTest, BusyEstimateFollowsTheCutBatchesBackToBack) {
+  BatcherConfig c = TestConfig();
+  c.duty_cycle = milliseconds(100);
+  Batcher b = MakeBatcher(c);
+  const TimePoint t0 = clock_.Now();
+  // Two batches of one, cut by their tight deadlines at t0: busy until t0 + 5 + 5 = t0 + 10.
+  EnqueueOk(b, Req(1, milliseconds(6)));
+  ASSERT_TRUE(b.Decide(clock_.Now()).batch.has_value());
+  EnqueueOk(b, Req(2, milliseconds(6)));
+  ASSERT_TRUE(b.Decide(clock_.Now()).batch.has_value());
+  // Latest start t0 + 17 - 8 = t0 + 9 < t0 + 10: due at once; with 18 ms it is t0 + 10, not
+  // past the busy estimate: it waits for t0 + 10.
+  EnqueueOk(b, Req(3, milliseconds(18)));
+  BatchDecision d = b.Decide(clock_.Now());
+  EXPECT_FALSE(d.batch.has_value());
+  EXPECT_EQ(d.wake_at, t0 + milliseconds(10));
+  EnqueueOk(b, Req(4, milliseconds(17)));
+  d = b.Decide(clock_.Now());
+  ASSERT_TRUE(d.batch.has_value());
+  EXPECT_EQ(d.batch->trigger, BatchTrigger::kDeadline);
+  EXPECT_EQ(Ids(*d.batch), (std::vector<RequestId>{3, 4}));
+}
+
 TEST_F(BatcherTest, TightButReachableRequestIsDispatchedAtOnce) {
   Batcher b = MakeBatcher();
   // 6 ms: reachable alone (L(1) = 5) but not if the batch grew to Lmax = 8.
