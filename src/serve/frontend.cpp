@@ -32,6 +32,7 @@ constexpr char kGletUp[] = "glet_glet_up";
 constexpr char kEpoch[] = "glet_plan_epoch";
 constexpr char kRetries[] = "glet_request_retries_total";
 constexpr char kHeld[] = "glet_requests_held_total";
+constexpr char kWakeupMargin[] = "glet_lane_wakeup_margin_ms";
 
 // The most a lane's batcher cuts deadline batches early for its threads' late wake-ups.
 constexpr Duration kMaxWakeupMargin = std::chrono::milliseconds(2);
@@ -62,6 +63,9 @@ void DeclareMetrics(MetricsRegistry& m) {
   m.Declare(kRetries, T::kCounter, "Requests re-routed after a glet failure.");
   m.Declare(kHeld, T::kCounter,
             "Requests that waited for a glet of their model to come back (all were down).");
+  m.Declare(kWakeupMargin, T::kGauge,
+            "How much sooner each lane's batcher cuts deadline batches for its threads' late "
+            "wake-ups (ms).");
 }
 
 }  // namespace
@@ -100,9 +104,12 @@ struct Frontend::Lane {
   // millisecond late, more than a tight SLO's room between the deadline trigger and
   // hopelessness (Lmax - L(1)); the margin cuts such batches that much sooner.
   Duration wakeup_late{};
-  void NoteWakeupLateness(Duration late) {
+  // Returns the new margin.
+  Duration NoteWakeupLateness(Duration late) {
     wakeup_late = std::max(late, wakeup_late - wakeup_late / 16);
-    batcher.set_wakeup_margin(std::min(2 * wakeup_late, kMaxWakeupMargin));
+    const Duration margin = std::min(2 * wakeup_late, kMaxWakeupMargin);
+    batcher.set_wakeup_margin(margin);
+    return margin;
   }
 
   explicit Lane(Batcher b) : batcher(std::move(b)) {}
@@ -495,7 +502,9 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
     if (d.wake_at != TimePoint::max()) {
       const TimePoint woke = impl_->clock->Now();
       if (woke >= d.wake_at) {
-        lane->NoteWakeupLateness(woke - d.wake_at);
+        const Duration margin = lane->NoteWakeupLateness(woke - d.wake_at);
+        impl_->metrics->Set(kWakeupMargin, {{"model", ms->spec.name}, {"glet", lane->glet_id}},
+                            ToMillis(margin));
       }
     }
   }

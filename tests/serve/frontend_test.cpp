@@ -4,6 +4,7 @@
 // of their model. (The waiting policy itself, OutageQueue, is tested under a ManualClock.)
 #include "serve/frontend.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -18,6 +19,9 @@
 
 namespace glet::serve {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 model::ModelManifest Manifest() {
   auto m = model::ModelManifest::Load(testing::SourcePath("resource/models.json"));
@@ -244,6 +248,25 @@ TEST_F(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
   EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", "lenet1"}, {"outcome", "served"}}),
             static_cast<double>(results.Count(RequestOutcome::kServed)));
   EXPECT_GT(results.Count(RequestOutcome::kServed), 0u);
+}
+
+TEST_F(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
+  ASSERT_TRUE(manifest_.SetSlo("lenet1", 200).ok());
+  auto f = Make();
+  // Batches of 8 every 5 ms: a lone request waits for the duty cycle, on the lane's timer.
+  ASSERT_TRUE(f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}))}}}, 1).ok());
+  const std::string series = "glet_lane_wakeup_margin_ms{model=\"lenet1\",glet=\"g0\"}";
+  EXPECT_THAT(metrics_.RenderPrometheus(), Not(HasSubstr(series)));
+  Results results;
+  f->Infer("lenet1", Input("lenet1"), results.Callback());
+  auto all = results.Wait(1);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].outcome, RequestOutcome::kServed);
+  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr(series));
+  const double margin_ms =
+      metrics_.Value("glet_lane_wakeup_margin_ms", {{"model", "lenet1"}, {"glet", "g0"}});
+  EXPECT_GE(margin_ms, 0);
+  EXPECT_LE(margin_ms, 2);  // capped
 }
 
 TEST_F(FrontendTest, RequestThatCannotMeetItsSloIsDroppedAtOnceWithReason) {
