@@ -12,6 +12,7 @@
 #include "sched/planner_factory.h"
 #include "serve/backend_proto.h"
 #include "serve/grpc_status.h"
+#include "serve/lane_latency.h"
 #include "serve/proxy_channel.h"
 
 namespace glet::serve {
@@ -320,12 +321,8 @@ Status Controller::Apply(const sched::Plan& plan,
       p.duty_cycle_ms = g.duty_ms;
       for (const sched::PlannedModel& m : g.models) {
         p.spec.models.push_back({m.model, m.batch, m.rate_rps});
-        std::vector<Duration> lat;
-        for (int k = 1; k <= m.batch; ++k) {
-          Result<double> ms = profile.LatencyMs(m.model, g.partition, k);
-          lat.push_back(FromMillis((ms.ok() ? *ms : m.exec_ms) * std::max(1.0, m.alpha)));
-        }
-        p.batch_latency[m.model] = std::move(lat);
+        p.batch_latency[m.model] =
+            LaneBatchLatencies(profile, m, g.partition, options_.host_overhead_ms);
         p.rate_rps[m.model] = m.rate_rps > 0 ? m.rate_rps : std::max(1.0, m.capacity_rps);
       }
       next.push_back(std::move(p));

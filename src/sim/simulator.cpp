@@ -15,6 +15,7 @@
 #include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
 #include "serve/batcher.h"
+#include "serve/lane_latency.h"
 #include "serve/request.h"
 #include "serve/router.h"
 #include "sim/latency_histogram.h"
@@ -373,17 +374,15 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
         NewLane lane;
         lane.model = mi->second;
         GLET_ASSIGN_OR_RETURN(lane.exec, ExecTable(*profile, dev, gi, m));
-        // The batcher's expectation: what the controller installs (profile x planned alpha).
+        // The batcher's expectation: what the controller installs, for a plan made without
+        // host overhead (the simulator plans for the full SLO).
         serve::BatcherConfig& bc = lane.config;
         bc.model = m.model;
         bc.batch_size = m.batch;
         bc.duty_cycle = FromMillis(g.duty_ms);
         bc.max_queue_requests = opt_.max_queue_requests;
-        for (int k = 1; k <= m.batch; ++k) {
-          Result<double> ms = profile->LatencyMs(m.model, g.partition, k);
-          bc.batch_latency.push_back(
-              FromMillis((ms.ok() ? *ms : m.exec_ms) * std::max(1.0, m.alpha)));
-        }
+        bc.batch_latency =
+            serve::LaneBatchLatencies(*profile, m, g.partition, /*host_overhead_ms=*/0);
         GLET_RETURN_IF_ERROR(serve::Batcher::Create(bc).status());
         lane.rate_rps =
             m.rate_rps > 0 ? m.rate_rps : std::max(1.0, m.capacity_rps);  // as the controller
