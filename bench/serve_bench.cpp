@@ -5,7 +5,8 @@
 //     `glet backend`), and against a bare gRPC echo server (this binary re-run with
 //     --echo-server) answering the same ModelInfer message with the same payload. Same client
 //     code, same concurrency; the two alternate in rounds. Prints served throughput glet / echo
-//     (goal >= 0.5) and the p50 difference, at N in flight and at 1 in flight.
+//     (goal >= 0.5) and the p50 difference, at N in flight and at 1 in flight, and per call at N
+//     in flight the CPU time and the context switches of each process on either side.
 //  2. Real model. resnet50, batch 8, one glet of both cores (cpu:0,1) served through the same
 //     processes (16 in flight: one batch running, the next queued), against `glet infer --batch 8
 //     --slice cpu:0-1` (the same runtime without the serving plane), alternating in short chunks.
@@ -589,21 +590,42 @@ bool ModelFilePresent(const glet::model::ModelSpec& spec) {
   std::printf("skipped_%s: %s missing (run scripts/setup.sh)\n", spec.name.c_str(), path.c_str());
   return false;
 }
+// Context switches (voluntary + involuntary) of one live process: the sum over its threads
+// alive now (a thread that ended took its count with it; 0 when nothing can be read).
+double ProcessContextSwitches(pid_t pid) {
+  double total = 0;
+  std::error_code ec;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        total += std::atof(line.substr(line.find(':') + 1).c_str());
+      }
+    }
+  }
+  return total;
+}
 
 std::string Fmt(double v, int decimals) { return glet::FormatDouble(v, decimals); }
 
 struct Measured {
   LoopResult result;
   double other_cores = 0;
-  std::vector<double> cpu_s;  // per process asked for, over the whole loop
+  std::vector<double> cpu_s;     // per process asked for, over the whole loop
+  std::vector<double> switches;  // context switches, same processes
 };
 
 Measured MeasureLoop(inference::GRPCInferenceService::Stub& stub,
                      const inference::ModelInferRequest& request, const LoopOptions& options,
                      const std::vector<pid_t>& pids = {}) {
   std::vector<double> before;
+  std::vector<double> switches_before;
   for (pid_t pid : pids) {
     before.push_back(ProcessCpuSeconds(pid));
+    switches_before.push_back(ProcessContextSwitches(pid));
   }
   const CpuMeter meter;
   Measured m;
@@ -611,22 +633,36 @@ Measured MeasureLoop(inference::GRPCInferenceService::Stub& stub,
   m.other_cores = meter.OtherCores();
   for (size_t i = 0; i < pids.size(); ++i) {
     m.cpu_s.push_back(ProcessCpuSeconds(pids[i]) - before[i]);
+    m.switches.push_back(std::max(0.0, ProcessContextSwitches(pids[i]) - switches_before[i]));
   }
   return m;
 }
 
-// CPU time per call of each process on one side, pooled over rounds.
+// CPU time and context switches per call of each process on one side, pooled over rounds.
 struct CpuPerCall {
   std::vector<std::string> names;
   std::vector<double> cpu_s;
+  std::vector<double> switches;
   int64_t calls = 0;
 
   void Add(const Measured& m) {
     cpu_s.resize(m.cpu_s.size());
+    switches.resize(m.switches.size());
     for (size_t i = 0; i < m.cpu_s.size(); ++i) {
       cpu_s[i] += m.cpu_s[i];
+      switches[i] += m.switches[i];
     }
     calls += m.result.completed;
+  }
+  std::string SwitchesText() const {
+    std::string out;
+    double total = 0;
+    for (size_t i = 0; i < names.size() && i < switches.size(); ++i) {
+      const double per_call = calls > 0 ? switches[i] / calls : 0;
+      total += per_call;
+      out += names[i] + " " + glet::FormatDouble(per_call, 2) + ", ";
+    }
+    return out + "total " + glet::FormatDouble(total, 2);
   }
   std::string Text() const {
     std::string out;
@@ -804,6 +840,8 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
   std::printf("datapath_glet_mean_batch: %.2f\n", mean_batch);
   std::printf("datapath_cpu_per_call_echo: %s\n", echo_cpu.Text().c_str());
   std::printf("datapath_cpu_per_call_glet: %s\n", glet_cpu.Text().c_str());
+  std::printf("datapath_switches_per_call_echo: %s\n", echo_cpu.SwitchesText().c_str());
+  std::printf("datapath_switches_per_call_glet: %s\n", glet_cpu.SwitchesText().c_str());
   all.Print("datapath_all");
   quiet.Print("datapath_quiet");
   *table +=
@@ -816,7 +854,10 @@ int RunDataPath(const BenchOptions& o, const std::string& dir, std::string* tabl
             std::to_string(request.raw_input_contents(0).size()) +
             " bytes each way.\n\nCPU time per call at " + std::to_string(o.concurrency) +
             " in flight (all rounds): echo side: " + echo_cpu.Text() +
-            "; glet side: " + glet_cpu.Text() + ".\n";
+            "; glet side: " + glet_cpu.Text() +
+            ".\n\nContext switches per call (voluntary + involuntary, threads alive at the end): "
+            "echo side: " +
+            echo_cpu.SwitchesText() + "; glet side: " + glet_cpu.SwitchesText() + ".\n";
   return rc;
 }
 
