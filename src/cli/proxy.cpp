@@ -4,10 +4,7 @@
 // SIGTERM/SIGINT: finishes the running batch, exits 0.
 #include "serve/proxy.h"
 
-#include <grpcpp/grpcpp.h>
-
 #include <chrono>
-#include <climits>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -53,8 +50,11 @@ Status RunProxy(const ProxyCliOptions& o) {
   if (!slice.ok()) {
     return slice.status().WithContext("--slice");
   }
-  Result<std::unique_ptr<serve::Proxy>> proxy = serve::Proxy::Create(
-      std::move(slice).value(), std::move(manifest), ModelDirOrDefault(o.model_dir), clock);
+  // The server's queue is driven by the proxy's runner thread (serve/proxy_service.h).
+  serve::ProxyServer server(o.listen);
+  Result<std::unique_ptr<serve::Proxy>> proxy =
+      serve::Proxy::Create(std::move(slice).value(), std::move(manifest),
+                           ModelDirOrDefault(o.model_dir), clock, server.runner_factory());
   if (!proxy.ok()) {
     return proxy.status().WithContext("--slice");
   }
@@ -64,21 +64,7 @@ Status RunProxy(const ProxyCliOptions& o) {
       return load_ms.status().WithContext("--models");
     }
   }
-  serve::ProxyGrpcService service(**proxy);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &port);
-  builder.SetMaxReceiveMessageSize(INT_MAX);  // batches of big inputs exceed gRPC's 4 MiB
-  builder.SetMaxSendMessageSize(INT_MAX);
-  // Keep up to 4 idle polling threads: with 2 batches in flight per lane plus the backend's
-  // stats polls, the default (at most 2) made gRPC end a thread after a burst and start a new
-  // one for the next: a thread created and destroyed every few batches.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 4);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    return UnavailableError("--listen " + o.listen + ": cannot bind");
-  }
+  GLET_ASSIGN_OR_RETURN(const int port, server.Start(**proxy));
   std::cout << "listening: " << listen.host << ":" << port << std::endl;
   const std::string who = o.glet_id.empty() ? "" : " " + o.glet_id;
   GLET_LOG_INFO("glet proxy{}: slice {} ({}%), models [{}], listening on {}:{}", who,
@@ -86,7 +72,7 @@ Status RunProxy(const ProxyCliOptions& o) {
                 Join((*proxy)->LoadedModels(), ", "), listen.host, port);
   const std::string why = signals->Wait(o.stop_on_stdin_eof);
   GLET_LOG_INFO("glet proxy{}: {}; finishing the running batch", who, why);
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  server.Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));
   (*proxy)->Shutdown();
   return Status::Ok();
 }

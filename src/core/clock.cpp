@@ -1,5 +1,6 @@
 #include "core/clock.h"
 
+#include <fstream>
 #include <thread>
 
 namespace glet {
@@ -14,6 +15,16 @@ TimePoint SystemClock::Now() const {
 }
 
 void SystemClock::SleepUntil(TimePoint t) { std::this_thread::sleep_until(t); }
+
+const std::string& SystemClock::HostId() {
+  static const std::string* const id = [] {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string line;
+    std::getline(in, line);
+    return new std::string(in ? line : "");
+  }();
+  return *id;
+}
 
 ManualClock::ManualClock(bool auto_advance)
     : auto_advance_(auto_advance), now_(TimePoint(std::chrono::hours(1))) {}

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 
 namespace glet {
 
@@ -37,6 +38,10 @@ class SystemClock final : public Clock {
  public:
   // A process-wide instance; owned by the library, never deleted.
   static SystemClock& Get();
+  // Names the domain of this clock's readings: the kernel's boot id, shared by every process of
+  // this host since boot (so their Now() readings compare), different on another host or after a
+  // reboot. Empty if the host does not say (then no two processes may assume they share it).
+  static const std::string& HostId();
   // Clock
   TimePoint Now() const override;
   void SleepUntil(TimePoint t) override;

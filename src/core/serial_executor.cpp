@@ -3,13 +3,16 @@
 #include <pthread.h>
 
 #include <future>
+#include <memory>
 #include <utility>
 
 namespace glet {
 
 struct SerialExecutor::Job {
   const std::function<void()>* fn = nullptr;
-  bool done = false;  // guarded by the executor's mu_
+  bool done = false;             // guarded by the executor's mu_
+  std::function<void()> posted;  // Post()'s job: fn points here
+  std::unique_ptr<Job> owned;    // set for Post()'s jobs (the job owns itself while queued)
 };
 
 Result<std::unique_ptr<SerialExecutor>> SerialExecutor::Start(const std::string& name,
@@ -51,6 +54,22 @@ Status SerialExecutor::Run(const std::function<void()>& job) {
   return Status::Ok();
 }
 
+Status SerialExecutor::Post(std::function<void()> job) {
+  auto j = std::make_unique<Job>();
+  j->posted = std::move(job);
+  j->fn = &j->posted;
+  Job* raw = j.get();
+  raw->owned = std::move(j);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) {
+    const std::unique_ptr<Job> unrun = std::move(raw->owned);
+    return UnavailableError("executor is stopped");
+  }
+  queue_.push_back(raw);
+  cv_.notify_all();
+  return Status::Ok();
+}
+
 void SerialExecutor::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -73,7 +92,13 @@ void SerialExecutor::Loop() {
     Job* j = queue_.front();
     queue_.pop_front();
     lock.unlock();
+    std::unique_ptr<Job> posted = std::move(j->owned);  // nobody waits for these
     (*j->fn)();
+    if (posted != nullptr) {
+      posted.reset();  // the job's captures are released outside the lock
+      lock.lock();
+      continue;
+    }
     lock.lock();
     j->done = true;
     cv_.notify_all();

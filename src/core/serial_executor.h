@@ -1,5 +1,6 @@
 // SerialExecutor: one long-lived thread that runs submitted jobs one at a time, in the order they
-// were submitted. Run() blocks the caller until its job has run on that thread.
+// were submitted (a JobRunner, core/job_runner.h). Run() blocks the caller until its job has run
+// on that thread; Post() queues a job and returns at once.
 //
 // Why a dedicated thread: work whose speed depends on the thread that does it (torch's intra-op
 // pool is per calling thread under OpenMP, CPU affinity is per thread) should always run on the
@@ -10,12 +11,15 @@
 //   - Start() runs `prepare` first on the new thread; if it fails the thread ends and Start()
 //     returns its status (the executor is never half-started).
 //   - Run(job) returns OK once job() returned on the executor thread; kUnavailable (and job
-//     never runs) after Stop() began. Jobs run in Run() call order; a job must not call Run()
-//     on its own executor (it would wait for itself).
+//     never runs) after Stop() began. Jobs run in Run()/Post() call order; a job must not call
+//     Run() on its own executor (it would wait for itself).
+//   - Post(job) queues `job` and returns OK without waiting; kUnavailable (the job is dropped
+//     unrun) after Stop() began. A job may Post() to its own executor.
 //   - Stop() lets every job queued before it run, then joins the thread. Idempotent; the
 //     destructor calls it.
 //
-// Thread safety: Run() and Stop() may be called from any thread except the executor's own.
+// Thread safety: Run() and Stop() may be called from any thread except the executor's own;
+// Post() from any thread.
 #pragma once
 
 #include <condition_variable>
@@ -26,22 +30,24 @@
 #include <string>
 #include <thread>
 
+#include "core/job_runner.h"
 #include "core/status.h"
 
 namespace glet {
 
-class SerialExecutor {
+class SerialExecutor final : public JobRunner {
  public:
   // `name` names the thread (at most 15 characters are kept; shown by ps and perf).
   static Result<std::unique_ptr<SerialExecutor>> Start(const std::string& name,
                                                        std::function<Status()> prepare);
-  ~SerialExecutor();
+  ~SerialExecutor() override;
 
   SerialExecutor(const SerialExecutor&) = delete;
   SerialExecutor& operator=(const SerialExecutor&) = delete;
 
-  Status Run(const std::function<void()>& job);
-  void Stop();
+  Status Run(const std::function<void()>& job) override;
+  Status Post(std::function<void()> job);
+  void Stop() override;
 
  private:
   struct Job;
@@ -50,9 +56,11 @@ class SerialExecutor {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job*> queue_;  // guarded by mu_; jobs live on their callers' stacks
-  bool stopping_ = false;   // guarded by mu_
-  std::mutex join_mu_;      // one Stop() joins; the others wait for it
+  // Guarded by mu_. Run()'s jobs live on their callers' stacks; Post()'s are owned by the queue
+  // (Job::owned).
+  std::deque<Job*> queue_;
+  bool stopping_ = false;  // guarded by mu_
+  std::mutex join_mu_;     // one Stop() joins; the others wait for it
   std::thread thread_;
 };
 

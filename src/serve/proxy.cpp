@@ -1,22 +1,33 @@
 #include "serve/proxy.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <utility>
 
+#include "core/serial_executor.h"
 #include "core/strings.h"
 
 namespace glet::serve {
 
 Result<std::unique_ptr<Proxy>> Proxy::Create(std::unique_ptr<device::Slice> slice,
                                              model::ModelManifest manifest, std::string model_dir,
-                                             Clock& clock) {
+                                             Clock& clock, const RunnerFactory& runner_factory) {
   GLET_CHECK(slice != nullptr);
   const std::string where = "slice " + slice->spec().ToString();
   GLET_RETURN_IF_ERROR(slice->Activate().WithContext(where));
   device::Slice* raw = slice.get();
-  Result<std::unique_ptr<SerialExecutor>> runner =
-      SerialExecutor::Start("glet-runner", [raw] { return raw->PrepareThread(); });
+  std::function<Status()> prepare = [raw] { return raw->PrepareThread(); };
+  Result<std::unique_ptr<JobRunner>> runner = UnavailableError("no runner");
+  if (runner_factory) {
+    runner = runner_factory(std::move(prepare));
+  } else if (Result<std::unique_ptr<SerialExecutor>> e =
+                 SerialExecutor::Start("glet-runner", std::move(prepare));
+             e.ok()) {
+    runner = std::unique_ptr<JobRunner>(std::move(e).value());
+  } else {
+    runner = e.status();
+  }
   if (!runner.ok()) {
     return runner.status().WithContext(where + ": runner thread");
   }
@@ -25,7 +36,7 @@ Result<std::unique_ptr<Proxy>> Proxy::Create(std::unique_ptr<device::Slice> slic
 }
 
 Proxy::Proxy(std::unique_ptr<device::Slice> slice, model::ModelManifest manifest,
-             std::string model_dir, Clock& clock, std::unique_ptr<SerialExecutor> runner)
+             std::string model_dir, Clock& clock, std::unique_ptr<JobRunner> runner)
     : slice_(std::move(slice)),
       manifest_(std::move(manifest)),
       model_dir_(std::move(model_dir)),
@@ -107,9 +118,9 @@ Result<std::shared_ptr<model::Model>> Proxy::FindLoaded(const std::string& name)
   return it->second;
 }
 
-Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::Tensor& input,
-                                         const std::vector<ProxyBatchItem>& items) {
-  const TimePoint arrival = clock_.Now();
+Result<std::shared_ptr<model::Model>> Proxy::CheckBatch(
+    const std::string& model, const model::Tensor& input,
+    const std::vector<ProxyBatchItem>& items) const {
   GLET_ASSIGN_OR_RETURN(std::shared_ptr<model::Model> loaded, FindLoaded(model));
   const std::string what = "model '" + model + "': batch input";
   GLET_RETURN_IF_ERROR(model::CheckTensorMatches(input, loaded->spec().input, what));
@@ -131,6 +142,13 @@ Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::
                                 std::to_string(input.shape()[0]) + " (" +
                                 model::ShapeToString(input.shape()) + ")");
   }
+  return loaded;
+}
+
+Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::Tensor& input,
+                                         const std::vector<ProxyBatchItem>& items) {
+  const TimePoint arrival = clock_.Now();
+  GLET_ASSIGN_OR_RETURN(std::shared_ptr<model::Model> loaded, CheckBatch(model, input, items));
   std::optional<ProxyBatchResult> ran_batch;
   const Status queued = runner_->Run([&] {
     {
@@ -144,7 +162,21 @@ Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::
   if (!queued.ok() || !ran_batch.has_value()) {
     return UnavailableError("glet is shutting down");
   }
-  ProxyBatchResult result = std::move(*ran_batch);
+  Account(*ran_batch, items);
+  return std::move(*ran_batch);
+}
+
+Result<ProxyBatchResult> Proxy::RunBatchHere(const std::string& model, const model::Tensor& input,
+                                             const std::vector<ProxyBatchItem>& items,
+                                             Duration waited) {
+  const TimePoint arrival = clock_.Now() - std::max(waited, Duration::zero());
+  GLET_ASSIGN_OR_RETURN(std::shared_ptr<model::Model> loaded, CheckBatch(model, input, items));
+  ProxyBatchResult result = RunLocked(*loaded, input, items, arrival);
+  Account(result, items);
+  return result;
+}
+
+void Proxy::Account(const ProxyBatchResult& result, const std::vector<ProxyBatchItem>& items) {
   MutexLock lock(mu_);
   bool ran = false;
   for (size_t i = 0; i < result.items.size(); ++i) {
@@ -162,7 +194,6 @@ Result<ProxyBatchResult> Proxy::RunBatch(const std::string& model, const model::
     stats_.queue_ms_sum += result.queue_ms;
     stats_.compute_ms_sum += result.compute_ms;
   }
-  return result;
 }
 
 ProxyBatchResult Proxy::RunLocked(model::Model& loaded, const model::Tensor& input,

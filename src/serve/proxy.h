@@ -8,14 +8,18 @@
 // dropped (kDeadlineExceeded, DropReason::kDeadlineExpired) and not run; their output rows are
 // zero. The other items are served together.
 //
-// Thread safety: all methods may be called from any thread. Batches (and load warm-ups) run one
-// at a time, in arrival order, on one long-lived runner thread prepared for the slice
-// (Slice::PrepareThread), whichever thread calls RunBatch(): the same torch intra-op pool runs
-// every batch, as in `glet infer`. Loading and unloading may overlap with a running batch (an
-// unloaded model finishes its running batch).
+// Thread safety: all methods may be called from any thread, except RunBatchHere() (the runner's
+// own thread only). Batches (and load warm-ups) run one at a time, in arrival order, on one
+// long-lived runner thread prepared for the slice (Slice::PrepareThread), whichever thread calls
+// RunBatch(): the same torch intra-op pool runs every batch, as in `glet infer`. The runner is a
+// SerialExecutor unless Create() is given another JobRunner: `glet proxy` gives it a CqRunLoop
+// (cq_run_loop.h) that receives and answers its gRPC calls on that same thread and runs them
+// with RunBatchHere(). Loading and unloading may overlap with a running batch (an unloaded model
+// finishes its running batch).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,8 +27,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/job_runner.h"
 #include "core/mutex.h"
-#include "core/serial_executor.h"
 #include "core/status.h"
 #include "device/slice.h"
 #include "model/model.h"
@@ -58,12 +62,17 @@ struct ProxyBatchResult {
 
 class Proxy {
  public:
+  // Starts the runner thread; it must run `prepare` first and fail with its error.
+  using RunnerFactory =
+      std::function<Result<std::unique_ptr<JobRunner>>(std::function<Status()> prepare)>;
+
   // Activates `slice` for this process (errors from Slice::Activate pass through, e.g.
   // kInvalidArgument for cores this machine lacks). Models come from `manifest`; their files
-  // from `model_dir`. `clock` times queue and compute; not owned, outlives the Proxy.
+  // from `model_dir`. `clock` times queue and compute; not owned, outlives the Proxy. A null
+  // `runner` starts a SerialExecutor.
   static Result<std::unique_ptr<Proxy>> Create(std::unique_ptr<device::Slice> slice,
                                                model::ModelManifest manifest, std::string model_dir,
-                                               Clock& clock);
+                                               Clock& clock, const RunnerFactory& runner = nullptr);
 
   // Loads `name` on the slice (loading a loaded model is OK and does nothing). Returns the time
   // it took in ms. kNotFound for a model not in the manifest; the slice's load errors pass
@@ -84,6 +93,13 @@ class Proxy {
   // call's error, so the caller learns which requests failed.
   Result<ProxyBatchResult> RunBatch(const std::string& model, const model::Tensor& input,
                                     const std::vector<ProxyBatchItem>& items);
+  // RunBatch() for a caller already on the runner thread (a CqRunLoop's tag): runs the batch
+  // right here. `waited`: how long the batch already waited before this call (e.g. in the
+  // socket, behind the running batch); it counts as queueing. REQUIRES: called on the runner
+  // thread.
+  Result<ProxyBatchResult> RunBatchHere(const std::string& model, const model::Tensor& input,
+                                        const std::vector<ProxyBatchItem>& items,
+                                        Duration waited = Duration::zero());
 
   // Refuses new batches (kUnavailable), waits for the running one to finish and stops the
   // runner thread. Idempotent; the destructor calls it.
@@ -96,9 +112,15 @@ class Proxy {
 
  private:
   Proxy(std::unique_ptr<device::Slice> slice, model::ModelManifest manifest, std::string model_dir,
-        Clock& clock, std::unique_ptr<SerialExecutor> runner);
+        Clock& clock, std::unique_ptr<JobRunner> runner);
 
   Result<std::shared_ptr<model::Model>> FindLoaded(const std::string& name) const;
+  // The loaded model for a batch of `model`, once its input and items are checked.
+  Result<std::shared_ptr<model::Model>> CheckBatch(const std::string& model,
+                                                   const model::Tensor& input,
+                                                   const std::vector<ProxyBatchItem>& items) const;
+  // Adds a finished batch to the counters.
+  void Account(const ProxyBatchResult& result, const std::vector<ProxyBatchItem>& items);
   // Runs the live items of a validated batch on `loaded`. REQUIRES: on the runner thread.
   ProxyBatchResult RunLocked(model::Model& loaded, const model::Tensor& input,
                              const std::vector<ProxyBatchItem>& items, TimePoint arrival);
@@ -108,8 +130,8 @@ class Proxy {
   const std::string model_dir_;
   Clock& clock_;  // not owned; outlives this
 
-  Mutex load_mu_;  // serializes Slice::LoadModel (a Slice is not thread-safe)
-  std::unique_ptr<SerialExecutor> runner_;  // runs every batch, one at a time
+  Mutex load_mu_;                      // serializes Slice::LoadModel (a Slice is not thread-safe)
+  std::unique_ptr<JobRunner> runner_;  // runs every batch, one at a time
 
   mutable Mutex mu_;
   std::map<std::string, std::shared_ptr<model::Model>> models_ GLET_GUARDED_BY(mu_);

@@ -31,6 +31,9 @@ Result<BatchResult> ProxyChannel::RunBatch(const std::string& model, const model
   request.set_batch_id(next_batch.fetch_add(1));
   TensorToProto(input, request.mutable_input());
   const TimePoint now = clock_.Now();
+  // The wire stamp is in the real steady clock's domain (the proxy compares it with its own).
+  request.set_sent_steady_ns(SystemClock::Get().Now().time_since_epoch().count());
+  request.set_clock_host(SystemClock::HostId());
   for (const BatchItemInfo& item : items) {
     control::BatchItem* out = request.add_items();
     out->set_request_id(item.request_id);

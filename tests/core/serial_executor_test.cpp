@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -79,6 +80,37 @@ TEST(SerialExecutorTest, RefusesJobsAfterStop) {
   bool ran = false;
   Status s = (*e)->Run([&] { ran = true; });
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(ran);
+}
+
+TEST(SerialExecutorTest, PostedJobsRunInOrderWithoutWaitingAndBeforeStopReturns) {
+  auto e = SerialExecutor::Start("test-runner", nullptr);
+  ASSERT_TRUE(e.ok());
+  std::mutex gate;
+  gate.lock();  // holds the first job, so Post() provably returns before its job runs
+  std::vector<int> order;
+  ASSERT_TRUE((*e)->Post([&] {
+                    std::lock_guard<std::mutex> wait(gate);
+                    order.push_back(0);
+                  })
+                  .ok());
+  for (int i = 1; i < 5; ++i) {
+    // A posted job may post again; it runs after everything queued before it.
+    ASSERT_TRUE((*e)->Post([&, i] {
+                      order.push_back(i);
+                      if (i == 4) {
+                        EXPECT_TRUE((*e)->Post([&] { order.push_back(5); }).ok());
+                      }
+                    })
+                    .ok());
+  }
+  EXPECT_TRUE(order.empty());
+  gate.unlock();
+  ASSERT_TRUE((*e)->Run([] {}).ok());  // queued behind 0-4: job 5 is posted by the time it runs
+  (*e)->Stop();                        // lets every queued job (5) run
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+  bool ran = false;
+  EXPECT_EQ((*e)->Post([&] { ran = true; }).code(), StatusCode::kUnavailable);
   EXPECT_FALSE(ran);
 }
 

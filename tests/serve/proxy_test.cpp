@@ -1,6 +1,6 @@
 // Tests for serve::Proxy (the core of `glet proxy`) without a network: emulated slices timed by a
 // ManualClock (exact, instant latencies from resource/profiles/ref-gpu), plus one real TorchScript
-// lenet on a cpu slice; and ProxyGrpcService over a real gRPC server on 127.0.0.1:0.
+// lenet on a cpu slice; and ProxyServer over a real gRPC server on 127.0.0.1:0.
 #include "serve/proxy.h"
 
 #include <gmock/gmock.h>
@@ -71,13 +71,13 @@ model::ModelManifest Manifest() {
   return *manifest;
 }
 
-std::unique_ptr<Proxy> EmulatedProxy(Clock& clock,
-                                     const std::string& slice = "emulated:ref-gpu:50") {
+std::unique_ptr<Proxy> EmulatedProxy(Clock& clock, const std::string& slice = "emulated:ref-gpu:50",
+                                     const Proxy::RunnerFactory& runner = nullptr) {
   auto spec = device::SliceSpec::Parse(slice);
   EXPECT_TRUE(spec.ok()) << spec.status().ToString();
   auto made = perf::MakeSlice(*spec, &clock);
   EXPECT_TRUE(made.ok()) << made.status().ToString();
-  auto proxy = Proxy::Create(std::move(*made), Manifest(), "", clock);
+  auto proxy = Proxy::Create(std::move(*made), Manifest(), "", clock, runner);
   EXPECT_TRUE(proxy.ok()) << proxy.status().ToString();
   return std::move(*proxy);
 }
@@ -279,25 +279,21 @@ TEST(ProxyTest, RealLenetOnACpuSlice) {
   }
 }
 
-// ProxyGrpcService over a real server on 127.0.0.1:0.
+// ProxyServer over a real server on 127.0.0.1:0, its queue driven by the proxy's runner.
 class ProxyServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    proxy_ = EmulatedProxy(clock_);
-    service_ = std::make_unique<ProxyGrpcService>(*proxy_);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    ASSERT_GT(port_, 0);
+    server_ = std::make_unique<ProxyServer>("127.0.0.1:0");
+    proxy_ = EmulatedProxy(clock_, "emulated:ref-gpu:50", server_->runner_factory());
+    Result<int> port = server_->Start(*proxy_);
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
+    port_ = *port;
     stub_ = control::Proxy::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
                                                         grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
-    if (server_) {
-      server_->Shutdown();
-    }
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    proxy_->Shutdown();
   }
   grpc::Status Load(const std::string& model, uint32_t version = 1) {
     control::LoadModelRequest req;
@@ -310,9 +306,8 @@ class ProxyServiceTest : public ::testing::Test {
   }
 
   ManualClock clock_{/*auto_advance=*/true};
+  std::unique_ptr<ProxyServer> server_;  // declared first: destroyed after the proxy's runner
   std::unique_ptr<Proxy> proxy_;
-  std::unique_ptr<ProxyGrpcService> service_;
-  std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::unique_ptr<control::Proxy::Stub> stub_;
 };
@@ -356,6 +351,47 @@ TEST_F(ProxyServiceTest, RunBatchOverGrpc) {
   EXPECT_EQ(stats.stats().requests_served(), 1);
   EXPECT_EQ(stats.stats().requests_dropped(), 1);
   EXPECT_DOUBLE_EQ(stats.stats().compute_ms_sum(), ProfileMs("lenet1", 50, 1));
+}
+
+// A batch stamped as sent from this host counts the time since it was sent as queueing: an item
+// whose deadline passed meanwhile is dropped even though the call itself just arrived; a stamp
+// from another host is ignored (its clock is not ours).
+TEST_F(ProxyServiceTest, SameHostSendStampCountsAsQueueing) {
+  ASSERT_TRUE(Load("lenet1").ok());
+  auto run = [&](const std::string& clock_host) {
+    control::RunBatchRequest req;
+    req.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    req.set_model("lenet1");
+    TensorToProto(LenetInput(2), req.mutable_input());
+    for (uint64_t id : {1u, 2u}) {
+      control::BatchItem* item = req.add_items();
+      item->set_request_id(id);
+      item->set_n(1);
+    }
+    req.mutable_items(0)->set_deadline_in_ms(50);       // had 50 ms left when sent
+    req.mutable_items(1)->set_deadline_in_ms(600'000);  // plenty
+    const Duration ago = std::chrono::milliseconds(200);
+    req.set_sent_steady_ns((SystemClock::Get().Now() - ago).time_since_epoch().count());
+    req.set_clock_host(clock_host);
+    control::RunBatchResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = stub_->RunBatch(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  };
+  ASSERT_FALSE(SystemClock::HostId().empty());
+  control::RunBatchResponse here = run(SystemClock::HostId());
+  ASSERT_EQ(here.results_size(), 2);
+  EXPECT_EQ(here.results(0).drop_reason(), "deadline_expired");
+  EXPECT_EQ(here.results(1).code(), 0);
+  EXPECT_GE(here.queue_ms(), 200.0);
+
+  control::RunBatchResponse elsewhere = run("another-host");
+  ASSERT_EQ(elsewhere.results_size(), 2);
+  EXPECT_EQ(elsewhere.results(0).code(), 0);
+  EXPECT_EQ(elsewhere.results(1).code(), 0);
+  EXPECT_LT(elsewhere.queue_ms(), 200.0);
 }
 
 TEST_F(ProxyServiceTest, ErrorsTravelAsGrpcStatus) {

@@ -1,0 +1,98 @@
+#include "serve/cq_run_loop.h"
+
+#include <grpc/support/time.h>
+#include <grpcpp/alarm.h>
+#include <pthread.h>
+
+#include <future>
+#include <utility>
+
+namespace glet::serve {
+
+// A Run() job: an alarm that fires at once delivers it to the loop thread.
+class CqRunLoop::JobTag final : public CqTag {
+ public:
+  JobTag(CqRunLoop& loop, const std::function<void()>& fn) : loop_(loop), fn_(fn) {}
+
+  void Proceed(bool ok) override {
+    if (ok) {
+      fn_();
+    }
+    std::lock_guard<std::mutex> lock(loop_.mu_);
+    ran_ = ok;
+    done_ = true;
+    loop_.cv_.notify_all();
+  }
+
+  grpc::Alarm alarm;
+  bool done() const { return done_; }  // REQUIRES: loop_.mu_ held
+  bool ran() const { return ran_; }    // REQUIRES: loop_.mu_ held
+
+ private:
+  CqRunLoop& loop_;
+  const std::function<void()>& fn_;
+  bool done_ = false;
+  bool ran_ = false;
+};
+
+Result<std::unique_ptr<CqRunLoop>> CqRunLoop::Start(const std::string& name,
+                                                    std::function<Status()> prepare,
+                                                    grpc::ServerCompletionQueue* cq) {
+  std::unique_ptr<CqRunLoop> loop(new CqRunLoop(cq));
+  std::promise<Status> prepared;
+  std::future<Status> prepared_status = prepared.get_future();
+  CqRunLoop* raw = loop.get();
+  loop->thread_ = std::thread([raw, name, &prepare, &prepared] {
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    Status s = prepare ? prepare() : Status::Ok();
+    const bool ok = s.ok();
+    prepared.set_value(std::move(s));  // `prepare` and `prepared` are not touched after this
+    if (ok) {
+      raw->Loop();
+    }
+  });
+  Status s = prepared_status.get();
+  if (!s.ok()) {
+    loop->thread_.join();
+    loop->stopping_ = true;
+    return s;
+  }
+  return loop;
+}
+
+CqRunLoop::~CqRunLoop() { Stop(); }
+
+Status CqRunLoop::Run(const std::function<void()>& job) {
+  JobTag tag(*this, job);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) {
+    return UnavailableError("run loop is stopped");
+  }
+  // Set under the lock: Stop() cannot shut the queue down between the check and the Set.
+  tag.alarm.Set(cq_, gpr_now(GPR_CLOCK_MONOTONIC), AsTag(&tag));
+  cv_.wait(lock, [&tag] { return tag.done(); });
+  return tag.ran() ? Status::Ok() : UnavailableError("run loop is stopped");
+}
+
+void CqRunLoop::Stop() {
+  std::lock_guard<std::mutex> join_lock(join_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !thread_.joinable()) {
+      return;
+    }
+    stopping_ = true;
+  }
+  cq_->Shutdown();  // alarms already set still fire: their jobs run before Next() says done
+  thread_.join();
+}
+
+void CqRunLoop::Loop() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq_->Next(&tag, &ok)) {
+    static_cast<CqTag*>(tag)->Proceed(ok);
+  }
+}
+
+}  // namespace glet::serve
