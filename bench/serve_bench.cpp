@@ -1074,9 +1074,11 @@ int RunResnet(const BenchOptions& o, const std::string& dir, std::string* table)
 }  // namespace
 
 int main(int argc, char** argv) {
-  // As glet's own processes do: the echo baseline and the client run with the same gRPC
-  // settings as the frontend they are compared with.
-  glet::serve::TuneProcessForServing();
+  // As glet's own processes do, Abseil's deadlock detector is off for the echo baseline and
+  // the client. The polling engine stays gRPC's default here: `poll`, which glet's processes
+  // choose (serve/process_setup.h), makes this echo server slower, and the baseline is a bare
+  // gRPC server at its best. GRPC_POLL_STRATEGY set by the caller applies to both sides.
+  glet::serve::TurnOffMutexDeadlockDetection();
   if (argc == 2 && std::strcmp(argv[1], "--echo-server") == 0) {
     return RunEchoServer();
   }

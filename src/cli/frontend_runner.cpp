@@ -22,9 +22,8 @@ struct FrontendRunner::Impl {
   MetricsRegistry metrics;
   std::unique_ptr<serve::Frontend> frontend;
   std::unique_ptr<serve::BackendRegistry> registry;
-  std::unique_ptr<serve::KServeGrpcService> kserve;
   std::unique_ptr<serve::FrontendControlService> control;
-  std::unique_ptr<grpc::Server> grpc_server;
+  std::unique_ptr<serve::KServeGrpcServer> kserve;
   std::unique_ptr<grpc::Server> control_server;
   std::unique_ptr<serve::HttpService> http;
   std::unique_ptr<serve::Controller> controller;
@@ -88,10 +87,11 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   fo.rates.min_rate_rps = impl.config.min_rate_rps;
   GLET_ASSIGN_OR_RETURN(impl.frontend, serve::Frontend::Create(impl.manifest, apps, fo));
   impl.registry = std::make_unique<serve::BackendRegistry>(SystemClock::Get());
-  impl.kserve = std::make_unique<serve::KServeGrpcService>(*impl.frontend);
   impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, impl.metrics, 500);
-  GLET_ASSIGN_OR_RETURN(impl.grpc_server,
-                        StartGrpc(impl.kserve.get(), "--grpc", options.grpc, &impl.grpc_address));
+  GLET_ASSIGN_OR_RETURN(HostPort grpc_hp, ParseHostPort(options.grpc, "--grpc"));
+  GLET_ASSIGN_OR_RETURN(impl.kserve,
+                        serve::KServeGrpcServer::Start(*impl.frontend, options.grpc, "--grpc"));
+  impl.grpc_address = grpc_hp.host + ":" + std::to_string(impl.kserve->port());
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
                                                        options.control, &impl.control_address));
   GLET_ASSIGN_OR_RETURN(
@@ -109,6 +109,7 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   co.min_rate_rps = impl.config.min_rate_rps;
   co.epoch = FromMillis(impl.config.epoch_s * 1000);
   co.drain_timeout = FromMillis(options.drain_s * 1000);
+  co.batch_queue = impl.kserve->completion_queue();
   impl.controller = std::make_unique<serve::Controller>(*impl.frontend, *impl.registry,
                                                         impl.manifest, impl.metrics, co);
   return runner;
@@ -144,8 +145,8 @@ void FrontendRunner::Shutdown() {
     impl.http->Stop();
   }
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
-  if (impl.grpc_server) {
-    impl.grpc_server->Shutdown(deadline);
+  if (impl.kserve) {
+    impl.kserve->Shutdown(deadline);
   }
   if (impl.control_server) {
     impl.control_server->Shutdown(deadline);

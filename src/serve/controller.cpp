@@ -411,7 +411,8 @@ Status Controller::InstallRoutes(int64_t epoch) {
     if (p.proxy_address.empty()) {
       continue;
     }
-    auto channel = std::make_shared<ProxyChannel>(p.proxy_address, clock_);
+    auto channel = std::make_shared<ProxyChannel>(p.proxy_address, clock_, std::chrono::seconds(2),
+                                                  options_.batch_queue);
     for (const GletModelSpec& m : p.spec.models) {
       GletRoute r;
       r.glet_id = p.spec.glet_id;

@@ -17,6 +17,8 @@
 // Thread safety: Start()/Stop() from one thread; the rest is internal.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +60,9 @@ struct ControllerOptions {
   Duration heartbeat_timeout = std::chrono::seconds(3);
   Duration drain_timeout = std::chrono::seconds(10);
   Duration tick = std::chrono::milliseconds(200);
+  // Where the frontend's glet channels complete their batches (ProxyChannel's `cq`): a queue
+  // driven by a CqRunLoop that outlives every batch (the KServe server's). Null: channels block.
+  grpc::CompletionQueue* batch_queue = nullptr;
 };
 
 class Controller {

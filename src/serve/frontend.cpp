@@ -336,8 +336,9 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
         Admission a = l.batcher.Enqueue(req, now);
         if (a.queued) {
           // Else an idle thread already wakes in time (a batch due now is woken for anyway:
-          // under a manual clock no timer fires).
-          if (a.due_at < l.idle_wake || a.due_at <= now) {
+          // under a manual clock no timer fires), or none may cut a batch before an answer
+          // frees a slot (idle_wake min), which wakes it.
+          if (l.idle_wake != TimePoint::min() && (a.due_at < l.idle_wake || a.due_at <= now)) {
             l.idle_wake = a.due_at;
             l.cv.notify_all();
           }
@@ -450,21 +451,28 @@ void Frontend::Fail(uint64_t id, Status status) {
 // ---------------------------------------------------------------------------------------------
 // Lanes
 
-// Each of a lane's threads carries at most one batch, so the lane has at most
-// options.max_batches_in_flight batches in flight: while one runs on the glet, the next is cut,
-// assembled and sent, and waits in the glet's (proxy's) queue. The threads share the batcher
-// under the model lock; a thread that holds a batch never calls Decide(), so a lane with every
-// batch slot taken cuts nothing until one is answered (as a one-deep lane did).
+// A lane has at most options.max_batches_in_flight batches in flight: while one runs on the
+// glet, the next is cut, assembled and sent, and waits in the glet's (proxy's) queue. Over a
+// blocking channel each of the lane's threads carries one batch at a time (it waits inside
+// RunBatchAsync); over a non-blocking one the lane's one thread sends and goes on, and the
+// answer is handled where the channel completes it (FinishLaneBatch). Either way a thread cuts a
+// batch only while fewer than the depth are in flight; with every slot taken it waits for an
+// answer, and arrivals do not wake it.
 //
 // Wake-ups: an idle thread waits until its decision's wake_at and records it in idle_wake; an
 // arrival notifies only when it makes the head batch due before idle_wake (the batcher says
 // when), not on every request. A thread that takes a batch resets idle_wake (no idle thread
 // has seen the queue since) and wakes the others when a batch is left to decide on.
 void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
+  const int depth = impl_->options.max_batches_in_flight;
   std::unique_lock<Mutex> lock(ms->mu);
   while (true) {
     const TimePoint now = impl_->clock->Now();
-    BatchDecision d = lane->batcher.Decide(now);
+    const bool slot_free = lane->in_flight < depth;
+    BatchDecision d;
+    if (slot_free) {
+      d = lane->batcher.Decide(now);
+    }
     if (!d.dropped.empty() || d.batch) {
       if (d.batch) {
         if (lane->in_flight++ == 0) {
@@ -480,22 +488,29 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
         Drop(r.request, r.reason);
       }
       if (d.batch) {
-        RunLaneBatch(*ms, *lane, std::move(d.batch->requests));
+        SendLaneBatch(*ms, *lane, std::move(d.batch->requests));
       }
       lock.lock();
-      if (d.batch && --lane->in_flight == 0) {
-        lane->batcher.GletIdle(impl_->clock->Now());
-      }
-      lane->cv.notify_all();
       continue;
     }
     if (lane->stop || (lane->retiring && lane->batcher.queued_requests() == 0)) {
+      if (lane->in_flight > 0) {
+        // Answers still to come (they wake this thread): the lane must outlive them.
+        lane->idle_wake = TimePoint::min();
+        lane->cv.wait(lock);
+        continue;
+      }
       std::vector<DroppedRequest> left = lane->batcher.DrainAll(DropReason::kShutdown);
       lock.unlock();
       for (const DroppedRequest& r : left) {
         Drop(r.request, r.reason);
       }
       return;
+    }
+    if (!slot_free) {
+      lane->idle_wake = TimePoint::min();  // an answer wakes this thread, not arrivals
+      lane->cv.wait(lock);
+      continue;
     }
     lane->idle_wake = d.wake_at;
     lane->cv.wait_until(lock, ToSteady(d.wake_at));
@@ -510,7 +525,7 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
   }
 }
 
-void Frontend::RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests) {
+void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests) {
   std::vector<const model::Tensor*> inputs;
   std::vector<BatchItemInfo> items;
   std::vector<int64_t> counts;
@@ -532,6 +547,8 @@ void Frontend::RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingReque
     for (const PendingRequest& r : requests) {
       Fail(r.id, InternalError("batch assembly: " + batch.status().message()));
     }
+    MutexLock lock(ms.mu);
+    BatchAnswered(lane);
     return;
   }
   std::shared_ptr<GletChannel> channel;
@@ -541,7 +558,25 @@ void Frontend::RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingReque
   }
   impl_->metrics->Observe(kBatchSize, {{"model", ms.spec.name}},
                           static_cast<double>(batch->shape()[0]));
-  Result<BatchResult> result = channel->RunBatch(ms.spec.name, *batch, items, deadline);
+  channel->RunBatchAsync(ms.spec.name, *batch, items, deadline,
+                         [this, &ms, &lane, requests = std::move(requests),
+                          counts = std::move(counts)](Result<BatchResult> result) mutable {
+                           FinishLaneBatch(ms, lane, std::move(requests), counts,
+                                           std::move(result));
+                           MutexLock lock(ms.mu);
+                           BatchAnswered(lane);
+                         });
+}
+
+void Frontend::BatchAnswered(Lane& lane) {
+  if (--lane.in_flight == 0) {
+    lane.batcher.GletIdle(impl_->clock->Now());
+  }
+  lane.cv.notify_all();
+}
+
+void Frontend::FinishLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests,
+                               const std::vector<int64_t>& counts, Result<BatchResult> result) {
   {
     // Busy time is the union of the lane's in-flight intervals (overlapping batches count once):
     // each answer adds the time since the previous answer or since the lane became busy.
@@ -723,7 +758,9 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
               ms.router.MarkDown(g->glet_id).IgnoreError();
             }
             impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, g->up ? 1 : 0);
-            for (int i = 0; i < impl_->options.max_batches_in_flight; ++i) {
+            // A non-blocking channel needs no thread per batch in flight (see LaneLoop).
+            const int threads = g->channel->blocking() ? impl_->options.max_batches_in_flight : 1;
+            for (int i = 0; i < threads; ++i) {
               raw->threads.emplace_back([this, &ms, raw] { LaneLoop(&ms, raw); });
             }
           }

@@ -176,7 +176,14 @@ class Frontend {
   // Routes and queues an admitted request (first time or retry); finishes it on refusal.
   void Route(ModelState& ms, uint64_t id);
   void LaneLoop(ModelState* ms, Lane* lane);
-  void RunLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests);
+  // Assembles and sends one batch of the lane (its in_flight already counts it); the answer
+  // goes to FinishLaneBatch, then BatchAnswered.
+  void SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests);
+  // Answers a batch's requests from the glet's result (served, dropped, failed or re-routed).
+  void FinishLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests,
+                       const std::vector<int64_t>& counts, Result<BatchResult> result);
+  // One of the lane's batches is answered: frees its slot. REQUIRES: ms.mu held.
+  void BatchAnswered(Lane& lane);
   void OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
                      std::vector<PendingRequest> requests);
   // Routes again the requests `ms` held, if one of its glets is up.

@@ -1,5 +1,11 @@
 #include "serve/kserve_service.h"
 
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "serve/async_unary_call.h"
 #include "serve/grpc_status.h"
 #include "serve/tensor_proto.h"
 
@@ -9,12 +15,6 @@ namespace {
 
 constexpr char kServerName[] = "glet";
 constexpr char kServerVersion[] = "0.1.0";
-
-grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* ctx, const grpc::Status& status) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  reactor->Finish(status);
-  return reactor;
-}
 
 }  // namespace
 
@@ -28,46 +28,48 @@ void FillInferResponse(const inference::ModelInferRequest& request, InferResult&
   }
 }
 
-grpc::ServerUnaryReactor* KServeGrpcService::ServerLive(grpc::CallbackServerContext* ctx,
-                                                        const inference::ServerLiveRequest*,
-                                                        inference::ServerLiveResponse* response) {
+namespace {
+
+grpc::Status ServerLive(Frontend& /*frontend*/, grpc::ServerContext& /*ctx*/,
+                        const inference::ServerLiveRequest& /*request*/,
+                        inference::ServerLiveResponse* response) {
   response->set_live(true);
-  return Done(ctx, grpc::Status::OK);
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* KServeGrpcService::ServerReady(grpc::CallbackServerContext* ctx,
-                                                         const inference::ServerReadyRequest*,
-                                                         inference::ServerReadyResponse* response) {
-  response->set_ready(frontend_.IsServerReady());
-  return Done(ctx, grpc::Status::OK);
+grpc::Status ServerReady(Frontend& frontend, grpc::ServerContext& /*ctx*/,
+                         const inference::ServerReadyRequest& /*request*/,
+                         inference::ServerReadyResponse* response) {
+  response->set_ready(frontend.IsServerReady());
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* KServeGrpcService::ModelReady(grpc::CallbackServerContext* ctx,
-                                                        const inference::ModelReadyRequest* request,
-                                                        inference::ModelReadyResponse* response) {
-  if (!frontend_.Describe(request->name()).ok()) {
-    return Done(ctx, ToGrpcStatus(NotFoundError("unknown model '" + request->name() + "'")));
+grpc::Status ModelReady(Frontend& frontend, grpc::ServerContext& /*ctx*/,
+                        const inference::ModelReadyRequest& request,
+                        inference::ModelReadyResponse* response) {
+  if (!frontend.Describe(request.name()).ok()) {
+    return ToGrpcStatus(NotFoundError("unknown model '" + request.name() + "'"));
   }
-  response->set_ready(frontend_.IsReady(request->name()));
-  return Done(ctx, grpc::Status::OK);
+  response->set_ready(frontend.IsReady(request.name()));
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* KServeGrpcService::ServerMetadata(
-    grpc::CallbackServerContext* ctx, const inference::ServerMetadataRequest*,
-    inference::ServerMetadataResponse* response) {
+grpc::Status ServerMetadata(Frontend& /*frontend*/, grpc::ServerContext& /*ctx*/,
+                            const inference::ServerMetadataRequest& /*request*/,
+                            inference::ServerMetadataResponse* response) {
   response->set_name(kServerName);
   response->set_version(kServerVersion);
-  return Done(ctx, grpc::Status::OK);
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* KServeGrpcService::ModelMetadata(
-    grpc::CallbackServerContext* ctx, const inference::ModelMetadataRequest* request,
-    inference::ModelMetadataResponse* response) {
-  Result<ServedInfo> info = frontend_.Describe(request->name());
+grpc::Status ModelMetadata(Frontend& frontend, grpc::ServerContext& ctx,
+                           const inference::ModelMetadataRequest& request,
+                           inference::ModelMetadataResponse* response) {
+  Result<ServedInfo> info = frontend.Describe(request.name());
   if (!info.ok()) {
-    return Done(ctx, ToGrpcStatus(info.status()));
+    return ToGrpcStatus(info.status());
   }
-  response->set_name(request->name());
+  response->set_name(request.name());
   response->add_versions("1");
   response->set_platform(info->is_app ? "glet-app" : "glet");
   auto fill = [](const model::TensorSpec& spec,
@@ -85,42 +87,111 @@ grpc::ServerUnaryReactor* KServeGrpcService::ModelMetadata(
   for (const model::TensorSpec& s : info->outputs) {
     fill(s, response->add_outputs());
   }
-  ctx->AddTrailingMetadata("glet-slo-ms", std::to_string(info->slo_ms));
-  return Done(ctx, grpc::Status::OK);
+  ctx.AddTrailingMetadata("glet-slo-ms", std::to_string(info->slo_ms));
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* KServeGrpcService::ModelInfer(grpc::CallbackServerContext* ctx,
-                                                        const inference::ModelInferRequest* request,
-                                                        inference::ModelInferResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+using InferCall = AsyncUnaryCall<inference::ModelInferRequest, inference::ModelInferResponse>;
+
+// Hands the request to the frontend; the call is finished by whoever ends the request.
+void ModelInfer(Frontend& frontend, InferCall* call) {
+  const inference::ModelInferRequest& request = call->request();
   std::vector<NamedTensor> inputs;
-  for (int i = 0; i < request->inputs_size(); ++i) {
-    Result<model::Tensor> t = TensorFromKServeInput(*request, i);
+  for (int i = 0; i < request.inputs_size(); ++i) {
+    Result<model::Tensor> t = TensorFromKServeInput(request, i);
     if (!t.ok()) {
-      ctx->AddTrailingMetadata("glet-outcome", "failed");
-      reactor->Finish(
-          ToGrpcStatus(t.status().WithContext("model '" + request->model_name() + "'")));
-      return reactor;
+      call->context().AddTrailingMetadata("glet-outcome", "failed");
+      call->Finish(ToGrpcStatus(t.status().WithContext("model '" + request.model_name() + "'")));
+      return;
     }
-    inputs.push_back({request->inputs(i).name(), std::move(*t)});
+    inputs.push_back({request.inputs(i).name(), std::move(*t)});
   }
-  frontend_.Infer(request->model_name(), std::move(inputs),
-                  [ctx, reactor, request, response](InferResult result) {
-                    if (result.outcome == RequestOutcome::kServed) {
-                      // OK means served: no trailer, as a plain KServe server answers.
-                      FillInferResponse(*request, result, response);
-                      reactor->Finish(grpc::Status::OK);
-                      return;
-                    }
-                    ctx->AddTrailingMetadata("glet-outcome",
-                                             std::string(RequestOutcomeName(result.outcome)));
-                    if (result.drop_reason) {
-                      ctx->AddTrailingMetadata("glet-drop-reason",
-                                               std::string(DropReasonName(*result.drop_reason)));
-                    }
-                    reactor->Finish(ToGrpcStatus(result.status));
-                  });
-  return reactor;
+  frontend.Infer(request.model_name(), std::move(inputs), [call](InferResult result) {
+    if (result.outcome == RequestOutcome::kServed) {
+      // OK means served: no trailer, as a plain KServe server answers.
+      FillInferResponse(call->request(), result, call->response());
+      call->Finish(grpc::Status::OK);
+      return;
+    }
+    call->context().AddTrailingMetadata("glet-outcome",
+                                        std::string(RequestOutcomeName(result.outcome)));
+    if (result.drop_reason) {
+      call->context().AddTrailingMetadata("glet-drop-reason",
+                                          std::string(DropReasonName(*result.drop_reason)));
+    }
+    call->Finish(ToGrpcStatus(result.status));
+  });
+}
+
+// Waits for calls of a method answered at once by `fn(frontend, ctx, request, response)`.
+template <typename Request, typename Response, typename RequestFn>
+void AwaitSimple(grpc::ServerCompletionQueue* cq, Frontend& frontend, RequestFn request_fn,
+                 grpc::Status (*fn)(Frontend&, grpc::ServerContext&, const Request&, Response*)) {
+  using Call = AsyncUnaryCall<Request, Response>;
+  Call::Await(std::make_shared<const typename Call::Method>(typename Call::Method{
+      [cq, request_fn](grpc::ServerContext* ctx, Request* req, typename Call::Writer* w,
+                       void* tag) { request_fn(ctx, req, w, cq, cq, tag); },
+      [&frontend, fn](Call* call) {
+        call->Finish(fn(frontend, call->context(), call->request(), call->response()));
+      }}));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& frontend,
+                                                                  const std::string& address,
+                                                                  const std::string& flag) {
+  std::unique_ptr<KServeGrpcServer> server(new KServeGrpcServer());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.SetMaxReceiveMessageSize(256 << 20);
+  builder.SetMaxSendMessageSize(256 << 20);
+  builder.RegisterService(&server->service_);
+  server->cq_ = builder.AddCompletionQueue();
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    server->server_.reset();
+    server->shut_down_ = true;
+    server->cq_->Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (server->cq_->Next(&tag, &ok)) {
+    }
+    return InvalidArgumentError(flag + ": cannot listen on " + address);
+  }
+  GLET_ASSIGN_OR_RETURN(server->loop_, CqRunLoop::Start("glet-kserve", nullptr, server->cq_.get()));
+  grpc::ServerCompletionQueue* cq = server->cq_.get();
+  auto& svc = server->service_;
+  using Svc = inference::GRPCInferenceService::AsyncService;
+  auto bind = [&svc](auto method) {
+    return [&svc, method](auto... args) { (svc.*method)(args...); };
+  };
+  AwaitSimple(cq, frontend, bind(&Svc::RequestServerLive), &ServerLive);
+  AwaitSimple(cq, frontend, bind(&Svc::RequestServerReady), &ServerReady);
+  AwaitSimple(cq, frontend, bind(&Svc::RequestModelReady), &ModelReady);
+  AwaitSimple(cq, frontend, bind(&Svc::RequestServerMetadata), &ServerMetadata);
+  AwaitSimple(cq, frontend, bind(&Svc::RequestModelMetadata), &ModelMetadata);
+  // Several ModelInfer waiters: a burst of arrivals finds one ready per call, not one per
+  // round trip through the queue.
+  auto infer = std::make_shared<const InferCall::Method>(InferCall::Method{
+      [&svc, cq](grpc::ServerContext* ctx, inference::ModelInferRequest* req, InferCall::Writer* w,
+                 void* tag) { svc.RequestModelInfer(ctx, req, w, cq, cq, tag); },
+      [&frontend](InferCall* call) { ModelInfer(frontend, call); }});
+  for (int i = 0; i < 8; ++i) {
+    InferCall::Await(infer);
+  }
+  return server;
+}
+
+KServeGrpcServer::~KServeGrpcServer() { Shutdown(std::chrono::system_clock::now()); }
+
+void KServeGrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
+  if (shut_down_) {
+    return;
+  }
+  shut_down_ = true;
+  server_->Shutdown(deadline);
+  loop_->Stop();  // shuts the queue down and drains it
 }
 
 }  // namespace glet::serve

@@ -1,15 +1,29 @@
-// KServeGrpcService: the KServe v2 / Triton `inference.GRPCInferenceService` over a Frontend.
+// KServeGrpcServer: the KServe v2 / Triton `inference.GRPCInferenceService` over a Frontend.
 // Thin: converts protos to frontend calls and back (STYLE 6.8). ModelInfer answers
 //   served   -> OK with outputs in raw_output_contents;
 //   dropped  -> the drop status (UNAVAILABLE, RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED) with
 //               trailing metadata `glet-outcome: dropped` and `glet-drop-reason: <reason>`;
 //   failed   -> its status (INVALID_ARGUMENT / NOT_FOUND naming the field, ...) with
 //               `glet-outcome: failed`.
-// ModelMetadata carries the model's SLO as `slo_ms` in the response's platform-neutral fields:
-// platform is "glet", and apps report platform "glet-app".
+// ModelMetadata carries the model's SLO as trailing metadata `glet-slo-ms`; platform is "glet",
+// and apps report platform "glet-app".
+//
+// Threads: gRPC's asynchronous API on one completion queue driven by one thread (a CqRunLoop,
+// "glet-kserve"; async_unary_call.h): it reads every call, answers the metadata calls and hands
+// ModelInfer to the frontend, which queues it and answers later from the thread that completes
+// its batch. No other thread polls the server, so a request costs no hand-off between gRPC's
+// own threads (the callback API's polling threads handed each call to another).
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
 #include "kserve.grpc.pb.h"
+#include "serve/cq_run_loop.h"
 #include "serve/frontend.h"
 
 namespace glet::serve {
@@ -18,31 +32,35 @@ namespace glet::serve {
 void FillInferResponse(const inference::ModelInferRequest& request, InferResult& result,
                        inference::ModelInferResponse* out);
 
-class KServeGrpcService final : public inference::GRPCInferenceService::CallbackService {
+class KServeGrpcServer {
  public:
-  explicit KServeGrpcService(Frontend& frontend) : frontend_(frontend) {}
+  // Binds `address` (HOST:PORT, port 0: any free port) and serves `frontend` (not owned; it
+  // outlives the server). kInvalidArgument naming `flag` when the address cannot be bound.
+  static Result<std::unique_ptr<KServeGrpcServer>> Start(Frontend& frontend,
+                                                         const std::string& address,
+                                                         const std::string& flag);
+  ~KServeGrpcServer();  // Shutdown() with no grace if still serving
+  KServeGrpcServer(const KServeGrpcServer&) = delete;
+  KServeGrpcServer& operator=(const KServeGrpcServer&) = delete;
 
-  grpc::ServerUnaryReactor* ServerLive(grpc::CallbackServerContext* ctx,
-                                       const inference::ServerLiveRequest* request,
-                                       inference::ServerLiveResponse* response) override;
-  grpc::ServerUnaryReactor* ServerReady(grpc::CallbackServerContext* ctx,
-                                        const inference::ServerReadyRequest* request,
-                                        inference::ServerReadyResponse* response) override;
-  grpc::ServerUnaryReactor* ModelReady(grpc::CallbackServerContext* ctx,
-                                       const inference::ModelReadyRequest* request,
-                                       inference::ModelReadyResponse* response) override;
-  grpc::ServerUnaryReactor* ServerMetadata(grpc::CallbackServerContext* ctx,
-                                           const inference::ServerMetadataRequest* request,
-                                           inference::ServerMetadataResponse* response) override;
-  grpc::ServerUnaryReactor* ModelMetadata(grpc::CallbackServerContext* ctx,
-                                          const inference::ModelMetadataRequest* request,
-                                          inference::ModelMetadataResponse* response) override;
-  grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* ctx,
-                                       const inference::ModelInferRequest* request,
-                                       inference::ModelInferResponse* response) override;
+  int port() const { return port_; }
+  // The loop's completion queue: glet channels may complete their batches here, so requests
+  // are answered on the loop thread (ProxyChannel). Valid until Shutdown(), which waits for
+  // what is pending on it.
+  grpc::CompletionQueue* completion_queue() const { return cq_.get(); }
+  // Stops taking calls, lets unanswered ones be answered until `deadline` (then cancels them),
+  // then stops the loop thread. Idempotent.
+  void Shutdown(std::chrono::system_clock::time_point deadline);
 
  private:
-  Frontend& frontend_;  // not owned; outlives the grpc::Server
+  KServeGrpcServer() = default;
+
+  inference::GRPCInferenceService::AsyncService service_;
+  std::unique_ptr<grpc::ServerCompletionQueue> cq_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<CqRunLoop> loop_;  // drives cq_
+  int port_ = 0;
+  bool shut_down_ = false;
 };
 
 }  // namespace glet::serve

@@ -2,10 +2,21 @@
 
 #include <absl/synchronization/mutex.h>
 
+#include <cstdlib>
+
 namespace glet::serve {
 
-void TuneProcessForServing() {
+void TurnOffMutexDeadlockDetection() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+void PreferPollEngine() {
+  setenv("GRPC_POLL_STRATEGY", "poll", /*overwrite=*/0);  // read when gRPC initialises
+}
+
+void TuneProcessForServing() {
+  TurnOffMutexDeadlockDetection();
+  PreferPollEngine();
 }
 
 }  // namespace glet::serve

@@ -2,15 +2,48 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <atomic>
+#include <utility>
 
+#include "serve/cq_run_loop.h"
 #include "serve/grpc_status.h"
 #include "serve/tensor_proto.h"
 
 namespace glet::serve {
 
-ProxyChannel::ProxyChannel(std::string address, Clock& clock, Duration grace)
-    : address_(std::move(address)), clock_(clock), grace_(grace) {
+// One asynchronous RunBatch call: owns what gRPC writes into until the call completes on the
+// loop thread, then hands the result to `done` and deletes itself.
+class ProxyChannel::AsyncCall final : public CqTag {
+ public:
+  AsyncCall(std::string address, std::function<void(Result<BatchResult>)> done)
+      : address_(std::move(address)), done_(std::move(done)) {}
+
+  void Start(control::Proxy::Stub& stub, const control::RunBatchRequest& request,
+             std::chrono::system_clock::time_point deadline, grpc::CompletionQueue* cq) {
+    ctx_.set_deadline(deadline);
+    reader_ = stub.PrepareAsyncRunBatch(&ctx_, request, cq);
+    reader_->StartCall();
+    reader_->Finish(&response_, &status_, AsTag(this));
+  }
+
+  void Proceed(bool /*ok: always true for a unary call's Finish*/) override {
+    done_(FromResponse(address_, status_, response_));
+    delete this;
+  }
+
+ private:
+  const std::string address_;  // the call may outlive its channel (replaced by a new plan)
+  std::function<void(Result<BatchResult>)> done_;
+  grpc::ClientContext ctx_;
+  control::RunBatchResponse response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<control::RunBatchResponse>> reader_;
+};
+
+ProxyChannel::ProxyChannel(std::string address, Clock& clock, Duration grace,
+                           grpc::CompletionQueue* cq)
+    : address_(std::move(address)), clock_(clock), grace_(grace), cq_(cq) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
@@ -21,9 +54,9 @@ ProxyChannel::ProxyChannel(std::string address, Clock& clock, Duration grace)
       grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
 }
 
-Result<BatchResult> ProxyChannel::RunBatch(const std::string& model, const model::Tensor& input,
-                                           const std::vector<BatchItemInfo>& items,
-                                           TimePoint deadline) {
+control::RunBatchRequest ProxyChannel::MakeRequest(
+    const std::string& model, const model::Tensor& input, const std::vector<BatchItemInfo>& items,
+    TimePoint deadline, std::chrono::system_clock::time_point* rpc_deadline) const {
   static std::atomic<uint64_t> next_batch{1};
   control::RunBatchRequest request;
   request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
@@ -40,19 +73,21 @@ Result<BatchResult> ProxyChannel::RunBatch(const std::string& model, const model
     out->set_n(item.n);
     out->set_deadline_in_ms(ToMillis(deadline - now));
   }
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                       std::max(deadline - now, Duration::zero()) + grace_));
-  control::RunBatchResponse response;
-  grpc::Status rpc = stub_->RunBatch(&ctx, request, &response);
+  *rpc_deadline = std::chrono::system_clock::now() +
+                  std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                      std::max(deadline - now, Duration::zero()) + grace_);
+  return request;
+}
+
+Result<BatchResult> ProxyChannel::FromResponse(const std::string& address, const grpc::Status& rpc,
+                                               const control::RunBatchResponse& response) {
   if (!rpc.ok()) {
     Status s = FromGrpcStatus(rpc);
-    return Status(s.code(), "proxy " + address_ + ": " + s.message());
+    return Status(s.code(), "proxy " + address + ": " + s.message());
   }
   for (const control::ItemResult& r : response.results()) {
     if (r.code() != 0) {
-      return Status(static_cast<StatusCode>(r.code()), "proxy " + address_ + ": " + r.message());
+      return Status(static_cast<StatusCode>(r.code()), "proxy " + address + ": " + r.message());
     }
   }
   GLET_ASSIGN_OR_RETURN(model::Tensor output, TensorFromProto(response.output(), "proxy output"));
@@ -61,6 +96,33 @@ Result<BatchResult> ProxyChannel::RunBatch(const std::string& model, const model
   result.queue_ms = response.queue_ms();
   result.compute_ms = response.compute_ms();
   return result;
+}
+
+Result<BatchResult> ProxyChannel::RunBatch(const std::string& model, const model::Tensor& input,
+                                           const std::vector<BatchItemInfo>& items,
+                                           TimePoint deadline) {
+  std::chrono::system_clock::time_point rpc_deadline;
+  const control::RunBatchRequest request =
+      MakeRequest(model, input, items, deadline, &rpc_deadline);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(rpc_deadline);
+  control::RunBatchResponse response;
+  grpc::Status rpc = stub_->RunBatch(&ctx, request, &response);
+  return FromResponse(address_, rpc, response);
+}
+
+void ProxyChannel::RunBatchAsync(const std::string& model, const model::Tensor& input,
+                                 const std::vector<BatchItemInfo>& items, TimePoint deadline,
+                                 std::function<void(Result<BatchResult>)> done) {
+  if (cq_ == nullptr) {
+    done(RunBatch(model, input, items, deadline));
+    return;
+  }
+  std::chrono::system_clock::time_point rpc_deadline;
+  const control::RunBatchRequest request =
+      MakeRequest(model, input, items, deadline, &rpc_deadline);
+  auto* call = new AsyncCall(address_, std::move(done));
+  call->Start(*stub_, request, rpc_deadline, cq_);  // the call deletes itself when answered
 }
 
 }  // namespace glet::serve

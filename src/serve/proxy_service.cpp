@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "serve/async_unary_call.h"
 #include "serve/backend_proto.h"
 #include "serve/cq_run_loop.h"
 #include "serve/grpc_status.h"
@@ -89,64 +90,6 @@ grpc::Status RunBatch(Proxy& proxy, const control::RunBatchRequest& request,
 
 }  // namespace
 
-// One unary call of the Proxy service, from the request for it to its answer. Created waiting
-// for a call; when one arrives (Proceed(true) on the runner) it first puts a new waiter in its
-// place, then answers, on the runner itself or, for `on_control_thread` methods, on the
-// control thread; the answer's completion (or any failed step) deletes it.
-template <typename Request, typename Response>
-class ProxyServer::UnaryCall final : public CqTag {
- public:
-  using Writer = grpc::ServerAsyncResponseWriter<Response>;
-  // Asks gRPC for the next call of this method, completing on `tag`.
-  using RequestFn = std::function<void(grpc::ServerContext*, Request*, Writer*, void* tag)>;
-  using Handler = std::function<grpc::Status(const Request&, Response*)>;
-
-  static void Await(ProxyServer& server, RequestFn request_fn, Handler handler,
-                    bool on_control_thread) {
-    auto* call =
-        new UnaryCall(server, std::move(request_fn), std::move(handler), on_control_thread);
-    call->request_fn_(&call->ctx_, &call->request_, &call->writer_, AsTag(call));
-  }
-
-  void Proceed(bool ok) override {
-    if (!ok || answering_) {
-      delete this;  // the server is shutting down, or the answer is on its way
-      return;
-    }
-    answering_ = true;
-    Await(server_, request_fn_, handler_, on_control_thread_);
-    if (!on_control_thread_) {
-      Answer();
-      return;
-    }
-    Status posted = server_.control_->Post([this] { Answer(); });
-    if (!posted.ok()) {
-      writer_.Finish(response_, ToGrpcStatus(UnavailableError("glet proxy is shutting down")),
-                     AsTag(this));
-    }
-  }
-
- private:
-  UnaryCall(ProxyServer& server, RequestFn request_fn, Handler handler, bool on_control_thread)
-      : server_(server),
-        request_fn_(std::move(request_fn)),
-        handler_(std::move(handler)),
-        on_control_thread_(on_control_thread),
-        writer_(&ctx_) {}
-
-  void Answer() { writer_.Finish(response_, handler_(request_, &response_), AsTag(this)); }
-
-  ProxyServer& server_;
-  const RequestFn request_fn_;
-  const Handler handler_;
-  const bool on_control_thread_;
-  grpc::ServerContext ctx_;
-  Request request_;
-  Response response_;
-  Writer writer_;
-  bool answering_ = false;
-};
-
 ProxyServer::ProxyServer(std::string listen_address) : listen_address_(std::move(listen_address)) {
   builder_.AddListeningPort(listen_address_, grpc::InsecureServerCredentials(), &port_);
   builder_.SetMaxReceiveMessageSize(INT_MAX);  // batches of big inputs exceed gRPC's 4 MiB
@@ -188,45 +131,42 @@ Result<int> ProxyServer::Start(Proxy& proxy) {
     return UnavailableError("--listen " + listen_address_ + ": cannot bind");
   }
   grpc::ServerCompletionQueue* cq = cq_.get();
-  UnaryCall<control::LoadModelRequest, control::LoadModelResponse>::Await(
-      *this,
-      [this, cq](grpc::ServerContext* ctx, control::LoadModelRequest* req,
-                 grpc::ServerAsyncResponseWriter<control::LoadModelResponse>* w,
+  using LoadCall = AsyncUnaryCall<control::LoadModelRequest, control::LoadModelResponse>;
+  LoadCall::Await(std::make_shared<const LoadCall::Method>(LoadCall::Method{
+      [this, cq](grpc::ServerContext* ctx, control::LoadModelRequest* req, LoadCall::Writer* w,
                  void* tag) { service_.RequestLoadModel(ctx, req, w, cq, cq, tag); },
-      [&proxy](const control::LoadModelRequest& req, control::LoadModelResponse* resp) {
-        return LoadModel(proxy, req, resp);
-      },
-      /*on_control_thread=*/true);
-  UnaryCall<control::UnloadModelRequest, control::UnloadModelResponse>::Await(
-      *this,
-      [this, cq](grpc::ServerContext* ctx, control::UnloadModelRequest* req,
-                 grpc::ServerAsyncResponseWriter<control::UnloadModelResponse>* w,
+      [this, &proxy](LoadCall* call) {
+        // Reads a file and runs a warm-up batch on the runner (this thread): not here.
+        Status posted = control_->Post(
+            [call, &proxy] { call->Finish(LoadModel(proxy, call->request(), call->response())); });
+        if (!posted.ok()) {
+          call->Finish(ToGrpcStatus(UnavailableError("glet proxy is shutting down")));
+        }
+      }}));
+  using UnloadCall = AsyncUnaryCall<control::UnloadModelRequest, control::UnloadModelResponse>;
+  UnloadCall::Await(std::make_shared<const UnloadCall::Method>(UnloadCall::Method{
+      [this, cq](grpc::ServerContext* ctx, control::UnloadModelRequest* req, UnloadCall::Writer* w,
                  void* tag) { service_.RequestUnloadModel(ctx, req, w, cq, cq, tag); },
-      [&proxy](const control::UnloadModelRequest& req, control::UnloadModelResponse* resp) {
-        return UnloadModel(proxy, req, resp);
-      },
-      /*on_control_thread=*/false);
-  UnaryCall<control::GetStatsRequest, control::GetStatsResponse>::Await(
-      *this,
-      [this, cq](grpc::ServerContext* ctx, control::GetStatsRequest* req,
-                 grpc::ServerAsyncResponseWriter<control::GetStatsResponse>* w,
+      [&proxy](UnloadCall* call) {
+        call->Finish(UnloadModel(proxy, call->request(), call->response()));
+      }}));
+  using StatsCall = AsyncUnaryCall<control::GetStatsRequest, control::GetStatsResponse>;
+  StatsCall::Await(std::make_shared<const StatsCall::Method>(StatsCall::Method{
+      [this, cq](grpc::ServerContext* ctx, control::GetStatsRequest* req, StatsCall::Writer* w,
                  void* tag) { service_.RequestGetStats(ctx, req, w, cq, cq, tag); },
-      [&proxy](const control::GetStatsRequest& req, control::GetStatsResponse* resp) {
-        return GetStats(proxy, req, resp);
-      },
-      /*on_control_thread=*/false);
+      [&proxy](StatsCall* call) {
+        call->Finish(GetStats(proxy, call->request(), call->response()));
+      }}));
   // Two RunBatch waiters: a lane's next batch finds one ready while the previous one runs.
-  for (int i = 0; i < 2; ++i) {
-    UnaryCall<control::RunBatchRequest, control::RunBatchResponse>::Await(
-        *this,
-        [this, cq](grpc::ServerContext* ctx, control::RunBatchRequest* req,
-                   grpc::ServerAsyncResponseWriter<control::RunBatchResponse>* w,
-                   void* tag) { service_.RequestRunBatch(ctx, req, w, cq, cq, tag); },
-        [&proxy](const control::RunBatchRequest& req, control::RunBatchResponse* resp) {
-          return RunBatch(proxy, req, resp);
-        },
-        /*on_control_thread=*/false);
-  }
+  using BatchCall = AsyncUnaryCall<control::RunBatchRequest, control::RunBatchResponse>;
+  auto run_batch = std::make_shared<const BatchCall::Method>(BatchCall::Method{
+      [this, cq](grpc::ServerContext* ctx, control::RunBatchRequest* req, BatchCall::Writer* w,
+                 void* tag) { service_.RequestRunBatch(ctx, req, w, cq, cq, tag); },
+      [&proxy](BatchCall* call) {
+        call->Finish(RunBatch(proxy, call->request(), call->response()));
+      }});
+  BatchCall::Await(run_batch);
+  BatchCall::Await(run_batch);
   return port_;
 }
 

@@ -54,9 +54,6 @@ class ProxyServer {
   void Shutdown(std::chrono::system_clock::time_point deadline);
 
  private:
-  template <typename Request, typename Response>
-  class UnaryCall;
-
   const std::string listen_address_;
   grpc::ServerBuilder builder_;
   control::Proxy::AsyncService service_;

@@ -9,10 +9,15 @@
 
 #include <chrono>
 #include <cstring>
+#include <future>
+#include <memory>
 #include <thread>
+#include <utility>
 
 #include "core/file_util.h"
 #include "perf/emulation.h"
+#include "serve/cq_run_loop.h"
+#include "serve/proxy_channel.h"
 #include "serve/proxy_service.h"
 #include "serve/tensor_proto.h"
 #include "testing/test_util.h"
@@ -392,6 +397,57 @@ TEST_F(ProxyServiceTest, SameHostSendStampCountsAsQueueing) {
   EXPECT_EQ(elsewhere.results(0).code(), 0);
   EXPECT_EQ(elsewhere.results(1).code(), 0);
   EXPECT_LT(elsewhere.queue_ms(), 200.0);
+}
+
+// ProxyChannel (the frontend's side) against the same server: blocking and over a completion
+// queue driven by a CqRunLoop, where the answer reaches `done` on the loop thread.
+TEST_F(ProxyServiceTest, ProxyChannelBlockingAndAsyncAgree) {
+  ASSERT_TRUE(Load("lenet1").ok());
+  const std::string address = "127.0.0.1:" + std::to_string(port_);
+  SystemClock& clock = SystemClock::Get();
+  const model::Tensor input = LenetInput(3);
+  const std::vector<BatchItemInfo> items = {{11, 1}, {12, 2}};
+  const TimePoint deadline = clock.Now() + std::chrono::seconds(10);
+
+  ProxyChannel blocking(address, clock);
+  EXPECT_TRUE(blocking.blocking());
+  Result<BatchResult> direct = blocking.RunBatch("lenet1", input, items, deadline);
+  ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+  EXPECT_EQ(direct->output.shape()[0], 3);
+
+  grpc::ServerBuilder builder;  // only for a queue
+  std::unique_ptr<grpc::ServerCompletionQueue> cq = builder.AddCompletionQueue();
+  std::thread::id loop_thread;
+  auto loop = CqRunLoop::Start(
+      "test-loop",
+      [&] {
+        loop_thread = std::this_thread::get_id();
+        return Status::Ok();
+      },
+      cq.get());
+  ASSERT_TRUE(loop.ok());
+  ProxyChannel async(address, clock, std::chrono::seconds(2), cq.get());
+  EXPECT_FALSE(async.blocking());
+  std::promise<std::pair<Result<BatchResult>, std::thread::id>> answered;
+  async.RunBatchAsync("lenet1", input, items, deadline, [&](Result<BatchResult> r) {
+    answered.set_value({std::move(r), std::this_thread::get_id()});
+  });
+  auto [result, on] = answered.get_future().get();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(on, loop_thread);
+  ASSERT_EQ(result->output.byte_size(), direct->output.byte_size());
+  EXPECT_EQ(std::memcmp(result->output.data(), direct->output.data(), direct->output.byte_size()),
+            0);
+
+  // A proxy that is gone: kUnavailable, through the same path.
+  server_->Shutdown(std::chrono::system_clock::now());
+  std::promise<Result<BatchResult>> failed;
+  async.RunBatchAsync("lenet1", input, items, deadline,
+                      [&](Result<BatchResult> r) { failed.set_value(std::move(r)); });
+  Result<BatchResult> gone = failed.get_future().get();
+  EXPECT_EQ(gone.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(gone.status().message(), HasSubstr("proxy " + address));
+  (*loop)->Stop();
 }
 
 TEST_F(ProxyServiceTest, ErrorsTravelAsGrpcStatus) {
