@@ -310,7 +310,7 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
   std::optional<DropReason> drop;
   std::optional<TimePoint> held_until;
   {
-    MutexLock lock(ms.mu);
+    std::unique_lock<Mutex> lock(ms.mu);
     const TimePoint now = impl_->clock->Now();
     if (ms.router.glet_count() > 0 && ms.router.up_count() == 0) {
       // Every glet of the model is down for now: wait for one to come back.
@@ -335,12 +335,17 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
         Lane& l = *lane->second;
         Admission a = l.batcher.Enqueue(req, now);
         if (a.queued) {
-          // Else an idle thread already wakes in time (a batch due now is woken for anyway:
-          // under a manual clock no timer fires), or none may cut a batch before an answer
-          // frees a slot (idle_wake min), which wakes it.
-          if (l.idle_wake != TimePoint::min() && (a.due_at < l.idle_wake || a.due_at <= now)) {
-            l.idle_wake = a.due_at;
-            l.cv.notify_all();
+          if (l.channel->blocking()) {
+            // Else an idle thread already wakes in time (a batch due now is woken for anyway:
+            // under a manual clock no timer fires).
+            if (a.due_at < l.idle_wake || a.due_at <= now) {
+              l.idle_wake = a.due_at;
+              l.cv.notify_all();
+            }
+          } else if (a.due_at <= now) {
+            WakeLaneBy(l, PumpLane(ms, l, lock));  // cut and send here (see LaneLoop)
+          } else if (l.in_flight < impl_->options.max_batches_in_flight) {
+            WakeLaneBy(l, a.due_at);  // else the next answer pumps the lane
           }
           return;
         }
@@ -452,51 +457,69 @@ void Frontend::Fail(uint64_t id, Status status) {
 // Lanes
 
 // A lane has at most options.max_batches_in_flight batches in flight: while one runs on the
-// glet, the next is cut, assembled and sent, and waits in the glet's (proxy's) queue. Over a
-// blocking channel each of the lane's threads carries one batch at a time (it waits inside
-// RunBatchAsync); over a non-blocking one the lane's one thread sends and goes on, and the
-// answer is handled where the channel completes it (FinishLaneBatch). Either way a thread cuts a
-// batch only while fewer than the depth are in flight; with every slot taken it waits for an
-// answer, and arrivals do not wake it.
+// glet, the next is cut, assembled and sent, and waits in the glet's (proxy's) queue.
 //
-// Wake-ups: an idle thread waits until its decision's wake_at and records it in idle_wake; an
-// arrival notifies only when it makes the head batch due before idle_wake (the batcher says
-// when), not on every request. A thread that takes a batch resets idle_wake (no idle thread
-// has seen the queue since) and wakes the others when a batch is left to decide on.
-void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
+// Over a blocking channel (LocalGletChannel) each of the lane's threads carries one batch at a
+// time: it waits inside RunBatchAsync() and handles the answer itself. Over a non-blocking one
+// (ProxyChannel on the KServe loop's queue) batches are cut and sent wherever something makes
+// one due (PumpLane): on the thread of an arrival that fills or expires it, on the loop thread
+// of an answer that frees a slot, and on the lane's one thread only when a timer (duty cycle,
+// deadline) makes one due. So in steady state the loop thread that reads a lane's requests and
+// answers also cuts and sends its batches, and the lane's thread sleeps.
+//
+// Wake-ups: the lane thread waits until its decision's wake_at and records it in idle_wake
+// (max: no timer). An arrival or answer wakes it only when it makes the next batch due before
+// idle_wake (the batcher says when), not on every request. With every slot taken no batch can
+// be cut, so arrivals wake nobody: the next answer pumps the lane.
+TimePoint Frontend::PumpLane(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock) {
   const int depth = impl_->options.max_batches_in_flight;
+  while (true) {
+    if (lane.in_flight >= depth) {
+      return TimePoint::min();
+    }
+    const TimePoint now = impl_->clock->Now();
+    BatchDecision d = lane.batcher.Decide(now);
+    if (d.dropped.empty() && !d.batch) {
+      return d.wake_at;
+    }
+    if (d.batch) {
+      if (lane.in_flight++ == 0) {
+        lane.busy_since = now;
+      }
+      if (lane.channel->blocking()) {
+        // This thread waits for its batch: another one decides on what is left.
+        lane.idle_wake = TimePoint::max();
+        if (d.wake_at != TimePoint::max()) {
+          lane.cv.notify_all();
+        }
+      }
+    }
+    lock.unlock();
+    for (const DroppedRequest& r : d.dropped) {
+      Drop(r.request, r.reason);
+    }
+    if (d.batch) {
+      SendLaneBatch(ms, lane, std::move(d.batch->requests));
+    }
+    lock.lock();
+  }
+}
+
+void Frontend::WakeLaneBy(Lane& lane, TimePoint due) {
+  if (due != TimePoint::min() && due < lane.idle_wake) {
+    lane.idle_wake = due;
+    lane.cv.notify_one();
+  }
+}
+
+void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
   std::unique_lock<Mutex> lock(ms->mu);
   while (true) {
-    const TimePoint now = impl_->clock->Now();
-    const bool slot_free = lane->in_flight < depth;
-    BatchDecision d;
-    if (slot_free) {
-      d = lane->batcher.Decide(now);
-    }
-    if (!d.dropped.empty() || d.batch) {
-      if (d.batch) {
-        if (lane->in_flight++ == 0) {
-          lane->busy_since = now;
-        }
-        lane->idle_wake = TimePoint::max();
-        if (d.wake_at != TimePoint::max()) {
-          lane->cv.notify_all();
-        }
-      }
-      lock.unlock();
-      for (const DroppedRequest& r : d.dropped) {
-        Drop(r.request, r.reason);
-      }
-      if (d.batch) {
-        SendLaneBatch(*ms, *lane, std::move(d.batch->requests));
-      }
-      lock.lock();
-      continue;
-    }
+    const TimePoint due = PumpLane(*ms, *lane, lock);
     if (lane->stop || (lane->retiring && lane->batcher.queued_requests() == 0)) {
       if (lane->in_flight > 0) {
         // Answers still to come (they wake this thread): the lane must outlive them.
-        lane->idle_wake = TimePoint::min();
+        lane->idle_wake = TimePoint::max();
         lane->cv.wait(lock);
         continue;
       }
@@ -507,17 +530,17 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
       }
       return;
     }
-    if (!slot_free) {
-      lane->idle_wake = TimePoint::min();  // an answer wakes this thread, not arrivals
+    if (due == TimePoint::min()) {
+      lane->idle_wake = TimePoint::max();  // every slot taken: an answer pumps the lane
       lane->cv.wait(lock);
       continue;
     }
-    lane->idle_wake = d.wake_at;
-    lane->cv.wait_until(lock, ToSteady(d.wake_at));
-    if (d.wake_at != TimePoint::max()) {
+    lane->idle_wake = due;
+    lane->cv.wait_until(lock, ToSteady(due));
+    if (due != TimePoint::max()) {
       const TimePoint woke = impl_->clock->Now();
-      if (woke >= d.wake_at) {
-        const Duration margin = lane->NoteWakeupLateness(woke - d.wake_at);
+      if (woke >= due) {
+        const Duration margin = lane->NoteWakeupLateness(woke - due);
         impl_->metrics->Set(kWakeupMargin, {{"model", ms->spec.name}, {"glet", lane->glet_id}},
                             ToMillis(margin));
       }
@@ -547,8 +570,8 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
     for (const PendingRequest& r : requests) {
       Fail(r.id, InternalError("batch assembly: " + batch.status().message()));
     }
-    MutexLock lock(ms.mu);
-    BatchAnswered(lane);
+    std::unique_lock<Mutex> lock(ms.mu);
+    BatchAnswered(ms, lane, lock);
     return;
   }
   std::shared_ptr<GletChannel> channel;
@@ -563,16 +586,20 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
                           counts = std::move(counts)](Result<BatchResult> result) mutable {
                            FinishLaneBatch(ms, lane, std::move(requests), counts,
                                            std::move(result));
-                           MutexLock lock(ms.mu);
-                           BatchAnswered(lane);
+                           std::unique_lock<Mutex> lock(ms.mu);
+                           BatchAnswered(ms, lane, lock);
                          });
 }
 
-void Frontend::BatchAnswered(Lane& lane) {
+void Frontend::BatchAnswered(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock) {
   if (--lane.in_flight == 0) {
     lane.batcher.GletIdle(impl_->clock->Now());
   }
-  lane.cv.notify_all();
+  if (lane.channel->blocking() || lane.retiring || lane.stop) {
+    lane.cv.notify_all();  // a lane thread, or WaitRetiredLanes(), waits for this answer
+    return;
+  }
+  WakeLaneBy(lane, PumpLane(ms, lane, lock));
 }
 
 void Frontend::FinishLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests,

@@ -39,12 +39,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/mutex.h"
 #include "core/status.h"
 #include "model/app_spec.h"
 #include "model/model_spec.h"
@@ -182,8 +184,15 @@ class Frontend {
   // Answers a batch's requests from the glet's result (served, dropped, failed or re-routed).
   void FinishLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequest> requests,
                        const std::vector<int64_t>& counts, Result<BatchResult> result);
-  // One of the lane's batches is answered: frees its slot. REQUIRES: ms.mu held.
-  void BatchAnswered(Lane& lane);
+  // One of the lane's batches is answered: frees its slot and, over a non-blocking channel,
+  // pumps the lane. REQUIRES: `lock` holds ms.mu.
+  void BatchAnswered(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock);
+  // Cuts and sends the lane's due batches while a slot is free (see LaneLoop); returns when the
+  // next becomes due (max: none queued), or min when every slot is taken. REQUIRES: `lock`
+  // holds ms.mu; it is released while dropping and sending.
+  TimePoint PumpLane(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock);
+  // Makes the lane's thread wake by `due` (min: no need). REQUIRES: ms.mu held.
+  void WakeLaneBy(Lane& lane, TimePoint due);
   void OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
                      std::vector<PendingRequest> requests);
   // Routes again the requests `ms` held, if one of its glets is up.
