@@ -4,11 +4,14 @@
 // and duty cycle, deadline-aware dropping), sends batches over GletChannels, splits outputs back,
 // and answers every request exactly once: served, dropped (with a DropReason) or failed.
 //
-// Lanes: one per (model, glet), each with its own bounded queue and max_batches_in_flight
-// threads (default 2) that wait (on a condition variable, until the batcher's wake_at or an
-// arrival) and each carry one batch at a time: a lane cuts and sends its next batch while the
-// previous one runs, so the batch's serving overhead (assembly, serialisation, transfer) overlaps
-// the glet's execution; the glet (proxy) queues it and runs its batches one at a time. A lane
+// Lanes: one per (model, glet), each with its own bounded queue and at most
+// max_batches_in_flight (default 2) batches in flight: a lane cuts and sends its next batch while
+// the previous one runs, so the batch's serving overhead (assembly, serialisation, transfer)
+// overlaps the glet's execution; the glet (proxy) queues it and runs its batches one at a time.
+// Over a non-blocking channel (ProxyChannel on a completion queue) batches are cut and sent on
+// whichever thread makes one due: an arrival's, the channel's completion thread when an answer
+// frees a slot, or the lane's one thread when a timer (duty cycle, deadline) does. Over a
+// blocking channel the lane has one thread per slot, each carrying one batch at a time. A lane
 // with every slot in flight cuts nothing until one is answered. Depth is per lane, not per glet:
 // a time-shared glet already receives its members' lanes concurrently, and each member may have
 // its next batch waiting behind its current one. A batch the glet answers with kDeadlineExceeded

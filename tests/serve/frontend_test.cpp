@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "perf/emulation.h"
 #include "serve/local_glet_channel.h"
@@ -155,6 +156,40 @@ class GateChannel final : public GletChannel {
   int calls_ = 0;
 };
 
+// Makes a blocking channel non-blocking: each batch runs on a thread of its own, which hands
+// the answer to the frontend, as ProxyChannel on the KServe loop's queue answers from that
+// loop's thread. The frontend then drives the lane as it does in `glet frontend` (PumpLane).
+class NonBlockingChannel final : public GletChannel {
+ public:
+  explicit NonBlockingChannel(std::shared_ptr<GletChannel> inner) : inner_(std::move(inner)) {}
+  ~NonBlockingChannel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::thread& t : threads_) {
+      t.join();
+    }
+  }
+  Result<BatchResult> RunBatch(const std::string& model, const model::Tensor& input,
+                               const std::vector<BatchItemInfo>& items,
+                               TimePoint deadline) override {
+    return inner_->RunBatch(model, input, items, deadline);
+  }
+  void RunBatchAsync(const std::string& model, const model::Tensor& input,
+                     const std::vector<BatchItemInfo>& items, TimePoint deadline,
+                     std::function<void(Result<BatchResult>)> done) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads_.emplace_back([inner = inner_, model, input, items, deadline, done = std::move(done)] {
+      done(inner->RunBatch(model, input, items, deadline));
+    });
+  }
+  bool blocking() const override { return false; }
+  std::string address() const override { return inner_->address(); }
+
+ private:
+  const std::shared_ptr<GletChannel> inner_;
+  std::mutex mu_;
+  std::vector<std::thread> threads_;  // joined when the frontend lets go of the channel
+};
+
 // Waits (bounded) until `done` holds, for state that changes on the frontend's own threads.
 bool Await(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -167,7 +202,9 @@ bool Await(const std::function<bool()>& done) {
   return true;
 }
 
-class FrontendTest : public ::testing::Test {
+// Every test runs twice: with blocking channels (a lane thread per batch in flight) and with
+// non-blocking ones (batches cut where they become due, answers handled off the lane thread).
+class FrontendTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override { manifest_ = Manifest(); }
 
@@ -197,8 +234,8 @@ class FrontendTest : public ::testing::Test {
     return channel;
   }
 
-  static GletRoute Route(const std::string& id, std::shared_ptr<GletChannel> channel, int batch = 8,
-                         double duty_ms = 5, double latency_ms = 2, double rate = 100) {
+  GletRoute Route(const std::string& id, std::shared_ptr<GletChannel> channel, int batch = 8,
+                  double duty_ms = 5, double latency_ms = 2, double rate = 100) const {
     GletRoute r;
     r.glet_id = id;
     r.rate_rps = rate;
@@ -207,7 +244,8 @@ class FrontendTest : public ::testing::Test {
     for (int b = 1; b <= batch; ++b) {
       r.batch_latency.push_back(FromMillis(latency_ms));
     }
-    r.channel = std::move(channel);
+    r.channel =
+        GetParam() ? std::make_shared<NonBlockingChannel>(std::move(channel)) : std::move(channel);
     return r;
   }
 
@@ -220,7 +258,7 @@ class FrontendTest : public ::testing::Test {
   MetricsRegistry metrics_;
 };
 
-TEST_F(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
+TEST_P(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
   // lenet1's 5 ms SLO would let a busy test machine's scheduling delays drop the whole burst.
   ASSERT_TRUE(manifest_.SetSlo("lenet1", 200).ok());
   auto f = Make();
@@ -250,7 +288,7 @@ TEST_F(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
   EXPECT_GT(results.Count(RequestOutcome::kServed), 0u);
 }
 
-TEST_F(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
+TEST_P(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
   ASSERT_TRUE(manifest_.SetSlo("lenet1", 200).ok());
   auto f = Make();
   // Batches of 8 every 5 ms: a lone request waits for the duty cycle, on the lane's timer.
@@ -269,7 +307,7 @@ TEST_F(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
   EXPECT_LE(margin_ms, 2);  // capped
 }
 
-TEST_F(FrontendTest, RequestThatCannotMeetItsSloIsDroppedAtOnceWithReason) {
+TEST_P(FrontendTest, RequestThatCannotMeetItsSloIsDroppedAtOnceWithReason) {
   auto f = Make();
   // lenet1's SLO is 5 ms; this glet's batches are planned to take 50 ms.
   ASSERT_TRUE(
@@ -287,7 +325,7 @@ TEST_F(FrontendTest, RequestThatCannotMeetItsSloIsDroppedAtOnceWithReason) {
             1);
 }
 
-TEST_F(FrontendTest, FailedGletIsMarkedDownAndItsRequestsReRouted) {
+TEST_P(FrontendTest, FailedGletIsMarkedDownAndItsRequestsReRouted) {
   auto f = Make();
   auto dead = std::make_shared<FailingChannel>();
   ASSERT_TRUE(f->ApplyRoutes({{"resnet50",
@@ -311,7 +349,7 @@ TEST_F(FrontendTest, FailedGletIsMarkedDownAndItsRequestsReRouted) {
   EXPECT_TRUE(f->IsReady("resnet50"));  // the other glet still serves
 }
 
-TEST_F(FrontendTest, WhenEveryGletStaysDownRequestsAreDroppedAsNoGletByTheirDeadline) {
+TEST_P(FrontendTest, WhenEveryGletStaysDownRequestsAreDroppedAsNoGletByTheirDeadline) {
   auto f = Make();
   auto dead = std::make_shared<FailingChannel>();
   ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("dead", dead, 8, 5, 2)}}}, 1).ok());
@@ -336,7 +374,7 @@ TEST_F(FrontendTest, WhenEveryGletStaysDownRequestsAreDroppedAsNoGletByTheirDead
   EXPECT_EQ(metrics_.Value("glet_requests_held_total", {{"model", "resnet50"}}), 2);
 }
 
-TEST_F(FrontendTest, RequestsWaitWhileEveryGletIsDownAndAreServedWhenOneComesBack) {
+TEST_P(FrontendTest, RequestsWaitWhileEveryGletIsDownAndAreServedWhenOneComesBack) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());  // no request may time out here
   auto f = Make();
   ASSERT_TRUE(
@@ -360,7 +398,7 @@ TEST_F(FrontendTest, RequestsWaitWhileEveryGletIsDownAndAreServedWhenOneComesBac
             kRequests);
 }
 
-TEST_F(FrontendTest, InFlightBatchOfAGletThatDiesWaitsAndIsServedWhenItIsBack) {
+TEST_P(FrontendTest, InFlightBatchOfAGletThatDiesWaitsAndIsServedWhenItIsBack) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
   auto f = Make();
   auto glet = std::make_shared<ToggleChannel>(EmulatedGlet({"resnet50"}));
@@ -398,7 +436,7 @@ TEST_F(FrontendTest, InFlightBatchOfAGletThatDiesWaitsAndIsServedWhenItIsBack) {
   EXPECT_TRUE(f->FailedGlets().empty());
 }
 
-TEST_F(FrontendTest, LaneSendsItsNextBatchWhileTheFirstIsStillRunning) {
+TEST_P(FrontendTest, LaneSendsItsNextBatchWhileTheFirstIsStillRunning) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
   for (int depth : {1, 2}) {
     SCOPED_TRACE("max_batches_in_flight " + std::to_string(depth));
@@ -423,7 +461,7 @@ TEST_F(FrontendTest, LaneSendsItsNextBatchWhileTheFirstIsStillRunning) {
   }
 }
 
-TEST_F(FrontendTest, BatchTheGletFindsPastItsDeadlineIsDroppedNotFailed) {
+TEST_P(FrontendTest, BatchTheGletFindsPastItsDeadlineIsDroppedNotFailed) {
   ASSERT_TRUE(manifest_.SetSlo("lenet1", 60000).ok());
   auto f = Make();
   ASSERT_TRUE(
@@ -447,7 +485,7 @@ TEST_F(FrontendTest, BatchTheGletFindsPastItsDeadlineIsDroppedNotFailed) {
   f->Shutdown(SystemClock::Get().Now());
 }
 
-TEST_F(FrontendTest, BatchesInFlightBelowOneIsRefusedNamingTheOption) {
+TEST_P(FrontendTest, BatchesInFlightBelowOneIsRefusedNamingTheOption) {
   FrontendOptions o;
   o.metrics = &metrics_;
   o.max_batches_in_flight = 0;
@@ -457,7 +495,7 @@ TEST_F(FrontendTest, BatchesInFlightBelowOneIsRefusedNamingTheOption) {
   EXPECT_NE(f.status().message().find("max_batches_in_flight"), std::string::npos);
 }
 
-TEST_F(FrontendTest, GletDyingWithTwoBatchesInFlightRetriesBothAndAccountsExactly) {
+TEST_P(FrontendTest, GletDyingWithTwoBatchesInFlightRetriesBothAndAccountsExactly) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
   auto f = Make();
   auto inner = EmulatedGlet({"resnet50"});
@@ -494,7 +532,7 @@ TEST_F(FrontendTest, GletDyingWithTwoBatchesInFlightRetriesBothAndAccountsExactl
   EXPECT_EQ(results.Wait(kRequests).size(), static_cast<size_t>(kRequests));
 }
 
-TEST_F(FrontendTest, PlannedGletNotReadyYetHoldsRequestsUntilATableHasItUp) {
+TEST_P(FrontendTest, PlannedGletNotReadyYetHoldsRequestsUntilATableHasItUp) {
   // A node switched over without overlap: the new glet is in the table before it is ready.
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
   auto f = Make();
@@ -516,7 +554,7 @@ TEST_F(FrontendTest, PlannedGletNotReadyYetHoldsRequestsUntilATableHasItUp) {
   EXPECT_EQ(metrics_.Value("glet_glet_up", {{"glet", "new"}}), 1);
 }
 
-TEST_F(FrontendTest, WaitingRequestsAreDroppedWhenTheModelLeavesThePlanOrAtShutdown) {
+TEST_P(FrontendTest, WaitingRequestsAreDroppedWhenTheModelLeavesThePlanOrAtShutdown) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
   ASSERT_TRUE(manifest_.SetSlo("vgg16", 60000).ok());
   auto f = Make();
@@ -546,7 +584,7 @@ TEST_F(FrontendTest, WaitingRequestsAreDroppedWhenTheModelLeavesThePlanOrAtShutd
   EXPECT_EQ(b[0].drop_reason, DropReason::kShutdown);
 }
 
-TEST_F(FrontendTest, WaitingQueueIsBoundedPerModel) {
+TEST_P(FrontendTest, WaitingQueueIsBoundedPerModel) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 60000).ok());
   auto f = Make({}, /*max_queue_requests=*/2);
   ASSERT_TRUE(
@@ -565,7 +603,7 @@ TEST_F(FrontendTest, WaitingQueueIsBoundedPerModel) {
   EXPECT_EQ(results.Count(RequestOutcome::kServed), 2u);
 }
 
-TEST_F(FrontendTest, BadRequestsFailWithCodesNamingTheInput) {
+TEST_P(FrontendTest, BadRequestsFailWithCodesNamingTheInput) {
   auto f = Make();
   ASSERT_TRUE(f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}))}}}, 1).ok());
   Results results;
@@ -590,7 +628,7 @@ TEST_F(FrontendTest, BadRequestsFailWithCodesNamingTheInput) {
   }
 }
 
-TEST_F(FrontendTest, GameAppFansOutAndJoinsAllSevenModels) {
+TEST_P(FrontendTest, GameAppFansOutAndJoinsAllSevenModels) {
   auto app = model::LoadAppSpec(testing::SourcePath("resource/apps/game.json"), &manifest_);
   ASSERT_TRUE(app.ok()) << app.status().ToString();
   auto f = Make({*app});
@@ -620,7 +658,7 @@ TEST_F(FrontendTest, GameAppFansOutAndJoinsAllSevenModels) {
   EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", "game"}, {"outcome", "served"}}), 1);
 }
 
-TEST_F(FrontendTest, RoutingChangeIsMakeBeforeBreak) {
+TEST_P(FrontendTest, RoutingChangeIsMakeBeforeBreak) {
   auto f = Make();
   auto old_glet = EmulatedGlet({"resnet50"});
   ASSERT_TRUE(f->ApplyRoutes({{"resnet50", {Route("old", old_glet, 8, 50, 10, 100)}}}, 1).ok());
@@ -642,7 +680,7 @@ TEST_F(FrontendTest, RoutingChangeIsMakeBeforeBreak) {
   EXPECT_EQ(f->epoch(), 2);
 }
 
-TEST_F(FrontendTest, ShutdownAnswersEveryRequest) {
+TEST_P(FrontendTest, ShutdownAnswersEveryRequest) {
   auto f = Make();
   ASSERT_TRUE(
       f->ApplyRoutes({{"resnet50", {Route("g0", EmulatedGlet({"resnet50"}), 4, 500, 10)}}}, 1)
@@ -661,7 +699,7 @@ TEST_F(FrontendTest, ShutdownAnswersEveryRequest) {
   EXPECT_FALSE(f->IsServerReady());
 }
 
-TEST_F(FrontendTest, BadRoutesChangeNothing) {
+TEST_P(FrontendTest, BadRoutesChangeNothing) {
   auto f = Make();
   auto g = EmulatedGlet({"lenet1"});
   EXPECT_EQ(f->ApplyRoutes({{"nosuch", {Route("g0", g)}}}, 1).code(), StatusCode::kInvalidArgument);
@@ -673,6 +711,11 @@ TEST_F(FrontendTest, BadRoutesChangeNothing) {
   EXPECT_FALSE(f->IsReady("lenet1"));
   EXPECT_EQ(f->epoch(), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Channels, FrontendTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "NonBlocking" : "Blocking";
+                         });
 
 }  // namespace
 }  // namespace glet::serve
