@@ -654,25 +654,21 @@ struct CpuPerCall {
     }
     calls += m.result.completed;
   }
-  std::string SwitchesText() const {
+  std::string SwitchesText() const { return PerCallText(switches, 1, 2, ""); }
+  std::string Text() const { return PerCallText(cpu_s, 1e6, 1, " us"); }
+
+ private:
+  // "name v, ..., total t<unit>": each process's `totals` per call, times `scale`.
+  std::string PerCallText(const std::vector<double>& totals, double scale, int decimals,
+                          const std::string& unit) const {
     std::string out;
     double total = 0;
-    for (size_t i = 0; i < names.size() && i < switches.size(); ++i) {
-      const double per_call = calls > 0 ? switches[i] / calls : 0;
+    for (size_t i = 0; i < names.size() && i < totals.size(); ++i) {
+      const double per_call = calls > 0 ? scale * totals[i] / calls : 0;
       total += per_call;
-      out += names[i] + " " + glet::FormatDouble(per_call, 2) + ", ";
+      out += names[i] + " " + glet::FormatDouble(per_call, decimals) + ", ";
     }
-    return out + "total " + glet::FormatDouble(total, 2);
-  }
-  std::string Text() const {
-    std::string out;
-    double total = 0;
-    for (size_t i = 0; i < names.size() && i < cpu_s.size(); ++i) {
-      const double us = calls > 0 ? 1e6 * cpu_s[i] / calls : 0;
-      total += us;
-      out += names[i] + " " + glet::FormatDouble(us, 1) + ", ";
-    }
-    return out + "total " + glet::FormatDouble(total, 1) + " us";
+    return out + "total " + glet::FormatDouble(total, decimals) + unit;
   }
 };
 
