@@ -1,10 +1,9 @@
 #include "core/serial_executor.h"
 
-#include <pthread.h>
-
-#include <future>
 #include <memory>
 #include <utility>
+
+#include "core/prepared_thread.h"
 
 namespace glet {
 
@@ -18,24 +17,13 @@ struct SerialExecutor::Job {
 Result<std::unique_ptr<SerialExecutor>> SerialExecutor::Start(const std::string& name,
                                                               std::function<Status()> prepare) {
   std::unique_ptr<SerialExecutor> e(new SerialExecutor());
-  std::promise<Status> prepared;
-  std::future<Status> prepared_status = prepared.get_future();
   SerialExecutor* raw = e.get();
-  e->thread_ = std::thread([raw, name, &prepare, &prepared] {
-    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-    Status s = prepare ? prepare() : Status::Ok();
-    const bool ok = s.ok();
-    prepared.set_value(std::move(s));  // `prepare` and `prepared` are not touched after this
-    if (ok) {
-      raw->Loop();
-    }
-  });
-  Status s = prepared_status.get();
-  if (!s.ok()) {
-    e->thread_.join();
+  Result<std::thread> thread = StartPreparedThread(name, prepare, [raw] { raw->Loop(); });
+  if (!thread.ok()) {
     e->stopping_ = true;
-    return s;
+    return thread.status();
   }
+  e->thread_ = std::move(thread).value();
   return e;
 }
 

@@ -2,10 +2,10 @@
 
 #include <grpc/support/time.h>
 #include <grpcpp/alarm.h>
-#include <pthread.h>
 
-#include <future>
 #include <utility>
+
+#include "core/prepared_thread.h"
 
 namespace glet::serve {
 
@@ -39,24 +39,13 @@ Result<std::unique_ptr<CqRunLoop>> CqRunLoop::Start(const std::string& name,
                                                     std::function<Status()> prepare,
                                                     grpc::ServerCompletionQueue* cq) {
   std::unique_ptr<CqRunLoop> loop(new CqRunLoop(cq));
-  std::promise<Status> prepared;
-  std::future<Status> prepared_status = prepared.get_future();
   CqRunLoop* raw = loop.get();
-  loop->thread_ = std::thread([raw, name, &prepare, &prepared] {
-    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-    Status s = prepare ? prepare() : Status::Ok();
-    const bool ok = s.ok();
-    prepared.set_value(std::move(s));  // `prepare` and `prepared` are not touched after this
-    if (ok) {
-      raw->Loop();
-    }
-  });
-  Status s = prepared_status.get();
-  if (!s.ok()) {
-    loop->thread_.join();
+  Result<std::thread> thread = StartPreparedThread(name, prepare, [raw] { raw->Loop(); });
+  if (!thread.ok()) {
     loop->stopping_ = true;
-    return s;
+    return thread.status();
   }
+  loop->thread_ = std::move(thread).value();
   return loop;
 }
 
