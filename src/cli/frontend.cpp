@@ -44,6 +44,10 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
   cmd->add_option("--http", run.http, "HOST:PORT for KServe HTTP/JSON and /metrics")
       ->capture_default_str();
   cmd->add_option("--grpc", run.grpc, "HOST:PORT for KServe gRPC")->capture_default_str();
+  cmd->add_option("--grpc-threads", run.grpc_threads,
+                  "threads serving KServe gRPC, each reading, batching and answering its calls "
+                  "(one serves about a core's worth of requests; raise on many-core hosts)")
+      ->capture_default_str();
   cmd->add_option("--control", run.control, "HOST:PORT of the control service backends join")
       ->capture_default_str();
   cmd->add_option("--policy", run.policy, "planner policy (overrides the config's)");

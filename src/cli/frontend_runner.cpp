@@ -90,7 +90,8 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, impl.metrics, 500);
   GLET_ASSIGN_OR_RETURN(HostPort grpc_hp, ParseHostPort(options.grpc, "--grpc"));
   GLET_ASSIGN_OR_RETURN(impl.kserve,
-                        serve::KServeGrpcServer::Start(*impl.frontend, options.grpc, "--grpc"));
+                        serve::KServeGrpcServer::Start(*impl.frontend, options.grpc, "--grpc",
+                                                       options.grpc_threads, "--grpc-threads"));
   impl.grpc_address = grpc_hp.host + ":" + std::to_string(impl.kserve->port());
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
                                                        options.control, &impl.control_address));
@@ -109,7 +110,7 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   co.min_rate_rps = impl.config.min_rate_rps;
   co.epoch = FromMillis(impl.config.epoch_s * 1000);
   co.drain_timeout = FromMillis(options.drain_s * 1000);
-  co.batch_queue = impl.kserve->completion_queue();
+  co.batch_queues = impl.kserve->completion_queues();
   impl.controller = std::make_unique<serve::Controller>(*impl.frontend, *impl.registry,
                                                         impl.manifest, impl.metrics, co);
   return runner;

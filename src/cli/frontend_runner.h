@@ -18,6 +18,7 @@ struct FrontendRunOptions {
   std::string profiles_dir;  // empty: <resource dir>/profiles
   std::string http = "127.0.0.1:8000";
   std::string grpc = "127.0.0.1:8001";
+  int grpc_threads = 1;  // KServe gRPC loop threads (serve/kserve_service.h)
   std::string control = "127.0.0.1:8100";
   std::string policy;  // overrides the config's when set
   double drain_s = 5;

@@ -407,12 +407,17 @@ Status Controller::Apply(const sched::Plan& plan,
 
 Status Controller::InstallRoutes(int64_t epoch) {
   std::map<std::string, ModelRoutes> routes;
+  size_t next_queue = 0;
   for (const Placed& p : placed_) {
     if (p.proxy_address.empty()) {
       continue;
     }
-    auto channel = std::make_shared<ProxyChannel>(p.proxy_address, clock_, std::chrono::seconds(2),
-                                                  options_.batch_queue);
+    grpc::CompletionQueue* queue =
+        options_.batch_queues.empty()
+            ? nullptr
+            : options_.batch_queues[next_queue++ % options_.batch_queues.size()];
+    auto channel =
+        std::make_shared<ProxyChannel>(p.proxy_address, clock_, std::chrono::seconds(2), queue);
     for (const GletModelSpec& m : p.spec.models) {
       GletRoute r;
       r.glet_id = p.spec.glet_id;

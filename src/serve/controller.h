@@ -60,9 +60,10 @@ struct ControllerOptions {
   Duration heartbeat_timeout = std::chrono::seconds(3);
   Duration drain_timeout = std::chrono::seconds(10);
   Duration tick = std::chrono::milliseconds(200);
-  // Where the frontend's glet channels complete their batches (ProxyChannel's `cq`): a queue
-  // driven by a CqRunLoop that outlives every batch (the KServe server's). Null: channels block.
-  grpc::CompletionQueue* batch_queue = nullptr;
+  // Where the frontend's glet channels complete their batches (ProxyChannel's `cq`): queues
+  // driven by CqRunLoops that outlive every batch (the KServe server's); glets take them in
+  // turn. Empty: channels block.
+  std::vector<grpc::CompletionQueue*> batch_queues;
 };
 
 class Controller {

@@ -140,47 +140,73 @@ void AwaitSimple(grpc::ServerCompletionQueue* cq, Frontend& frontend, RequestFn 
 
 Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& frontend,
                                                                   const std::string& address,
-                                                                  const std::string& flag) {
+                                                                  const std::string& flag,
+                                                                  int threads,
+                                                                  const std::string& threads_flag) {
+  if (threads < 1) {
+    return InvalidArgumentError(threads_flag + ": must be >= 1 (got " + std::to_string(threads) +
+                                ")");
+  }
   std::unique_ptr<KServeGrpcServer> server(new KServeGrpcServer());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &server->port_);
   builder.SetMaxReceiveMessageSize(256 << 20);
   builder.SetMaxSendMessageSize(256 << 20);
   builder.RegisterService(&server->service_);
-  server->cq_ = builder.AddCompletionQueue();
+  for (int i = 0; i < threads; ++i) {
+    server->cqs_.push_back(builder.AddCompletionQueue());
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
     server->shut_down_ = true;
-    server->cq_->Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (server->cq_->Next(&tag, &ok)) {
+    for (auto& cq : server->cqs_) {
+      cq->Shutdown();
+      void* tag = nullptr;
+      bool ok = false;
+      while (cq->Next(&tag, &ok)) {
+      }
     }
     return InvalidArgumentError(flag + ": cannot listen on " + address);
   }
-  GLET_ASSIGN_OR_RETURN(server->loop_, CqRunLoop::Start("glet-kserve", nullptr, server->cq_.get()));
-  grpc::ServerCompletionQueue* cq = server->cq_.get();
   auto& svc = server->service_;
   using Svc = inference::GRPCInferenceService::AsyncService;
   auto bind = [&svc](auto method) {
     return [&svc, method](auto... args) { (svc.*method)(args...); };
   };
-  AwaitSimple(cq, frontend, bind(&Svc::RequestServerLive), &ServerLive);
-  AwaitSimple(cq, frontend, bind(&Svc::RequestServerReady), &ServerReady);
-  AwaitSimple(cq, frontend, bind(&Svc::RequestModelReady), &ModelReady);
-  AwaitSimple(cq, frontend, bind(&Svc::RequestServerMetadata), &ServerMetadata);
-  AwaitSimple(cq, frontend, bind(&Svc::RequestModelMetadata), &ModelMetadata);
-  // Several ModelInfer waiters: a burst of arrivals finds one ready per call, not one per
-  // round trip through the queue.
-  auto infer = std::make_shared<const InferCall::Method>(InferCall::Method{
-      [&svc, cq](grpc::ServerContext* ctx, inference::ModelInferRequest* req, InferCall::Writer* w,
-                 void* tag) { svc.RequestModelInfer(ctx, req, w, cq, cq, tag); },
-      [&frontend](InferCall* call) { ModelInfer(frontend, call); }});
-  for (int i = 0; i < 8; ++i) {
-    InferCall::Await(infer);
+  for (int i = 0; i < threads; ++i) {
+    grpc::ServerCompletionQueue* cq = server->cqs_[i].get();
+    Result<std::unique_ptr<CqRunLoop>> loop =
+        CqRunLoop::Start("glet-kserve-" + std::to_string(i), nullptr, cq);
+    if (!loop.ok()) {
+      return loop.status();  // the destructor shuts down what started
+    }
+    server->loops_.push_back(std::move(loop).value());
+    AwaitSimple(cq, frontend, bind(&Svc::RequestServerLive), &ServerLive);
+    AwaitSimple(cq, frontend, bind(&Svc::RequestServerReady), &ServerReady);
+    AwaitSimple(cq, frontend, bind(&Svc::RequestModelReady), &ModelReady);
+    AwaitSimple(cq, frontend, bind(&Svc::RequestServerMetadata), &ServerMetadata);
+    AwaitSimple(cq, frontend, bind(&Svc::RequestModelMetadata), &ModelMetadata);
+    // Several ModelInfer waiters: a burst of arrivals finds one ready per call, not one per
+    // round trip through the queue.
+    auto infer = std::make_shared<const InferCall::Method>(InferCall::Method{
+        [&svc, cq](grpc::ServerContext* ctx, inference::ModelInferRequest* req,
+                   InferCall::Writer* w,
+                   void* tag) { svc.RequestModelInfer(ctx, req, w, cq, cq, tag); },
+        [&frontend](InferCall* call) { ModelInfer(frontend, call); }});
+    for (int k = 0; k < 8; ++k) {
+      InferCall::Await(infer);
+    }
   }
   return server;
+}
+
+std::vector<grpc::CompletionQueue*> KServeGrpcServer::completion_queues() const {
+  std::vector<grpc::CompletionQueue*> out;
+  for (const auto& cq : cqs_) {
+    out.push_back(cq.get());
+  }
+  return out;
 }
 
 KServeGrpcServer::~KServeGrpcServer() { Shutdown(std::chrono::system_clock::now()); }
@@ -191,7 +217,16 @@ void KServeGrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) 
   }
   shut_down_ = true;
   server_->Shutdown(deadline);
-  loop_->Stop();  // shuts the queue down and drains it
+  for (auto& loop : loops_) {
+    loop->Stop();  // shuts its queue down and drains it
+  }
+  for (size_t i = loops_.size(); i < cqs_.size(); ++i) {  // queues no loop got to drive
+    cqs_[i]->Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cqs_[i]->Next(&tag, &ok)) {
+    }
+  }
 }
 
 }  // namespace glet::serve

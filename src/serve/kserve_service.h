@@ -8,11 +8,13 @@
 // ModelMetadata carries the model's SLO as trailing metadata `glet-slo-ms`; platform is "glet",
 // and apps report platform "glet-app".
 //
-// Threads: gRPC's asynchronous API on one completion queue driven by one thread (a CqRunLoop,
-// "glet-kserve"; async_unary_call.h): it reads every call, answers the metadata calls and hands
-// ModelInfer to the frontend, which queues it and answers later from the thread that completes
-// its batch. No other thread polls the server, so a request costs no hand-off between gRPC's
-// own threads (the callback API's polling threads handed each call to another).
+// Threads: gRPC's asynchronous API on `threads` completion queues, each driven by one thread (a
+// CqRunLoop, "glet-kserve-N"; async_unary_call.h): a loop reads the calls gRPC gives its queue,
+// answers the metadata calls and hands ModelInfer to the frontend, which queues it and answers
+// later from the thread that completes its batch (a glet channel completing on one of these
+// queues: that loop). No other thread polls the server, so a request costs no hand-off between
+// gRPC's own threads (the callback API's polling threads handed each call to another). One loop
+// serves up to one core's worth of requests; a frontend on a many-core host may run more.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "kserve.grpc.pb.h"
@@ -35,19 +38,20 @@ void FillInferResponse(const inference::ModelInferRequest& request, InferResult&
 class KServeGrpcServer {
  public:
   // Binds `address` (HOST:PORT, port 0: any free port) and serves `frontend` (not owned; it
-  // outlives the server). kInvalidArgument naming `flag` when the address cannot be bound.
-  static Result<std::unique_ptr<KServeGrpcServer>> Start(Frontend& frontend,
-                                                         const std::string& address,
-                                                         const std::string& flag);
+  // outlives the server) with `threads` loops. kInvalidArgument naming `flag` when the address
+  // cannot be bound, or naming `threads_flag` when threads < 1.
+  static Result<std::unique_ptr<KServeGrpcServer>> Start(
+      Frontend& frontend, const std::string& address, const std::string& flag, int threads = 1,
+      const std::string& threads_flag = "threads");
   ~KServeGrpcServer();  // Shutdown() with no grace if still serving
   KServeGrpcServer(const KServeGrpcServer&) = delete;
   KServeGrpcServer& operator=(const KServeGrpcServer&) = delete;
 
   int port() const { return port_; }
-  // The loop's completion queue: glet channels may complete their batches here, so requests
-  // are answered on the loop thread (ProxyChannel). Valid until Shutdown(), which waits for
-  // what is pending on it.
-  grpc::CompletionQueue* completion_queue() const { return cq_.get(); }
+  // The loops' completion queues: glet channels may complete their batches there, so requests
+  // are answered on a loop thread (ProxyChannel). Valid until Shutdown(), which waits for what
+  // is pending on them.
+  std::vector<grpc::CompletionQueue*> completion_queues() const;
   // Stops taking calls, lets unanswered ones be answered until `deadline` (then cancels them),
   // then stops the loop thread. Idempotent.
   void Shutdown(std::chrono::system_clock::time_point deadline);
@@ -56,9 +60,9 @@ class KServeGrpcServer {
   KServeGrpcServer() = default;
 
   inference::GRPCInferenceService::AsyncService service_;
-  std::unique_ptr<grpc::ServerCompletionQueue> cq_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> cqs_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<CqRunLoop> loop_;  // drives cq_
+  std::vector<std::unique_ptr<CqRunLoop>> loops_;  // loops_[i] drives cqs_[i]
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -381,6 +381,9 @@ TEST(ServeCliTest, BadFlagsExitTwoNamingTheFlag) {
       {{"backend", "--node", testing::SourcePath("resource/devices/local-cpu.json"), "--listen",
         "127.0.0.1:0", "--proxy-bin", "/nonexistent/glet"},
        "--proxy-bin"},
+      {{"frontend", "--config", testing::SourcePath("resource/serve/test-steady.json"), "--http",
+        "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--control", "127.0.0.1:0", "--grpc-threads", "0"},
+       "--grpc-threads"},
   };
   for (const Case& c : cases) {
     testing::CommandResult r = testing::RunGlet(c.args, 60);

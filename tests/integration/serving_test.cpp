@@ -25,6 +25,7 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -203,10 +204,12 @@ class Deployment {
  public:
   explicit Deployment(Env env = {}) : glet_({testing::GletBinary(), std::move(env)}) {}
 
-  // Starts `glet frontend --config <config>` on free ports and reads its addresses.
-  ::testing::AssertionResult StartFrontend(const std::string& config) {
-    return Check(glet_.StartFrontend(config));
+  // Starts `glet frontend --config <config> <extra_args>` on free ports and reads its addresses.
+  ::testing::AssertionResult StartFrontend(const std::string& config,
+                                           const std::vector<std::string>& extra_args = {}) {
+    return Check(glet_.StartFrontend(config, extra_args));
   }
+  pid_t frontend_pid() { return glet_.frontend().pid(); }
 
   // Starts a `glet backend` for the node file `node` against the frontend.
   ::testing::AssertionResult StartBackend(const std::string& node) {
@@ -260,13 +263,14 @@ class Deployment {
 // A frontend with one backend of `devices` emulated ref-gpus, ready to serve.
 class RefGpuServingTest : public ::testing::Test {
  protected:
-  ::testing::AssertionResult Start(const std::string& config, int devices = 1) {
+  ::testing::AssertionResult Start(const std::string& config, int devices = 1,
+                                   const std::vector<std::string>& frontend_args = {}) {
     std::vector<std::string> ids;
     for (int i = 0; i < devices; ++i) {
       ids.push_back("gpu" + std::to_string(i));
     }
     const std::string node = dir_.WriteFile("node.json", EmulatedNode("it", ids, "ref-gpu"));
-    if (auto r = deployment_.StartFrontend(testing::SourcePath(config)); !r) {
+    if (auto r = deployment_.StartFrontend(testing::SourcePath(config), frontend_args); !r) {
       return r;
     }
     if (auto r = deployment_.StartBackend(node); !r) {
@@ -304,6 +308,35 @@ TEST_F(RefGpuServingTest, SteadyLoadServesAlmostEverythingAndAccountsForEveryReq
     EXPECT_EQ(deployment_.AwaitFrontendTotal(model, sent), static_cast<double>(sent)) << model;
   }
   // SIGTERM drains and exits cleanly.
+  EXPECT_EQ(deployment_.StopFrontend(), "exited with code 0");
+}
+
+// Several KServe loop threads (--grpc-threads): calls spread over their queues and batches
+// complete on them in turn; every request is still accounted for exactly once.
+TEST_F(RefGpuServingTest, SeveralKServeThreadsServeAndAccountExactly) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json", 1, {"--grpc-threads", "3"}));
+  std::set<std::string> loops;
+  for (const std::filesystem::directory_entry& task : std::filesystem::directory_iterator(
+           "/proc/" + std::to_string(deployment_.frontend_pid()) + "/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("glet-kserve-", 0) == 0) {
+      loops.insert(name);
+    }
+  }
+  EXPECT_EQ(loops, (std::set<std::string>{"glet-kserve-0", "glet-kserve-1", "glet-kserve-2"}));
+  ClientRun run = deployment_.Client({"--model", "resnet50:20", "--model", "lenet1:40",
+                                      "--duration", "2", "--seed", "3", "--timeout-ms", "5000"});
+  ExpectExactAccounting(run);
+  for (const std::string model : {"resnet50", "lenet1"}) {
+    const int64_t sent = ModelCount(run, model, "sent");
+    EXPECT_GT(sent, 0) << model;
+    EXPECT_EQ(ModelCount(run, model, "failed"), 0) << run.report.dump(2);
+    EXPECT_EQ(deployment_.AwaitFrontendTotal(model, sent), static_cast<double>(sent)) << model;
+  }
+  EXPECT_GE(ModelCount(run, "resnet50", "served"), ModelCount(run, "resnet50", "sent") * 9 / 10)
+      << run.report.dump(2);
   EXPECT_EQ(deployment_.StopFrontend(), "exited with code 0");
 }
 
