@@ -38,6 +38,25 @@ class AsyncUnaryCall final : public CqTag {
     call->method_->request(&call->ctx_, &call->request_, &call->writer_, AsTag(call));
   }
 
+  // Await() for the generated method `request` of `service` (e.g. &Svc::RequestFoo) on `cq`,
+  // with `waiters` calls waiting at once (more let a burst of calls find one ready each).
+  template <typename Service, typename Owner>
+  static void AwaitMethod(Service& service,
+                          void (Owner::*request)(grpc::ServerContext*, Request*, Writer*,
+                                                 grpc::CompletionQueue*,
+                                                 grpc::ServerCompletionQueue*, void*),
+                          grpc::ServerCompletionQueue* cq,
+                          std::function<void(AsyncUnaryCall* call)> handle, int waiters = 1) {
+    auto method = std::make_shared<const Method>(Method{
+        [&service, request, cq](grpc::ServerContext* ctx, Request* req, Writer* writer, void* tag) {
+          (service.*request)(ctx, req, writer, cq, cq, tag);
+        },
+        std::move(handle)});
+    for (int i = 0; i < waiters; ++i) {
+      Await(method);
+    }
+  }
+
   grpc::ServerContext& context() { return ctx_; }
   const Request& request() const { return request_; }
   Response* response() { return &response_; }

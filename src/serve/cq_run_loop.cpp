@@ -49,6 +49,14 @@ Result<std::unique_ptr<CqRunLoop>> CqRunLoop::Start(const std::string& name,
   return loop;
 }
 
+void ShutdownAndDrain(grpc::CompletionQueue& cq) {
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
 CqRunLoop::~CqRunLoop() { Stop(); }
 
 Status CqRunLoop::Run(const std::function<void()>& job) {

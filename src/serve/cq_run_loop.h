@@ -41,6 +41,10 @@ class CqTag {
 // The tag to hand to gRPC for `tag` (Next() returns it as a void*).
 inline void* AsTag(CqTag* tag) { return tag; }
 
+// Shuts down a queue that no loop drives and drains it, as gRPC requires before destroying it.
+// REQUIRES: nothing that must run is pending on it (its tags are discarded).
+void ShutdownAndDrain(grpc::CompletionQueue& cq);
+
 class CqRunLoop final : public JobRunner {
  public:
   // Starts the thread (named `name`), which runs `prepare` first; if that fails the thread ends

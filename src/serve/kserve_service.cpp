@@ -123,17 +123,20 @@ void ModelInfer(Frontend& frontend, InferCall* call) {
   });
 }
 
-// Waits for calls of a method answered at once by `fn(frontend, ctx, request, response)`.
-template <typename Request, typename Response, typename RequestFn>
-void AwaitSimple(grpc::ServerCompletionQueue* cq, Frontend& frontend, RequestFn request_fn,
+// Waits on `cq` for calls of the generated method `request`, each answered at once by
+// `fn(frontend, ctx, request, response)`.
+template <typename Request, typename Response, typename Owner>
+void AwaitSimple(inference::GRPCInferenceService::AsyncService& service,
+                 void (Owner::*request)(grpc::ServerContext*, Request*,
+                                        grpc::ServerAsyncResponseWriter<Response>*,
+                                        grpc::CompletionQueue*, grpc::ServerCompletionQueue*,
+                                        void*),
+                 grpc::ServerCompletionQueue* cq, Frontend& frontend,
                  grpc::Status (*fn)(Frontend&, grpc::ServerContext&, const Request&, Response*)) {
   using Call = AsyncUnaryCall<Request, Response>;
-  Call::Await(std::make_shared<const typename Call::Method>(typename Call::Method{
-      [cq, request_fn](grpc::ServerContext* ctx, Request* req, typename Call::Writer* w,
-                       void* tag) { request_fn(ctx, req, w, cq, cq, tag); },
-      [&frontend, fn](Call* call) {
-        call->Finish(fn(frontend, call->context(), call->request(), call->response()));
-      }}));
+  Call::AwaitMethod(service, request, cq, [&frontend, fn](Call* call) {
+    call->Finish(fn(frontend, call->context(), call->request(), call->response()));
+  });
 }
 
 }  // namespace
@@ -161,19 +164,12 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& fron
     server->server_.reset();
     server->shut_down_ = true;
     for (auto& cq : server->cqs_) {
-      cq->Shutdown();
-      void* tag = nullptr;
-      bool ok = false;
-      while (cq->Next(&tag, &ok)) {
-      }
+      ShutdownAndDrain(*cq);
     }
     return InvalidArgumentError(flag + ": cannot listen on " + address);
   }
-  auto& svc = server->service_;
   using Svc = inference::GRPCInferenceService::AsyncService;
-  auto bind = [&svc](auto method) {
-    return [&svc, method](auto... args) { (svc.*method)(args...); };
-  };
+  Svc& svc = server->service_;
   for (int i = 0; i < threads; ++i) {
     grpc::ServerCompletionQueue* cq = server->cqs_[i].get();
     Result<std::unique_ptr<CqRunLoop>> loop =
@@ -182,21 +178,17 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& fron
       return loop.status();  // the destructor shuts down what started
     }
     server->loops_.push_back(std::move(loop).value());
-    AwaitSimple(cq, frontend, bind(&Svc::RequestServerLive), &ServerLive);
-    AwaitSimple(cq, frontend, bind(&Svc::RequestServerReady), &ServerReady);
-    AwaitSimple(cq, frontend, bind(&Svc::RequestModelReady), &ModelReady);
-    AwaitSimple(cq, frontend, bind(&Svc::RequestServerMetadata), &ServerMetadata);
-    AwaitSimple(cq, frontend, bind(&Svc::RequestModelMetadata), &ModelMetadata);
+    AwaitSimple(svc, &Svc::RequestServerLive, cq, frontend, &ServerLive);
+    AwaitSimple(svc, &Svc::RequestServerReady, cq, frontend, &ServerReady);
+    AwaitSimple(svc, &Svc::RequestModelReady, cq, frontend, &ModelReady);
+    AwaitSimple(svc, &Svc::RequestServerMetadata, cq, frontend, &ServerMetadata);
+    AwaitSimple(svc, &Svc::RequestModelMetadata, cq, frontend, &ModelMetadata);
     // Several ModelInfer waiters: a burst of arrivals finds one ready per call, not one per
     // round trip through the queue.
-    auto infer = std::make_shared<const InferCall::Method>(InferCall::Method{
-        [&svc, cq](grpc::ServerContext* ctx, inference::ModelInferRequest* req,
-                   InferCall::Writer* w,
-                   void* tag) { svc.RequestModelInfer(ctx, req, w, cq, cq, tag); },
-        [&frontend](InferCall* call) { ModelInfer(frontend, call); }});
-    for (int k = 0; k < 8; ++k) {
-      InferCall::Await(infer);
-    }
+    InferCall::AwaitMethod(
+        svc, &Svc::RequestModelInfer, cq,
+        [&frontend](InferCall* call) { ModelInfer(frontend, call); },
+        /*waiters=*/8);
   }
   return server;
 }
@@ -221,11 +213,7 @@ void KServeGrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) 
     loop->Stop();  // shuts its queue down and drains it
   }
   for (size_t i = loops_.size(); i < cqs_.size(); ++i) {  // queues no loop got to drive
-    cqs_[i]->Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (cqs_[i]->Next(&tag, &ok)) {
-    }
+    ShutdownAndDrain(*cqs_[i]);
   }
 }
 

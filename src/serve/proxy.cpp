@@ -9,6 +9,16 @@
 #include "core/strings.h"
 
 namespace glet::serve {
+namespace {
+
+// The default runner: a thread that only runs batches.
+Result<std::unique_ptr<JobRunner>> StartExecutor(std::function<Status()> prepare) {
+  GLET_ASSIGN_OR_RETURN(std::unique_ptr<SerialExecutor> executor,
+                        SerialExecutor::Start("glet-runner", std::move(prepare)));
+  return std::unique_ptr<JobRunner>(std::move(executor));
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Proxy>> Proxy::Create(std::unique_ptr<device::Slice> slice,
                                              model::ModelManifest manifest, std::string model_dir,
@@ -17,17 +27,8 @@ Result<std::unique_ptr<Proxy>> Proxy::Create(std::unique_ptr<device::Slice> slic
   const std::string where = "slice " + slice->spec().ToString();
   GLET_RETURN_IF_ERROR(slice->Activate().WithContext(where));
   device::Slice* raw = slice.get();
-  std::function<Status()> prepare = [raw] { return raw->PrepareThread(); };
-  Result<std::unique_ptr<JobRunner>> runner = UnavailableError("no runner");
-  if (runner_factory) {
-    runner = runner_factory(std::move(prepare));
-  } else if (Result<std::unique_ptr<SerialExecutor>> e =
-                 SerialExecutor::Start("glet-runner", std::move(prepare));
-             e.ok()) {
-    runner = std::unique_ptr<JobRunner>(std::move(e).value());
-  } else {
-    runner = e.status();
-  }
+  Result<std::unique_ptr<JobRunner>> runner =
+      (runner_factory ? runner_factory : StartExecutor)([raw] { return raw->PrepareThread(); });
   if (!runner.ok()) {
     return runner.status().WithContext(where + ": runner thread");
   }

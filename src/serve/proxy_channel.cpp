@@ -115,7 +115,7 @@ void ProxyChannel::RunBatchAsync(const std::string& model, const model::Tensor& 
                                  const std::vector<BatchItemInfo>& items, TimePoint deadline,
                                  std::function<void(Result<BatchResult>)> done) {
   if (cq_ == nullptr) {
-    done(RunBatch(model, input, items, deadline));
+    GletChannel::RunBatchAsync(model, input, items, deadline, std::move(done));  // blocks
     return;
   }
   std::chrono::system_clock::time_point rpc_deadline;

@@ -101,11 +101,7 @@ ProxyServer::ProxyServer(std::string listen_address) : listen_address_(std::move
 ProxyServer::~ProxyServer() {
   Shutdown(std::chrono::system_clock::now());
   if (!runner_made_) {  // nobody drains the queue: do it here (nothing was ever asked of it)
-    cq_->Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (cq_->Next(&tag, &ok)) {
-    }
+    ShutdownAndDrain(*cq_);
   }
 }
 
@@ -130,43 +126,33 @@ Result<int> ProxyServer::Start(Proxy& proxy) {
     server_.reset();
     return UnavailableError("--listen " + listen_address_ + ": cannot bind");
   }
+  using Svc = control::Proxy::AsyncService;
   grpc::ServerCompletionQueue* cq = cq_.get();
   using LoadCall = AsyncUnaryCall<control::LoadModelRequest, control::LoadModelResponse>;
-  LoadCall::Await(std::make_shared<const LoadCall::Method>(LoadCall::Method{
-      [this, cq](grpc::ServerContext* ctx, control::LoadModelRequest* req, LoadCall::Writer* w,
-                 void* tag) { service_.RequestLoadModel(ctx, req, w, cq, cq, tag); },
-      [this, &proxy](LoadCall* call) {
-        // Reads a file and runs a warm-up batch on the runner (this thread): not here.
-        Status posted = control_->Post(
-            [call, &proxy] { call->Finish(LoadModel(proxy, call->request(), call->response())); });
-        if (!posted.ok()) {
-          call->Finish(ToGrpcStatus(UnavailableError("glet proxy is shutting down")));
-        }
-      }}));
+  LoadCall::AwaitMethod(service_, &Svc::RequestLoadModel, cq, [this, &proxy](LoadCall* call) {
+    // Reads a file and runs a warm-up batch on the runner (this thread): not here.
+    Status posted = control_->Post(
+        [call, &proxy] { call->Finish(LoadModel(proxy, call->request(), call->response())); });
+    if (!posted.ok()) {
+      call->Finish(ToGrpcStatus(UnavailableError("glet proxy is shutting down")));
+    }
+  });
   using UnloadCall = AsyncUnaryCall<control::UnloadModelRequest, control::UnloadModelResponse>;
-  UnloadCall::Await(std::make_shared<const UnloadCall::Method>(UnloadCall::Method{
-      [this, cq](grpc::ServerContext* ctx, control::UnloadModelRequest* req, UnloadCall::Writer* w,
-                 void* tag) { service_.RequestUnloadModel(ctx, req, w, cq, cq, tag); },
-      [&proxy](UnloadCall* call) {
-        call->Finish(UnloadModel(proxy, call->request(), call->response()));
-      }}));
+  UnloadCall::AwaitMethod(service_, &Svc::RequestUnloadModel, cq, [&proxy](UnloadCall* call) {
+    call->Finish(UnloadModel(proxy, call->request(), call->response()));
+  });
   using StatsCall = AsyncUnaryCall<control::GetStatsRequest, control::GetStatsResponse>;
-  StatsCall::Await(std::make_shared<const StatsCall::Method>(StatsCall::Method{
-      [this, cq](grpc::ServerContext* ctx, control::GetStatsRequest* req, StatsCall::Writer* w,
-                 void* tag) { service_.RequestGetStats(ctx, req, w, cq, cq, tag); },
-      [&proxy](StatsCall* call) {
-        call->Finish(GetStats(proxy, call->request(), call->response()));
-      }}));
+  StatsCall::AwaitMethod(service_, &Svc::RequestGetStats, cq, [&proxy](StatsCall* call) {
+    call->Finish(GetStats(proxy, call->request(), call->response()));
+  });
   // Two RunBatch waiters: a lane's next batch finds one ready while the previous one runs.
   using BatchCall = AsyncUnaryCall<control::RunBatchRequest, control::RunBatchResponse>;
-  auto run_batch = std::make_shared<const BatchCall::Method>(BatchCall::Method{
-      [this, cq](grpc::ServerContext* ctx, control::RunBatchRequest* req, BatchCall::Writer* w,
-                 void* tag) { service_.RequestRunBatch(ctx, req, w, cq, cq, tag); },
+  BatchCall::AwaitMethod(
+      service_, &Svc::RequestRunBatch, cq,
       [&proxy](BatchCall* call) {
         call->Finish(RunBatch(proxy, call->request(), call->response()));
-      }});
-  BatchCall::Await(run_batch);
-  BatchCall::Await(run_batch);
+      },
+      /*waiters=*/2);
   return port_;
 }
 

@@ -108,11 +108,7 @@ TEST_F(CqRunLoopTest, FailedPrepareFailsStart) {
   ASSERT_FALSE(loop.ok());
   EXPECT_EQ(loop.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(loop.status().message(), HasSubstr("no core 9"));
-  cq_->Shutdown();  // nobody drives it: drain it here, as its owner must
-  void* t = nullptr;
-  bool ok = false;
-  while (cq_->Next(&t, &ok)) {
-  }
+  ShutdownAndDrain(*cq_);  // nobody drives it: drain it here, as its owner must
 }
 
 }  // namespace
