@@ -12,6 +12,8 @@ std::string_view BatchTriggerName(BatchTrigger trigger) {
       return "full";
     case BatchTrigger::kDeadline:
       return "deadline";
+    case BatchTrigger::kIdle:
+      return "idle";
     case BatchTrigger::kDutyCycle:
       return "duty_cycle";
   }
@@ -46,14 +48,85 @@ Status Batcher::Validate(const BatcherConfig& config) {
   return Status::Ok();
 }
 
-Result<Batcher> Batcher::Create(BatcherConfig config) {
+namespace {
+
+// How long a cut that yields to another member of a time-shared glet (its turn, or its latest
+// start) waits past the time that member is expected to cut, before looking again.
+constexpr Duration kYield = std::chrono::microseconds(50);
+
+}  // namespace
+
+Result<Batcher> Batcher::Create(BatcherConfig config, std::shared_ptr<GletLoad> glet) {
   GLET_RETURN_IF_ERROR(Validate(config));
-  return Batcher(std::move(config));
+  return Batcher(std::move(config), std::move(glet));
 }
 
-Batcher::Batcher(BatcherConfig config) : config_(std::move(config)) {
+Batcher::Batcher(BatcherConfig config, std::shared_ptr<GletLoad> glet) : glet_(std::move(glet)) {
+  if (glet_ == nullptr) {
+    glet_ = std::make_shared<GletLoad>();
+  }
+  slot_ = glet_->Join();
+  SetConfig(std::move(config));
+}
+
+Batcher::~Batcher() {
+  if (glet_ != nullptr) {
+    glet_->Leave(slot_);
+  }
+}
+
+Batcher::Batcher(Batcher&& other) noexcept
+    : config_(std::move(other.config_)),
+      max_latency_(other.max_latency_),
+      queue_(std::move(other.queue_)),
+      queued_items_(std::exchange(other.queued_items_, 0)),
+      last_dispatch_(other.last_dispatch_),
+      wakeup_margin_(other.wakeup_margin_),
+      glet_(std::move(other.glet_)),
+      slot_(std::exchange(other.slot_, -1)) {}
+
+Batcher& Batcher::operator=(Batcher&& other) noexcept {
+  if (this != &other) {
+    if (glet_ != nullptr) {
+      glet_->Leave(slot_);
+    }
+    config_ = std::move(other.config_);
+    max_latency_ = other.max_latency_;
+    queue_ = std::move(other.queue_);
+    queued_items_ = std::exchange(other.queued_items_, 0);
+    last_dispatch_ = other.last_dispatch_;
+    wakeup_margin_ = other.wakeup_margin_;
+    glet_ = std::move(other.glet_);
+    slot_ = std::exchange(other.slot_, -1);
+  }
+  return *this;
+}
+
+void Batcher::SetConfig(BatcherConfig config) {
+  config_ = std::move(config);
   max_latency_ = *std::max_element(config_.batch_latency.begin(),
                                    config_.batch_latency.begin() + config_.batch_size);
+}
+
+Duration Batcher::PerBatchAhead() const {
+  const Duration full = LatencyFor(config_.batch_size);
+  return glet_->members() > 1 ? std::max(full, config_.duty_cycle) : full;
+}
+
+TimePoint Batcher::FinishBehind(int items_ahead, int n, TimePoint free) const {
+  const int b = config_.batch_size;
+  int batches = items_ahead / b;
+  int rest = items_ahead % b;
+  if (rest + n > b) {
+    ++batches;
+    rest = 0;
+  }
+  // Behind a full batch the queue is long: its own batch is expected to fill too.
+  return free + batches * PerBatchAhead() + LatencyFor(batches > 0 ? b : rest + n);
+}
+
+TimePoint Batcher::PredictFinish(int n, TimePoint now) const {
+  return FinishBehind(queued_items_, n, GletFree(now));
 }
 
 std::optional<DropReason> Batcher::Hopeless(const PendingRequest& r, TimePoint now) const {
@@ -75,7 +148,11 @@ Admission Batcher::Enqueue(PendingRequest request, TimePoint now) {
         std::to_string(config_.batch_size));
     return admission;
   }
+  const TimePoint free = GletFree(now);
   std::optional<DropReason> reason = Hopeless(request, now);
+  if (!reason && config_.shed && FinishBehind(queued_items_, request.n, free) > request.deadline) {
+    reason = DropReason::kOverloaded;
+  }
   if (!reason && queue_.size() >= config_.max_queue_requests) {
     reason = DropReason::kQueueFull;
   }
@@ -87,20 +164,27 @@ Admission Batcher::Enqueue(PendingRequest request, TimePoint now) {
   queued_items_ += request.n;
   queue_.push_back(std::move(request));
   admission.queued = true;
-  admission.due_at = DueAt(HeadCandidate(), now);
+  const Candidate head = HeadCandidate(free);
+  admission.due_at = DueAt(head, now, free);
+  PublishLatestStart(head);
   return admission;
 }
 
-Batcher::Candidate Batcher::HeadCandidate() const {
+Batcher::Candidate Batcher::HeadCandidate(TimePoint free, bool cap) const {
   Candidate c;
   for (const PendingRequest& r : queue_) {
     if (c.items + r.n > config_.batch_size) {
       c.full = true;
       break;
     }
+    const TimePoint earliest = std::min(c.earliest_deadline, r.deadline);
+    if (cap && config_.shed && c.requests > 0 && free + LatencyFor(c.items + r.n) > earliest) {
+      c.full = true;  // growing would make a request of the batch miss
+      break;
+    }
     c.items += r.n;
     ++c.requests;
-    c.earliest_deadline = std::min(c.earliest_deadline, r.deadline);
+    c.earliest_deadline = earliest;
   }
   if (c.items == config_.batch_size) {
     c.full = true;
@@ -108,38 +192,82 @@ Batcher::Candidate Batcher::HeadCandidate() const {
   return c;
 }
 
-TimePoint Batcher::DueAt(const Candidate& c, TimePoint now) const {
+TimePoint Batcher::DueAt(const Candidate& c, TimePoint now, TimePoint free,
+                         BatchTrigger* trigger) const {
   if (c.requests == 0) {
     return TimePoint::max();
   }
-  if (c.full) {
-    return now;
+  const TimePoint by_deadline = DeadlineDueAt(c, now, free);
+  TimePoint eager = now;
+  BatchTrigger why = BatchTrigger::kFull;
+  if (!c.full) {
+    TimePoint cycle_start = queue_.front().arrival;
+    if (last_dispatch_ && *last_dispatch_ > cycle_start) {
+      cycle_start = *last_dispatch_;
+    }
+    const TimePoint by_duty = cycle_start + config_.duty_cycle;
+    if (config_.work_conserving && free <= by_duty) {
+      eager = free;  // work-conserving: when the glet is free
+      why = BatchTrigger::kIdle;
+    } else {
+      eager = by_duty;
+      why = BatchTrigger::kDutyCycle;
+    }
   }
-  TimePoint cycle_start = queue_.front().arrival;
-  if (last_dispatch_ && *last_dispatch_ > cycle_start) {
-    cycle_start = *last_dispatch_;
+  if (eager < by_deadline) {
+    // Not forced by its own deadline: on a time-shared glet it takes turns with the other
+    // members that have work, and must not push one past the latest start of its batch.
+    const TimePoint others = glet_->OthersLatestStart(slot_);
+    if (others != TimePoint::max()) {
+      if (glet_->MustYield(slot_)) {
+        eager = std::max(eager, free) + kYield;
+      }
+      if (std::max(eager, free) + LatencyFor(c.items) > others) {
+        eager = std::max({eager, others, now}) + kYield;
+      }
+    }
   }
-  const TimePoint by_duty = cycle_start + config_.duty_cycle;
-  return std::min(by_duty, DeadlineDueAt(c, now));
+  if (by_deadline < eager || (by_deadline == eager && !c.full)) {
+    eager = by_deadline;
+    why = BatchTrigger::kDeadline;
+  }
+  if (trigger != nullptr) {
+    *trigger = why;
+  }
+  return std::max(eager, now);
 }
 
-TimePoint Batcher::DeadlineDueAt(const Candidate& c, TimePoint now) const {
+TimePoint Batcher::DeadlineDueAt(const Candidate& c, TimePoint now, TimePoint free) const {
   const TimePoint latest_start = c.earliest_deadline - max_latency_ - wakeup_margin_;
-  return busy_until_ > latest_start ? now : latest_start;
+  return free > latest_start ? now : latest_start;
 }
 
-void Batcher::GletIdle(TimePoint now) { busy_until_ = std::min(busy_until_, now); }
+void Batcher::PublishLatestStart(const Candidate& c) {
+  glet_->SetLatestStart(slot_, c.requests == 0
+                                   ? TimePoint::max()
+                                   : c.earliest_deadline - max_latency_ - wakeup_margin_);
+}
+
+void Batcher::BatchAnswered(TimePoint now) { glet_->OnAnswered(now); }
 
 BatchDecision Batcher::Decide(TimePoint now) {
   BatchDecision decision;
-  // Drop what can no longer make it, compacting the rest in FIFO order (no allocation when
-  // nothing is dropped).
+  // Drop what can no longer make it behind the requests kept ahead of it, compacting the rest
+  // in FIFO order (no allocation when nothing is dropped).
+  const TimePoint free = GletFree(now);
   size_t kept = 0;
+  int items_ahead = 0;
   for (size_t i = 0; i < queue_.size(); ++i) {
-    if (std::optional<DropReason> reason = Hopeless(queue_[i], now)) {
+    std::optional<DropReason> reason = Hopeless(queue_[i], now);
+    if (!reason && config_.shed &&
+        FinishBehind(items_ahead, queue_[i].n, free) > queue_[i].deadline) {
+      reason = DropReason::kOverloaded;
+    }
+    if (reason) {
       queued_items_ -= queue_[i].n;
       decision.dropped.push_back({std::move(queue_[i]), *reason});
     } else {
+      items_ahead += queue_[i].n;
       if (kept != i) {
         queue_[kept] = std::move(queue_[i]);
       }
@@ -147,22 +275,37 @@ BatchDecision Batcher::Decide(TimePoint now) {
     }
   }
   queue_.resize(kept);
+  // More than a batch waits (overload): batches stay full, for throughput. The requests of the
+  // head batch that cannot wait for a full one are shed (early drop), rather than the batch cut
+  // short for them.
+  while (config_.shed && queued_items_ > config_.batch_size) {
+    Candidate window = HeadCandidate(free, /*cap=*/false);
+    const TimePoint end = free + LatencyFor(window.items);
+    if (window.earliest_deadline >= end) {
+      break;
+    }
+    for (size_t i = 0; i < window.requests;) {
+      if (queue_[i].deadline < end) {
+        queued_items_ -= queue_[i].n;
+        decision.dropped.push_back({std::move(queue_[i]), DropReason::kOverloaded});
+        queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        --window.requests;
+      } else {
+        ++i;
+      }
+    }
+  }
 
-  const Candidate head = HeadCandidate();
-  const TimePoint due = DueAt(head, now);
+  const Candidate head = HeadCandidate(free);
+  BatchTrigger trigger = BatchTrigger::kFull;
+  const TimePoint due = DueAt(head, now, free, &trigger);
   if (due > now) {
     decision.wake_at = due;
+    PublishLatestStart(head);
     return decision;
   }
-  // Cut the head batch; name the trigger that made it due.
   Batch batch;
-  if (head.full) {
-    batch.trigger = BatchTrigger::kFull;
-  } else if (now >= DeadlineDueAt(head, now)) {
-    batch.trigger = BatchTrigger::kDeadline;
-  } else {
-    batch.trigger = BatchTrigger::kDutyCycle;
-  }
+  batch.trigger = trigger;
   batch.items = head.items;
   batch.requests.reserve(head.requests);
   for (size_t i = 0; i < head.requests; ++i) {
@@ -171,30 +314,33 @@ BatchDecision Batcher::Decide(TimePoint now) {
   }
   queued_items_ -= head.items;
   last_dispatch_ = now;
-  busy_until_ = std::max(busy_until_, now) + LatencyFor(head.items);
+  glet_->OnCut(now, LatencyFor(head.items), slot_);
   decision.batch = std::move(batch);
-  decision.wake_at = DueAt(HeadCandidate(), now);
+  const TimePoint next_free = GletFree(now);
+  const Candidate next = HeadCandidate(next_free);
+  decision.wake_at = DueAt(next, now, next_free);
+  PublishLatestStart(next);
   return decision;
 }
 
 Result<std::vector<DroppedRequest>> Batcher::UpdateConfig(BatcherConfig config) {
   GLET_RETURN_IF_ERROR(Validate(config));
-  Batcher updated(std::move(config));
-  updated.last_dispatch_ = last_dispatch_;
-  updated.busy_until_ = busy_until_;
-  updated.wakeup_margin_ = wakeup_margin_;
+  SetConfig(std::move(config));
+  std::deque<PendingRequest> old;
+  old.swap(queue_);
+  queued_items_ = 0;
   std::vector<DroppedRequest> dropped;
-  for (PendingRequest& r : queue_) {
-    if (r.n > updated.config_.batch_size) {
+  for (PendingRequest& r : old) {
+    if (r.n > config_.batch_size) {
       dropped.push_back({std::move(r), DropReason::kSloUnreachable});
-    } else if (updated.queue_.size() >= updated.config_.max_queue_requests) {
+    } else if (queue_.size() >= config_.max_queue_requests) {
       dropped.push_back({std::move(r), DropReason::kQueueFull});
     } else {
-      updated.queued_items_ += r.n;
-      updated.queue_.push_back(std::move(r));
+      queued_items_ += r.n;
+      queue_.push_back(std::move(r));
     }
   }
-  *this = std::move(updated);
+  PublishLatestStart(HeadCandidate(glet_->busy_until()));
   return dropped;
 }
 
@@ -206,7 +352,31 @@ std::vector<DroppedRequest> Batcher::DrainAll(DropReason reason) {
   }
   queue_.clear();
   queued_items_ = 0;
+  PublishLatestStart(Candidate{});
   return dropped;
+}
+
+bool IsShed(DropReason reason) {
+  return reason == DropReason::kOverloaded || reason == DropReason::kQueueFull;
+}
+
+int SpareLane(const std::vector<const Batcher*>& lanes, const PendingRequest& request,
+              TimePoint now) {
+  int best = -1;
+  TimePoint best_finish = TimePoint::max();
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    const Batcher& b = *lanes[i];
+    if (request.n < 1 || request.n > b.config().batch_size ||
+        b.queued_requests() >= b.config().max_queue_requests) {
+      continue;
+    }
+    const TimePoint finish = b.PredictFinish(request.n, now);
+    if (finish <= request.deadline && finish < best_finish) {
+      best = static_cast<int>(i);
+      best_finish = finish;
+    }
+  }
+  return best;
 }
 
 }  // namespace glet::serve

@@ -167,6 +167,10 @@ struct Frontend::Impl {
   std::mutex rates_mu;
   std::optional<RateMonitor> rates;  // guarded by rates_mu
 
+  // What the lanes of one glet share (its models' batchers), by glet id.
+  std::mutex loads_mu;
+  std::map<std::string, std::weak_ptr<GletLoad>> glet_loads;  // guarded by loads_mu
+
   std::atomic<bool> accepting{true};
   std::atomic<bool> routes_applied{false};
   std::atomic<int64_t> epoch{0};
@@ -332,8 +336,28 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
                 ? UnavailableError("model " + ms.spec.name + ": glet " + *glet + " is not serving")
                 : glet.status();
       } else {
-        Lane& l = *lane->second;
-        Admission a = l.batcher.Enqueue(req, now);
+        Lane* picked = lane->second.get();
+        Admission a = picked->batcher.Enqueue(req, now);
+        if (!a.queued && a.drop_reason && IsShed(*a.drop_reason)) {
+          // Model-level admission: another glet of the model may still serve it in time.
+          std::vector<const Batcher*> others;
+          std::vector<Lane*> other_lanes;
+          for (auto& [id, other] : ms.lanes) {
+            if (other.get() != picked && ms.router.IsUp(id).value_or(false)) {
+              others.push_back(&other->batcher);
+              other_lanes.push_back(other.get());
+            }
+          }
+          const int spare = SpareLane(others, req, now);
+          if (spare >= 0) {
+            Admission b = other_lanes[spare]->batcher.Enqueue(req, now);
+            if (b.queued) {
+              picked = other_lanes[spare];
+              a = std::move(b);
+            }
+          }
+        }
+        Lane& l = *picked;
         if (a.queued) {
           if (l.channel->blocking()) {
             // Else an idle thread already wakes in time (a batch due now is woken for anyway:
@@ -592,9 +616,8 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
 }
 
 void Frontend::BatchAnswered(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock) {
-  if (--lane.in_flight == 0) {
-    lane.batcher.GletIdle(impl_->clock->Now());
-  }
+  --lane.in_flight;
+  lane.batcher.BatchAnswered(impl_->clock->Now());
   if (lane.channel->blocking() || lane.retiring || lane.stop) {
     lane.cv.notify_all();  // a lane thread, or WaitRetiredLanes(), waits for this answer
     return;
@@ -720,8 +743,13 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
         return InvalidArgumentError("routes: model '" + mr.model + "': glet '" + g.glet_id +
                                     "': needs a channel and a rate > 0");
       }
-      BatcherConfig config{mr.model, g.batch_size, g.duty_cycle, g.batch_latency,
-                           impl_->options.max_queue_requests};
+      BatcherConfig config{mr.model,
+                           g.batch_size,
+                           g.duty_cycle,
+                           g.batch_latency,
+                           impl_->options.max_queue_requests,
+                           impl_->options.work_conserving,
+                           impl_->options.shed};
       GLET_ASSIGN_OR_RETURN(Batcher probe, Batcher::Create(config));
       (void)probe;
       out.emplace_back(&g, std::move(config));
@@ -774,7 +802,7 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
             impl_->metrics->Set(kGletUp, {{"glet", g->glet_id}}, up ? 1 : 0);
             lane.cv.notify_all();
           } else {
-            auto lane = std::make_unique<Lane>(*Batcher::Create(config));
+            auto lane = std::make_unique<Lane>(*Batcher::Create(config, GletLoadOf(g->glet_id)));
             lane->glet_id = g->glet_id;
             lane->channel = g->channel;
             lane->started = now;
@@ -821,6 +849,19 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
   impl_->metrics->Set(kEpoch, {}, static_cast<double>(epoch));
   impl_->routes_applied = true;
   return Status::Ok();
+}
+
+std::shared_ptr<GletLoad> Frontend::GletLoadOf(const std::string& glet_id) {
+  std::lock_guard<std::mutex> lock(impl_->loads_mu);
+  for (auto it = impl_->glet_loads.begin(); it != impl_->glet_loads.end();) {
+    it = it->second.expired() ? impl_->glet_loads.erase(it) : std::next(it);
+  }
+  std::shared_ptr<GletLoad> load = impl_->glet_loads[glet_id].lock();
+  if (load == nullptr) {
+    load = std::make_shared<GletLoad>();
+    impl_->glet_loads[glet_id] = load;
+  }
+  return load;
 }
 
 bool Frontend::WaitRetiredLanes(TimePoint deadline) {

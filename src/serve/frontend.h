@@ -55,6 +55,7 @@
 #include "model/model_spec.h"
 #include "model/tensor.h"
 #include "serve/glet_channel.h"
+#include "serve/glet_load.h"
 #include "serve/rate_monitor.h"
 #include "serve/request.h"
 
@@ -99,6 +100,10 @@ struct FrontendOptions {
   size_t max_queue_requests = 1024;    // per lane, and per model while no glet is up
   int max_retries = 1;                 // re-sends per request whose batch failed on a glet
   int max_batches_in_flight = 2;       // per lane, >= 1 (1: send, wait for the answer, repeat)
+  // The batchers' edges (BatcherConfig): an idle glet runs what is queued; overload is shed
+  // early. Off: the plan's batching alone (a baseline).
+  bool work_conserving = true;
+  bool shed = true;
   RateMonitorConfig rates;
 };
 
@@ -194,6 +199,8 @@ class Frontend {
   // next becomes due (max: none queued), or min when every slot is taken. REQUIRES: `lock`
   // holds ms.mu; it is released while dropping and sending.
   TimePoint PumpLane(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock);
+  // The state the lanes of glet `glet_id` share (one per glet, across its models).
+  std::shared_ptr<GletLoad> GletLoadOf(const std::string& glet_id);
   // Makes the lane's thread wake by `due` (min: no need). REQUIRES: ms.mu held.
   void WakeLaneBy(Lane& lane, TimePoint due);
   void OnGletFailure(ModelState& ms, Lane& lane, const Status& status,

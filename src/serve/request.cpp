@@ -30,6 +30,8 @@ std::string_view DropReasonName(DropReason reason) {
       return "deadline_expired";
     case DropReason::kNoGlet:
       return "no_glet";
+    case DropReason::kOverloaded:
+      return "overloaded";
   }
   return "unknown";
 }
@@ -48,6 +50,7 @@ Status DropStatus(const PendingRequest& request, DropReason reason) {
                         ": dropped (" + std::string(DropReasonName(reason)) + ")";
   switch (reason) {
     case DropReason::kQueueFull:
+    case DropReason::kOverloaded:
       return ResourceExhaustedError(std::move(message));
     case DropReason::kDeadlineExpired:
       return DeadlineExceededError(std::move(message));

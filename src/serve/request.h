@@ -42,20 +42,24 @@ enum class DropReason {
   kShutdown,         // the server is shutting down
   kDeadlineExpired,  // its deadline passed before it could run
   kNoGlet,           // every glet of its model stayed down until it could no longer make it
+  kOverloaded,       // shed: it could run alone in time, but not behind the work queued ahead
 };
 
-inline constexpr std::array<DropReason, 6> kAllDropReasons = {
+inline constexpr std::array<DropReason, 7> kAllDropReasons = {
     DropReason::kSloUnreachable, DropReason::kQueueFull,       DropReason::kModelUnloaded,
-    DropReason::kShutdown,       DropReason::kDeadlineExpired, DropReason::kNoGlet};
+    DropReason::kShutdown,       DropReason::kDeadlineExpired, DropReason::kNoGlet,
+    DropReason::kOverloaded};
 
 // "served", "dropped", "failed".
 std::string_view RequestOutcomeName(RequestOutcome outcome);
-// "slo_unreachable", "queue_full", "model_unloaded", "shutdown", "deadline_expired", "no_glet".
+// "slo_unreachable", "queue_full", "model_unloaded", "shutdown", "deadline_expired", "no_glet",
+// "overloaded".
 std::string_view DropReasonName(DropReason reason);
 // Inverse of DropReasonName; kInvalidArgument naming `name` for anything else.
 Result<DropReason> ParseDropReason(std::string_view name);
 
-// The status a client gets for a dropped request: kResourceExhausted for kQueueFull,
+// The status a client gets for a dropped request: kResourceExhausted for kQueueFull and
+// kOverloaded (the server is at capacity: retry later),
 // kDeadlineExceeded for kDeadlineExpired, kUnavailable (retry may succeed) otherwise. The message
 // names model, request id and reason: "model resnet50: request 17: dropped (queue_full)".
 Status DropStatus(const PendingRequest& request, DropReason reason);

@@ -114,6 +114,8 @@ class Engine {
     std::deque<InFlight> waiting;
     InFlight running;
     int64_t busy_ns = 0;
+    // What its lanes' batchers share (time-sharing members see each other's batches).
+    std::shared_ptr<serve::GletLoad> load = std::make_shared<serve::GletLoad>();
   };
   struct AppState {
     const model::AppSpec* spec = nullptr;
@@ -381,6 +383,8 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
         bc.batch_size = m.batch;
         bc.duty_cycle = FromMillis(g.duty_ms);
         bc.max_queue_requests = opt_.max_queue_requests;
+        bc.work_conserving = opt_.work_conserving;
+        bc.shed = opt_.shed;
         bc.batch_latency =
             serve::LaneBatchLatencies(*profile, m, g.partition, /*host_overhead_ms=*/0);
         GLET_RETURN_IF_ERROR(serve::Batcher::Create(bc).status());
@@ -449,7 +453,8 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
       g.partition = ng.partition;
       glets_.push_back(std::move(g));
       for (NewLane& nl : ng.lanes) {
-        GLET_ASSIGN_OR_RETURN(serve::Batcher batcher, serve::Batcher::Create(std::move(nl.config)));
+        GLET_ASSIGN_OR_RETURN(serve::Batcher batcher,
+                              serve::Batcher::Create(std::move(nl.config), glets_[gi].load));
         auto lane = std::make_unique<Lane>(std::move(batcher));
         lane->model = nl.model;
         lane->glet = gi;
@@ -741,8 +746,27 @@ void Engine::Submit(int model, int64_t deadline_ns, uint64_t payload) {
     }
   }
   GLET_CHECK(lane_index >= 0) << "router picked unknown glet " << *glet;
+  serve::Admission a = lanes_[lane_index]->batcher.Enqueue(req, At(now_));
+  if (!a.queued && a.drop_reason && serve::IsShed(*a.drop_reason)) {
+    // Model-level admission: another of the model's glets may still serve it in time.
+    std::vector<const serve::Batcher*> others;
+    std::vector<int> other_index;
+    for (const auto& [gid, li] : ms.lanes) {
+      if (li != lane_index) {
+        others.push_back(&lanes_[li]->batcher);
+        other_index.push_back(li);
+      }
+    }
+    const int spare = serve::SpareLane(others, req, At(now_));
+    if (spare >= 0) {
+      serve::Admission b = lanes_[other_index[spare]]->batcher.Enqueue(req, At(now_));
+      if (b.queued) {
+        lane_index = other_index[spare];
+        a = std::move(b);
+      }
+    }
+  }
   Lane& lane = *lanes_[lane_index];
-  serve::Admission a = lane.batcher.Enqueue(std::move(req), At(now_));
   if (a.queued) {
     ++queued_;
     peak_queued_ = std::max(peak_queued_, queued_);
@@ -876,9 +900,8 @@ void Engine::OnBatchDone(int glet_index) {
 }
 
 void Engine::AnswerOne(Lane& lane) {
-  if (--lane.in_flight == 0) {
-    lane.batcher.GletIdle(At(now_));
-  }
+  --lane.in_flight;
+  lane.batcher.BatchAnswered(At(now_));
 }
 
 void Engine::Served(int model, const serve::PendingRequest& r) {

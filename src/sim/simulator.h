@@ -95,6 +95,10 @@ struct SimOptions {
   // Batches a lane may have sent and not yet had answered, as the frontend's option of that
   // name (default 2: the next batch is cut and sent while the previous one runs).
   int max_batches_in_flight = 2;
+  // The batchers' two edges (serve::BatcherConfig): an idle glet runs what is queued, and
+  // overload is shed early. Both on, as the frontend runs; off for the plan's batching alone.
+  bool work_conserving = true;
+  bool shed = true;
   bool interference = true;   // scale execution by the interference model
   bool keep_records = false;  // keep per-request records (exact report, memory ~ count)
   double bin_s = 1;           // width of the time series bins, > 0

@@ -513,6 +513,10 @@ constexpr char kSlowManifest[] = R"({"models": [
   {"name": "slowpoke", "file": "slowpoke.pt",
    "input": {"name": "input", "dtype": "FP32", "shape": [4]},
    "output": {"name": "output", "dtype": "FP32", "shape": [2]},
+   "slo_ms": 300, "mem_mib": 100, "max_batch": 4},
+  {"name": "steady", "file": "steady.pt",
+   "input": {"name": "input", "dtype": "FP32", "shape": [4]},
+   "output": {"name": "output", "dtype": "FP32", "shape": [2]},
    "slo_ms": 300, "mem_mib": 100, "max_batch": 4}]}
 )";
 
@@ -525,12 +529,16 @@ class SlowGpuServingTest : public ::testing::Test {
     fs::create_directories(dir_.path() + "/resource/profiles/slow-gpu");
     dir_.WriteFile("resource/models.json", kSlowManifest);
     std::string latency = "model,partition,batch,latency_ms\n";
-    for (int b = 1; b <= 4; ++b) {
-      latency += "slowpoke,100," + std::to_string(b) + "," + std::to_string(40 + 10 * b) + "\n";
+    for (const char* model : {"slowpoke", "steady"}) {
+      for (int b = 1; b <= 4; ++b) {
+        latency += std::string(model) + ",100," + std::to_string(b) + "," +
+                   std::to_string(40 + 10 * b) + "\n";
+      }
     }
     dir_.WriteFile("resource/profiles/slow-gpu/latency.csv", latency);
-    dir_.WriteFile("resource/profiles/slow-gpu/mem-config.json",
-                   R"({"models": [{"name": "slowpoke", "mem": 100}]})");
+    dir_.WriteFile(
+        "resource/profiles/slow-gpu/mem-config.json",
+        R"({"models": [{"name": "slowpoke", "mem": 100}, {"name": "steady", "mem": 100}]})");
   }
 
   // `slo_ms` > 0 overrides the manifest's 300 ms.
@@ -617,8 +625,8 @@ TEST_F(SlowGpuServingTest, KilledOnlyProxyHoldsRequestsUntilItIsBackAndItsCounte
   EXPECT_EQ(Count(r, "failed"), 0) << "no request may fail while its proxy restarts: " << r.dump(2);
   int64_t by_reason = 0;
   for (const auto& [reason, n] : r["dropped_by_reason"].items()) {
-    EXPECT_THAT(reason,
-                ::testing::AnyOf("no_glet", "slo_unreachable", "deadline_expired", "queue_full"));
+    EXPECT_THAT(reason, ::testing::AnyOf("no_glet", "slo_unreachable", "deadline_expired",
+                                         "queue_full", "overloaded"));
     by_reason += n.get<int64_t>();
   }
   EXPECT_EQ(by_reason, Count(r, "dropped"));
@@ -672,7 +680,8 @@ TEST_F(SlowGpuServingTest, OverloadShedsWithReasonsAndFrontendStaysUpWithBounded
   EXPECT_EQ(Count(r, "failed"), 0) << r.dump(2);
   int64_t by_reason = 0;
   for (const auto& [reason, n] : r["dropped_by_reason"].items()) {
-    EXPECT_THAT(reason, ::testing::AnyOf("slo_unreachable", "queue_full", "deadline_expired"));
+    EXPECT_THAT(reason, ::testing::AnyOf("overloaded", "slo_unreachable", "queue_full",
+                                         "deadline_expired"));
     by_reason += n.get<int64_t>();
   }
   EXPECT_EQ(by_reason, Count(r, "dropped")) << "every drop carries its reason";
@@ -686,6 +695,59 @@ TEST_F(SlowGpuServingTest, OverloadShedsWithReasonsAndFrontendStaysUpWithBounded
   EXPECT_GT(rss_after, 0);
   EXPECT_LT(rss_after, int64_t{1} << 20)
       << "VmRSS " << rss_after << " KiB (before " << rss_before << " KiB)";
+}
+
+// 6. The edges of the plan (issue 13). A lone request on a freshly started server, the first one
+// included, is answered at compute speed: slowpoke's batch of one takes 50 ms, its planned
+// cycle (batch 4) about 80 ms and its SLO 300 ms; a batcher that held lone requests for the
+// cycle or the deadline would answer after 130 ms or more.
+TEST_F(SlowGpuServingTest, LoneRequestsAreAnsweredAtComputeSpeedFromTheFirstOn) {
+  ASSERT_TRUE(deployment_.StartFrontend(Config(25, 600)));
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-a", "gpu0")));
+  ASSERT_TRUE(deployment_.AwaitReady());
+  ClientRun run = deployment_.Client(
+      {"--model", "slowpoke:4", "--dist", "uniform", "--max-requests", "6", "--seed", "3"});
+  ExpectExactAccounting(run);
+  EXPECT_EQ(ModelCount(run, "slowpoke", "served"), 6) << run.report.dump(2);
+  ASSERT_TRUE(run.report["models"]["slowpoke"].contains("max_ms")) << run.report.dump(2);
+  EXPECT_LT(run.report["models"]["slowpoke"]["max_ms"].get<double>(), 120) << run.report.dump(2);
+}
+
+// Ten times one model's planned rate: it keeps serving about its capacity within its SLO and
+// sheds the rest as `overloaded`, while the other model keeps its SLO. The shed requests are
+// admitted just in time by the batchers' predictions, so the config states the serving plane's
+// own cost per request on this host (host_overhead_ms), as a deployment does.
+TEST_F(SlowGpuServingTest, TenfoldOverloadOfOneModelLeavesTheOtherItsSlo) {
+  const std::string config = dir_.WriteFile(
+      "serve-two.json",
+      R"({"models": [{"name": "slowpoke", "rate_rps": 20}, {"name": "steady", "rate_rps": 10}],
+          "partitions": {"slow-gpu": [100]}, "epoch_s": 600, "min_devices": 2,
+          "host_overhead_ms": 10})");
+  ASSERT_TRUE(deployment_.StartFrontend(config));
+  const std::string node =
+      dir_.WriteFile("node-two.json", EmulatedNode("node-two", {"gpu0", "gpu1"}, "slow-gpu"));
+  ASSERT_TRUE(deployment_.StartBackend(node));
+  ASSERT_TRUE(deployment_.AwaitReady());
+  ClientRun run = deployment_.Client({"--model", "slowpoke:200", "--model", "steady:10",
+                                      "--duration", "4", "--seed", "5", "--timeout-ms", "5000"});
+  ExpectExactAccounting(run);
+  const Json& models = run.report["models"];
+  // The overloaded model: what it serves, it serves in time; the rest is shed with a reason.
+  const int64_t served = ModelCount(run, "slowpoke", "served");
+  EXPECT_GE(served, 20 * 4 * 9 / 10) << run.report.dump(2);  // >= 90% of its planned rate
+  EXPECT_GE(ModelCount(run, "slowpoke", "served_in_slo"), served * 95 / 100) << run.report.dump(2);
+  EXPECT_GT(models["slowpoke"]["dropped_by_reason"].value("overloaded", 0), 0)
+      << run.report.dump(2);
+  EXPECT_EQ(ModelCount(run, "slowpoke", "failed"), 0) << run.report.dump(2);
+  // The other model keeps its SLO.
+  const int64_t steady_sent = ModelCount(run, "steady", "sent");
+  EXPECT_GT(steady_sent, 0);
+  EXPECT_GE(ModelCount(run, "steady", "served_in_slo"), steady_sent * 95 / 100)
+      << run.report.dump(2);
+  for (const std::string model : {"slowpoke", "steady"}) {
+    const int64_t sent = ModelCount(run, model, "sent");
+    EXPECT_EQ(deployment_.AwaitFrontendTotal(model, sent), static_cast<double>(sent)) << model;
+  }
 }
 
 }  // namespace

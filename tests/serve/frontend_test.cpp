@@ -290,7 +290,10 @@ TEST_P(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
 
 TEST_P(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
   ASSERT_TRUE(manifest_.SetSlo("lenet1", 200).ok());
-  auto f = Make();
+  FrontendOptions o;
+  o.metrics = &metrics_;
+  o.work_conserving = false;  // the planned batching: a lone request waits for the duty cycle
+  auto f = std::move(Frontend::Create(manifest_, {}, o).value());
   // Batches of 8 every 5 ms: a lone request waits for the duty cycle, on the lane's timer.
   ASSERT_TRUE(f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}))}}}, 1).ok());
   const std::string series = "glet_lane_wakeup_margin_ms{model=\"lenet1\",glet=\"g0\"}";

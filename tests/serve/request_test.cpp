@@ -21,6 +21,7 @@ TEST(RequestTest, OutcomeAndDropReasonNamesAreStableLabels) {
   EXPECT_EQ(DropReasonName(DropReason::kShutdown), "shutdown");
   EXPECT_EQ(DropReasonName(DropReason::kDeadlineExpired), "deadline_expired");
   EXPECT_EQ(DropReasonName(DropReason::kNoGlet), "no_glet");
+  EXPECT_EQ(DropReasonName(DropReason::kOverloaded), "overloaded");
 }
 
 TEST(RequestTest, ParseDropReasonInvertsEveryName) {
@@ -51,6 +52,7 @@ TEST(RequestTest, DropStatusCodeDependsOnReasonAndMessageNamesRequest) {
   EXPECT_EQ(DropStatus(r, DropReason::kModelUnloaded).code(), StatusCode::kUnavailable);
   EXPECT_EQ(DropStatus(r, DropReason::kShutdown).code(), StatusCode::kUnavailable);
   EXPECT_EQ(DropStatus(r, DropReason::kNoGlet).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(DropStatus(r, DropReason::kOverloaded).code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(DropStatus(r, DropReason::kQueueFull).message(),
             "model resnet50: request 17: dropped (queue_full)");
 }

@@ -50,13 +50,15 @@ sched::Plan OneGlet(const std::vector<std::string>& models, int batch, double du
 
 Result<SimResult> SimulateWith(const sched::Plan& plan, std::vector<std::string> streams,
                                std::vector<client::Arrival> arrivals, ServingOverhead overhead,
-                               int in_flight = 2) {
+                               bool shed = true, int in_flight = 2) {
   static const perf::DeviceProfile profile = Profile();
   SimInput in;
   in.profile = &profile;
   in.plan = plan;
   in.stream_names = std::move(streams);
   SimOptions o;
+  o.work_conserving = false;  // hand-computed with the planned batching
+  o.shed = shed;
   o.duration_s = 1;
   o.keep_records = true;
   o.overhead = overhead;
@@ -103,6 +105,7 @@ TEST(ServingOverheadTest, AppRequestPaysForTheInputsOfItsRootStages) {
   in.apps = {app};
   in.stream_names = {"chain"};
   SimOptions o;
+  o.work_conserving = false;  // hand-computed with the planned batching
   o.duration_s = 1;
   o.keep_records = true;
   o.overhead = {.request_ms = 1, .request_ms_per_mib = 2};
@@ -119,12 +122,14 @@ TEST(ServingOverheadTest, BatchOverheadHoldsALaneSlotButNotTheGlet) {
   // runs when the glet is free, 14..24: the dispatch overlaps the first batch's execution.
   const sched::Plan plan = OneGlet({"n"}, 1, 10, 100);
   Result<SimResult> r =
-      SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4}, /*in_flight=*/1);
+      SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4}, /*shed=*/true,
+                   /*in_flight=*/1);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_NEAR(r->records[0].done_ms, 14, 1e-6);
   EXPECT_NEAR(r->records[1].done_ms, 28, 1e-6);
   EXPECT_NEAR(r->devices[0].busy_pct, 100 * 0.020, 1e-6);
-  r = SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4}, /*in_flight=*/2);
+  r = SimulateWith(plan, {"n"}, {{0.0, 0}, {0.005, 0}}, {.batch_ms = 4}, /*shed=*/true,
+                   /*in_flight=*/2);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_NEAR(r->records[0].done_ms, 14, 1e-6);
   EXPECT_NEAR(r->records[1].done_ms, 24, 1e-6);
@@ -152,8 +157,10 @@ TEST(ServingOverheadTest, TimeSharedGletOverlapsDispatchWithExecution) {
   // m and n (b = 1, L = 10) share a glet and arrive at 0; both batches reach the glet at 4: m runs
   // 4..14, n 14..24. n's SLO is 12: it starts at 14, after its deadline, but like the proxy the
   // glet counts only the 10 ms it waited there against the 12 ms the frontend sent: it runs.
+  // (Without shedding: the frontend would shed n at arrival, behind m's batch.)
   const sched::Plan plan = OneGlet({"m", "n"}, 1, 20, 12);
-  Result<SimResult> r = SimulateWith(plan, {"m", "n"}, {{0.0, 0}, {0.0, 1}}, {.batch_ms = 4});
+  Result<SimResult> r = SimulateWith(plan, {"m", "n"}, {{0.0, 0}, {0.0, 1}}, {.batch_ms = 4},
+                                     /*shed=*/false);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->records.size(), 2u);
   EXPECT_EQ(r->records[1].outcome, serve::RequestOutcome::kServed);

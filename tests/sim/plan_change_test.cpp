@@ -64,6 +64,9 @@ ArrivalSource Arrivals() {
 
 SimOptions Exact() {
   SimOptions o;
+  // Hand-computed cases of the planned batching (batch size, duty cycle, deadlines): the
+  // idle trigger, which cuts at once, has its own tests (IdleGletRunsALoneRequestAtOnce).
+  o.work_conserving = false;
   o.duration_s = 1;
   o.keep_records = true;
   return o;

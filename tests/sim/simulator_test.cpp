@@ -68,6 +68,9 @@ ArrivalSource Uniform(double gap_ms, int count, int stream = 0) {
 
 SimOptions Exact(double duration_s) {
   SimOptions o;
+  // Hand-computed cases of the planned batching (batch size, duty cycle, deadlines): the
+  // idle trigger, which cuts at once, has its own tests (IdleGletRunsALoneRequestAtOnce).
+  o.work_conserving = false;
   o.duration_s = duration_s;
   o.keep_records = true;
   return o;
@@ -104,6 +107,30 @@ TEST(SimulatorTest, FullBatchesOfFourEveryFortyMs) {
   EXPECT_NEAR(r->end_s, 0.99 + 0.02, 1e-9);
 }
 
+// Work-conserving batching (the default): a lone request on an idle glet runs at once, instead of
+// waiting for the duty cycle; at the same load the planned batching makes it wait.
+TEST(SimulatorTest, IdleGletRunsALoneRequestAtOnce) {
+  perf::DeviceProfile profile = LinearProfile(5);
+  SimInput in;
+  in.profile = &profile;
+  in.plan = OneGletPlan({Planned("m", 4, 50)}, 40, 200);
+  in.stream_names = {"m"};
+  SimOptions o = Exact(1.0);
+  o.work_conserving = true;
+  Result<SimResult> r = Simulate(in, Uniform(100, 5), o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->records.size(), 5u);
+  for (const client::RequestRecord& rec : r->records) {
+    EXPECT_NEAR(rec.latency_ms(), 5, 1e-6);  // L(1)
+  }
+  o.work_conserving = false;
+  r = Simulate(in, Uniform(100, 5), o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  for (const client::RequestRecord& rec : r->records) {
+    EXPECT_NEAR(rec.latency_ms(), 45, 1e-6);  // the duty cycle (40), then L(1)
+  }
+}
+
 TEST(SimulatorTest, DutyCycleCutsPartialBatches) {
   // One request every 20 ms, b = 4, duty 40 ms, L(k) = 5k, SLO 200 ms: the batch of the two
   // arrivals a, a+20 is cut by the duty cycle at a+40 (the next arrival, same instant, comes
@@ -125,8 +152,8 @@ TEST(SimulatorTest, DutyCycleCutsPartialBatches) {
 
 TEST(SimulatorTest, DropsWhatCannotMeetItsDeadline) {
   // b = 1, L(1) = 15 ms, one request every 10 ms, SLO 20 ms, one batch in flight per lane.
-  // Period of 30 ms: a served in 15, a+10 served in 20 (queued behind it), a+20 found hopeless
-  // at a+30 (30 + 15 > a+20+20).
+  // Period of 30 ms: a served in 15, a+10 served in 20 (queued behind it), a+20 shed at its
+  // arrival: behind a+10 it would end at a+45 > a+40 (overloaded, before it costs device time).
   perf::DeviceProfile profile = LinearProfile(15);
   SimInput in;
   in.profile = &profile;
@@ -140,14 +167,14 @@ TEST(SimulatorTest, DropsWhatCannotMeetItsDeadline) {
   EXPECT_EQ(t.sent, 30);
   EXPECT_EQ(t.served, 20);
   EXPECT_EQ(t.dropped, 10);
-  EXPECT_EQ(t.dropped_by_reason.at("slo_unreachable"), 10);
+  EXPECT_EQ(t.dropped_by_reason.at("overloaded"), 10);
   EXPECT_EQ(t.served_in_slo, 20);
   EXPECT_NEAR(t.slo_attainment, 20.0 / 30.0, 1e-12);
   for (int i = 0; i < 30; ++i) {
     const client::RequestRecord& rec = r->records[i];
     if (i % 3 == 2) {
       EXPECT_EQ(rec.outcome, serve::RequestOutcome::kDropped) << i;
-      EXPECT_EQ(rec.reason, "slo_unreachable");
+      EXPECT_EQ(rec.reason, "overloaded");
     } else {
       EXPECT_EQ(rec.outcome, serve::RequestOutcome::kServed) << i;
       EXPECT_NEAR(rec.latency_ms(), i % 3 == 0 ? 15 : 20, 1e-6) << i;
@@ -156,9 +183,9 @@ TEST(SimulatorTest, DropsWhatCannotMeetItsDeadline) {
 }
 
 TEST(SimulatorTest, SecondBatchInFlightIsSentWhileTheFirstRuns) {
-  // As above with the frontend's default of two batches in flight per lane: a+20 is cut at
-  // a+20 while a+10 still runs (a slot is free), waits at the glet until a+30 and is served
-  // late (latency 25) instead of being found hopeless.
+  // As above with the frontend's default of two batches in flight per lane: without shedding,
+  // a+20 is cut at a+20 while a+10 still runs (a slot is free), waits at the glet until a+30
+  // and is served late (latency 25); with it (the default), it is shed at arrival instead.
   perf::DeviceProfile profile = LinearProfile(15);
   SimInput in;
   in.profile = &profile;
@@ -170,6 +197,12 @@ TEST(SimulatorTest, SecondBatchInFlightIsSentWhileTheFirstRuns) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->records.size(), 3u);
   EXPECT_NEAR(r->records[0].latency_ms(), 15, 1e-6);
+  EXPECT_NEAR(r->records[1].latency_ms(), 20, 1e-6);
+  EXPECT_EQ(r->records[2].outcome, serve::RequestOutcome::kDropped);
+  EXPECT_EQ(r->records[2].reason, "overloaded");
+  two.shed = false;
+  r = Simulate(in, Uniform(10, 3), two);
+  ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_NEAR(r->records[1].latency_ms(), 20, 1e-6);
   EXPECT_EQ(r->records[2].outcome, serve::RequestOutcome::kServed);
   EXPECT_NEAR(r->records[2].latency_ms(), 25, 1e-6);
