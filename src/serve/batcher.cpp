@@ -237,15 +237,17 @@ TimePoint Batcher::DueAt(const Candidate& c, TimePoint now, TimePoint free,
   return std::max(eager, now);
 }
 
+TimePoint Batcher::LatestStart(const Candidate& c) const {
+  return c.earliest_deadline - max_latency_ - wakeup_margin_;
+}
+
 TimePoint Batcher::DeadlineDueAt(const Candidate& c, TimePoint now, TimePoint free) const {
-  const TimePoint latest_start = c.earliest_deadline - max_latency_ - wakeup_margin_;
+  const TimePoint latest_start = LatestStart(c);
   return free > latest_start ? now : latest_start;
 }
 
 void Batcher::PublishLatestStart(const Candidate& c) {
-  glet_->SetLatestStart(slot_, c.requests == 0
-                                   ? TimePoint::max()
-                                   : c.earliest_deadline - max_latency_ - wakeup_margin_);
+  glet_->SetLatestStart(slot_, c.requests == 0 ? TimePoint::max() : LatestStart(c));
 }
 
 void Batcher::BatchAnswered(TimePoint now) { glet_->OnAnswered(now); }

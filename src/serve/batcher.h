@@ -183,6 +183,9 @@ class Batcher {
   // When the head batch `c` becomes due; `trigger` (if not null) says why.
   TimePoint DueAt(const Candidate& c, TimePoint now, TimePoint free,
                   BatchTrigger* trigger = nullptr) const;
+  // The latest start of the head batch `c` (not empty): its earliest deadline - Lmax - the
+  // wake-up margin.
+  TimePoint LatestStart(const Candidate& c) const;
   // When the head batch becomes due by its deadline alone (see the policy).
   TimePoint DeadlineDueAt(const Candidate& c, TimePoint now, TimePoint free) const;
   // Tells the glet the latest start of the head batch (max when the queue is empty).
