@@ -85,6 +85,8 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   fo.metrics = &impl.metrics;
   fo.rates.replan_epoch = FromMillis(impl.config.epoch_s * 1000);
   fo.rates.min_rate_rps = impl.config.min_rate_rps;
+  fo.work_conserving = impl.config.work_conserving;
+  fo.shed = impl.config.shed;
   GLET_ASSIGN_OR_RETURN(impl.frontend, serve::Frontend::Create(impl.manifest, apps, fo));
   impl.registry = std::make_unique<serve::BackendRegistry>(SystemClock::Get());
   impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, impl.metrics, 500);

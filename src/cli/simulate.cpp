@@ -56,6 +56,8 @@ struct SimulateOptions {
   int64_t max_queue = 1024;
   int max_batches_in_flight = 2;
   bool no_interference = false;
+  bool no_work_conserving = false;
+  bool no_shed = false;
   double request_overhead_ms = 0;
   double request_overhead_ms_per_mib = 0;
   double batch_overhead_ms = 0;
@@ -161,7 +163,12 @@ Status RunSimulate(const SimulateOptions& o) {
     workload.models = plan->workload;
   } else if (!o.rates.empty()) {
     GLET_ASSIGN_OR_RETURN(workload, sched::LoadRatesCsv(o.rates));
-    workload = workload.Scaled(o.scale);
+  }
+  // With --rates the plan is made for the scaled rates; with --plan the plan stays and only the
+  // arrivals are scaled (load above or below what it was made for).
+  workload = workload.Scaled(o.scale);
+  if (o.scale != 1 && !o.replay.empty()) {
+    return InvalidArgumentError("--scale: --replay sends the log's arrivals as they are");
   }
   // Device types and budget: --devices, or the plan's devices per type (in the plan's order).
   std::vector<sched::DeviceBudgetEntry> budget;
@@ -269,6 +276,7 @@ Status RunSimulate(const SimulateOptions& o) {
   client::ClientWorkload cw;
   for (const std::string& m : o.models) {
     GLET_ASSIGN_OR_RETURN(client::Stream s, client::ParseModelRate(m, dist));
+    s.rate_rps *= o.scale;
     cw.streams.push_back(std::move(s));
   }
   for (const std::string& t : o.traces) {
@@ -382,6 +390,8 @@ Status RunSimulate(const SimulateOptions& o) {
   so.max_queue_requests = static_cast<size_t>(o.max_queue);
   so.max_batches_in_flight = o.max_batches_in_flight;
   so.interference = !o.no_interference;
+  so.work_conserving = !o.no_work_conserving;
+  so.shed = !o.no_shed;
   so.keep_records = !o.log.empty();
   so.bin_s = o.bin_s;
   so.replan = replan;
@@ -550,7 +560,9 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
       ->capture_default_str();
   cmd->add_option("--duration", o->duration_s, "seconds of arrivals")->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the arrival schedule")->capture_default_str();
-  cmd->add_option("--scale", o->scale, "multiply every rate (and trace) by this factor")
+  cmd->add_option("--scale", o->scale,
+                  "multiply every rate (--rates, --plan, --model and --trace) by this factor; "
+                  "with --plan the plan stays as it is (over- or under-load)")
       ->capture_default_str();
   cmd->add_option("--replan", o->replan,
                   "re-plan at epochs when observed rates move: auto (on when a trace is given) "
@@ -569,6 +581,12 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
                   "batches a lane may have sent and not had answered (the frontend's option)")
       ->check(IntAtLeast(1))
       ->capture_default_str();
+  cmd->add_flag("--no-work-conserving", o->no_work_conserving,
+                "lanes wait for the planned batch or duty cycle even on an idle glet (the serve "
+                "config's batching.work_conserving: false)");
+  cmd->add_flag("--no-shed", o->no_shed,
+                "admit and keep requests that cannot finish in time behind the queue (the serve "
+                "config's batching.shed: false)");
   cmd->add_flag("--no-interference", o->no_interference,
                 "run glets at their profiled latency (no interference slow-down)");
   cmd->add_option("--request-overhead-ms", o->request_overhead_ms,

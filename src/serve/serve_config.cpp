@@ -27,7 +27,7 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   JsonReader root(doc, path);
   GLET_RETURN_IF_ERROR(
       root.CheckKeys({"models", "apps", "policy", "partitions", "epoch_s", "min_rate_rps", "node",
-                      "min_devices", "margins", "host_overhead_ms"}));
+                      "min_devices", "margins", "host_overhead_ms", "batching"}));
   const std::string dir = std::filesystem::path(path).parent_path().string();
   ServeConfig config;
   if (auto models = root.OptionalChild("models")) {
@@ -110,6 +110,11 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   config.min_devices = static_cast<int>(min_devices);
   if (auto m = root.OptionalChild("margins")) {
     GLET_ASSIGN_OR_RETURN(config.margins, sched::ReadMargins(*m, config.margins));
+  }
+  if (auto b = root.OptionalChild("batching")) {
+    GLET_RETURN_IF_ERROR(b->CheckKeys({"work_conserving", "shed"}));
+    GLET_ASSIGN_OR_RETURN(config.work_conserving, b->GetBoolOr("work_conserving", true));
+    GLET_ASSIGN_OR_RETURN(config.shed, b->GetBoolOr("shed", true));
   }
   GLET_ASSIGN_OR_RETURN(config.host_overhead_ms, root.GetDoubleOr("host_overhead_ms", 0));
   GLET_RETURN_IF_ERROR(root.RequireNonNegative("host_overhead_ms", config.host_overhead_ms));

@@ -39,6 +39,11 @@ struct ServeConfig {
   int min_devices = 1;
   sched::SafetyMargins margins;  // the planner's defaults unless "margins" names some
   double host_overhead_ms = 0;   // ControllerOptions::host_overhead_ms
+  // "batching": the batchers' two edges of the plan (BatcherConfig): an idle glet runs what is
+  // queued at once, and requests that cannot be served in time are shed early. Both default on;
+  // off, lanes keep to the planned batch size and duty cycle as gpu-let does.
+  bool work_conserving = true;
+  bool shed = true;
 
   // Loads and validates against `manifest` (unknown models and app stages are errors).
   static Result<ServeConfig> Load(const std::string& path, const model::ModelManifest& manifest);

@@ -63,6 +63,38 @@ TEST(SimulateCliTest, SameSeedSameResultAndPlanFileRoundTrip) {
   EXPECT_EQ(nlohmann::json::parse(d.out)["sent"], ja["sent"]);
 }
 
+TEST(SimulateCliTest, BatchingEdgesCanBeTurnedOffForABaseline) {
+  // One plan, driven at 5% and at 5x of what it was made for (--scale with --plan).
+  TempDir dir;
+  const std::string plan = dir.path() + "/plan.json";
+  auto p = RunGlet({"schedule", "--rates", kRates, "--devices", "ref-gpu:4", "--out", plan});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  auto run = [&](const std::string& scale, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"simulate", "--plan",  plan,  "--duration",
+                                     "3",        "--scale", scale, "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = RunGlet(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  };
+  // Low load: an idle glet runs a request at once, unless work-conserving batching is off.
+  auto eager = run("0.05", {});
+  auto planned = run("0.05", {"--no-work-conserving"});
+  ASSERT_FALSE(eager.is_discarded());
+  ASSERT_FALSE(planned.is_discarded());
+  EXPECT_LT(eager["p50_ms"].get<double>(), planned["p50_ms"].get<double>());
+  // Overload: shedding drops requests as "overloaded" and serves more of them in time.
+  auto shed = run("5", {});
+  auto kept = run("5", {"--no-shed", "--no-work-conserving"});
+  ASSERT_FALSE(shed.is_discarded());
+  ASSERT_FALSE(kept.is_discarded());
+  EXPECT_GT(shed["dropped_by_reason"].value("overloaded", 0), 0) << shed["dropped_by_reason"];
+  EXPECT_EQ(kept["dropped_by_reason"].value("overloaded", 0), 0) << kept["dropped_by_reason"];
+  EXPECT_GT(shed["goodput_rps"].get<double>(), kept["goodput_rps"].get<double>());
+  // The arrivals follow --scale: about 100x as many at 5x as at 5%.
+  EXPECT_GT(shed["sent"].get<double>(), 50 * eager["sent"].get<double>());
+}
+
 TEST(SimulateCliTest, RisingTraceRePlansAtEpochs) {
   TempDir dir;
   std::string trace = "second,rps\n";
@@ -104,6 +136,8 @@ TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
       {{"--devices", "ref-gpu:4"}, "--plan"},
       {{"--rates", kRates, "--devices", "ref-gpu:4", "--batch-overhead-ms=-1"},
        "--batch-overhead-ms"},
+      {{"--rates", kRates, "--devices", "ref-gpu:4", "--replay", bad_log, "--scale", "2"},
+       "--scale"},
   };
   for (const BadCase& c : cases) {
     std::vector<std::string> args = {"simulate"};

@@ -11,7 +11,8 @@
 // The devices are a dilated ref-gpu ("ref-gpu-x10": device.json {"base": ..., "time_scale": 10}
 // in the test's resource folder): every latency x 10, rates / 10, SLOs x 10, so the host's own
 // costs (gRPC, copies, thread wake-ups) stay small next to the emulated ones on a 2-core machine.
-// What remains of them is measured on the same deployment first (calibration: one model at a
+// What remains of them is measured on the same hosts first (calibration, on a deployment of the
+// same plan with planned rather than work-conserving batching: one model at a
 // time, uniform arrivals; lane busy time - compute time per batch, client - frontend latency per
 // request) and given to the simulator as its serving overhead. Both sides pipeline two batches
 // per lane (the frontend's and the simulator's default).
@@ -170,8 +171,13 @@ class FidelityTest : public ::testing::Test {
       rates += name + "," + FormatDouble(planned, 6) + "," + FormatDouble(slo, 3) + "," +
                std::to_string((*spec)->max_batch) + "\n";
     }
-    config_ = dir_.WriteFile(
-        "serve.json", R"({"models": [)" + models + R"(], "epoch_s": 1000000, "min_devices": 4})");
+    const std::string common =
+        R"({"models": [)" + models + R"(], "epoch_s": 1000000, "min_devices": 4)";
+    config_ = dir_.WriteFile("serve.json", common + "}");
+    // Calibration needs batches of different sizes: with work-conserving batching a lone model
+    // below its planned rate runs every request alone on its idle glet.
+    calibration_config_ = dir_.WriteFile("serve-calibration.json",
+                                         common + R"(, "batching": {"work_conserving": false}})");
     rates_ = dir_.WriteFile("rates.csv", rates);
     std::string devices;
     for (int i = 0; i < 4; ++i) {
@@ -181,10 +187,10 @@ class FidelityTest : public ::testing::Test {
     node_ = dir_.WriteFile("node.json", R"({"node": "fidelity", "devices": [)" + devices + "]}");
   }
 
-  // Host costs, measured on `d` with one model at a time (the others' lanes idle): resnet50
-  // uniform at 30% and 80% of its planned rate, so its batches (a few items, then most of a
-  // full one) are cut by the duty cycle one at a time: with two in flight a lane's batches
-  // could overlap, and lane busy time counts an overlap once.
+  // Host costs, measured on `d` (planned batching) with one model at a time (the others' lanes
+  // idle): resnet50 uniform at 30% and 80% of its planned rate, so its batches (a few items,
+  // then most of a full one) are cut by the duty cycle one at a time: with two in flight a lane's
+  // batches could overlap, and lane busy time counts an overlap once.
   Overhead Calibrate(const Deployment& d) {
     struct Point {
       double batch_mib = 0;
@@ -254,15 +260,21 @@ class FidelityTest : public ::testing::Test {
   testing::TempDir dir_;
   std::vector<std::pair<std::string, std::string>> env_;
   std::string config_;
+  std::string calibration_config_;
   std::string rates_;
   std::string node_;
 };
 
 TEST_F(FidelityTest, ServingPlaneAndSimulatorAgreeOnAttainmentAndP99) {
   WriteWorkload();
+  Overhead overhead;
+  {
+    Deployment calibration(env_);
+    ASSERT_TRUE(calibration.Start(calibration_config_, node_));
+    overhead = Calibrate(calibration);
+  }
   Deployment d(env_);
   ASSERT_TRUE(d.Start(config_, node_));
-  const Overhead overhead = Calibrate(d);
 
   std::map<std::string, double> real_rps;
   for (const auto& [model, rps] : kSentRps) {

@@ -123,5 +123,30 @@ TEST_F(ServeConfigTest, HostOverheadIsKeptAndMustLeaveSomeOfEverySlo) {
       << too_big.status().message();
 }
 
+TEST_F(ServeConfigTest, BatchingEdgesDefaultOnAndCanBeTurnedOff) {
+  auto plain = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}]})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->work_conserving);
+  EXPECT_TRUE(plain->shed);
+  auto planned = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}],
+                          "batching": {"work_conserving": false}})");
+  ASSERT_TRUE(planned.ok()) << planned.status().ToString();
+  EXPECT_FALSE(planned->work_conserving);
+  EXPECT_TRUE(planned->shed);
+  auto no_shed = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}],
+                          "batching": {"shed": false}})");
+  ASSERT_TRUE(no_shed.ok()) << no_shed.status().ToString();
+  EXPECT_TRUE(no_shed->work_conserving);
+  EXPECT_FALSE(no_shed->shed);
+  for (const std::string bad : {R"("batching": {"eager": true})", R"("batching": {"shed": "yes"})",
+                                R"("batching": true)"}) {
+    auto r = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5}], )" + bad + "}");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(r.status().message().find("batching"), std::string::npos)
+        << bad << " -> " << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace glet::serve
