@@ -24,7 +24,7 @@ endfunction()
 
 # glet_test(folder LIBS ...): one GoogleTest binary per tests/ folder, <folder>_tests.
 function(glet_test folder)
-  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "SERIAL" "LIBS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${folder}/*.cpp)
   if(NOT srcs)
     return()
@@ -45,6 +45,16 @@ function(glet_test folder)
   if(folder STREQUAL "integration" OR folder STREQUAL "cli")
     add_dependencies(${name} glet)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-    PROPERTIES ENVIRONMENT "GLET_SOURCE_DIR=${CMAKE_SOURCE_DIR}" LABELS ${folder})
+  if(ARG_SERIAL)
+    # Tests that compare timings (the gtest filter SERIAL) run alone: a test beside them on the
+    # two cores would skew what they measure.
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "-${ARG_SERIAL}"
+      PROPERTIES ENVIRONMENT "GLET_SOURCE_DIR=${CMAKE_SOURCE_DIR}" LABELS ${folder})
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "${ARG_SERIAL}"
+      PROPERTIES ENVIRONMENT "GLET_SOURCE_DIR=${CMAKE_SOURCE_DIR}" LABELS ${folder}
+      RUN_SERIAL TRUE)
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+      PROPERTIES ENVIRONMENT "GLET_SOURCE_DIR=${CMAKE_SOURCE_DIR}" LABELS ${folder})
+  endif()
 endfunction()
