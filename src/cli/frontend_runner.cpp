@@ -83,8 +83,9 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   }
   serve::FrontendOptions fo;
   fo.metrics = &impl.metrics;
-  fo.rates.replan_epoch = FromMillis(impl.config.epoch_s * 1000);
+  fo.rates.SetEpoch(FromMillis(impl.config.epoch_s * 1000));
   fo.rates.min_rate_rps = impl.config.min_rate_rps;
+  fo.rates.floor_rps.insert(impl.config.model_floor_rps.begin(), impl.config.model_floor_rps.end());
   fo.work_conserving = impl.config.work_conserving;
   fo.shed = impl.config.shed;
   GLET_ASSIGN_OR_RETURN(impl.frontend, serve::Frontend::Create(impl.manifest, apps, fo));
@@ -110,11 +111,13 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   co.model_rates = impl.config.model_rates;
   co.apps = impl.config.apps;
   co.min_rate_rps = impl.config.min_rate_rps;
+  co.model_floor_rps = impl.config.model_floor_rps;
   co.epoch = FromMillis(impl.config.epoch_s * 1000);
   co.drain_timeout = FromMillis(options.drain_s * 1000);
   co.batch_queues = impl.kserve->completion_queues();
   impl.controller = std::make_unique<serve::Controller>(*impl.frontend, *impl.registry,
                                                         impl.manifest, impl.metrics, co);
+  impl.http->SetPlanView([controller = impl.controller.get()] { return controller->PlanView(); });
   return runner;
 }
 

@@ -398,7 +398,7 @@ Status RunSimulate(const SimulateOptions& o) {
   so.policy = o.policy;
   so.planner_options = popts;
   so.device_budget = budget;
-  so.rates.replan_epoch = FromMillis(o.epoch_s * 1000);
+  so.rates.SetEpoch(FromMillis(o.epoch_s * 1000));
   so.overhead.request_ms = o.request_overhead_ms;
   so.overhead.request_ms_per_mib = o.request_overhead_ms_per_mib;
   so.overhead.batch_ms = o.batch_overhead_ms;
@@ -568,7 +568,9 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
                   "re-plan at epochs when observed rates move: auto (on when a trace is given) "
                   "| on | off")
       ->capture_default_str();
-  cmd->add_option("--epoch", o->epoch_s, "seconds between re-plans at most")
+  cmd->add_option("--epoch", o->epoch_s,
+                  "re-plan epoch (s): scale-downs at most once per epoch, after a drop held for 3 "
+                  "epochs; scale-ups at most once per epoch / 5")
       ->check(NumberAtLeast(0))
       ->capture_default_str();
   cmd->add_option("--bin", o->bin_s, "seconds per time-series bin")

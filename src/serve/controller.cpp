@@ -174,7 +174,10 @@ Result<sched::Workload> Controller::MakeWorkload(const std::map<std::string, dou
     d.slo_ms = d.slo_ms > 0 ? std::min(d.slo_ms, slo_ms) : slo_ms;
     d.max_batch = spec->max_batch;
     auto r = rates.find(name);
-    d.rate_rps = std::max(options_.min_rate_rps, r == rates.end() ? 0.0 : r->second);
+    auto floor = options_.model_floor_rps.find(name);
+    d.rate_rps = std::max({options_.min_rate_rps,
+                           floor == options_.model_floor_rps.end() ? 0.0 : floor->second,
+                           r == rates.end() ? 0.0 : r->second});
     return Status::Ok();
   };
   for (const auto& [name, _] : options_.model_rates) {
@@ -267,6 +270,7 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
   GLET_RETURN_IF_ERROR(Apply(*plan, fleet.Profiles(), backends));
   plan_ = *plan;
   plan_failed_ = false;
+  plan_reason_ = why;
   planned_rates_.clear();
   for (const sched::ModelDemand& d : workload.models) {
     planned_rates_[d.model] = d.rate_rps;
@@ -274,9 +278,49 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
   frontend_.SetPlannedRates(planned_rates_);
   metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "applied"}});
   metrics_.Set("glet_devices_in_use", {}, plan_.UsedDevices());
-  GLET_LOG_INFO("plan epoch {} ({}): {} device(s): {}", epoch_, why, plan_.UsedDevices(),
-                fleet.Describe(fleet.UsedPerPool(plan_)));
+  PublishView();
+  std::string glets;
+  for (const Placed& p : placed_) {
+    std::string models;
+    for (const GletModelSpec& m : p.spec.models) {
+      models += (models.empty() ? "" : " ") + m.model + " b" + std::to_string(m.batch_size);
+    }
+    glets += (glets.empty() ? "" : ", ") + p.spec.glet_id + " " + p.spec.device_id + "@" +
+             p.backend_id + " " + std::to_string(p.spec.partition_percent) + "% [" + models + "]";
+  }
+  GLET_LOG_INFO("plan epoch {} ({}): {} device(s): {}; glets: {}", epoch_, why, plan_.UsedDevices(),
+                fleet.Describe(fleet.UsedPerPool(plan_)), glets);
   return Status::Ok();
+}
+
+Json Controller::PlanView() const {
+  std::lock_guard<std::mutex> lock(view_mu_);
+  return view_;
+}
+
+void Controller::PublishView() {
+  Json v;
+  v["epoch"] = epoch_;
+  v["reason"] = plan_reason_;
+  v["planned_rates_rps"] = planned_rates_;
+  v["plan"] = plan_.ToJson();
+  Json glets = Json::array();
+  for (const Placed& p : placed_) {
+    Json models = Json::array();
+    for (const GletModelSpec& m : p.spec.models) {
+      models.push_back({{"model", m.model}, {"batch", m.batch_size}, {"rate_rps", m.rate_rps}});
+    }
+    glets.push_back({{"glet_id", p.spec.glet_id},
+                     {"backend", p.backend_id},
+                     {"device", p.spec.device_id},
+                     {"partition_percent", p.spec.partition_percent},
+                     {"up", p.up},
+                     {"duty_cycle_ms", p.duty_cycle_ms},
+                     {"models", std::move(models)}});
+  }
+  v["glets"] = std::move(glets);
+  std::lock_guard<std::mutex> lock(view_mu_);
+  view_ = std::move(v);
 }
 
 Status Controller::Apply(const sched::Plan& plan,
@@ -493,6 +537,9 @@ void Controller::FollowGletHealth() {
       GLET_LOG_WARN("re-routing after a proxy restart: {}", s.message());
     }
   }
+  if (moved || !changes.empty()) {
+    PublishView();
+  }
   for (const auto& [id, up] : changes) {
     frontend_.SetGletUp(id, up);
   }
@@ -539,6 +586,7 @@ void Controller::Loop() {
                                                           });
                                      }),
                       placed_.end());
+        PublishView();
       }
     }
     std::map<std::string, double> rates;
@@ -562,8 +610,8 @@ void Controller::Loop() {
       last_check = clock_.Now();
       ReplanDecision d = frontend_.CheckReplan();
       if (d.replan) {
-        GLET_LOG_INFO("rate of {} moved from {:.1f} to {:.1f} rps: re-planning", d.model,
-                      d.planned_rps, d.observed_rps);
+        GLET_LOG_INFO("rate of {} moved {} from {:.1f} to {:.1f} rps: re-planning", d.model,
+                      d.up ? "up" : "down", d.planned_rps, d.observed_rps);
         std::map<std::string, double> next = rates;
         for (const auto& [model, r] : d.rates_rps) {
           next[model] = r;

@@ -21,11 +21,13 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/json_reader.h"
 #include "core/metrics.h"
 #include "core/mutex.h"
 #include "core/status.h"
@@ -53,9 +55,10 @@ struct ControllerOptions {
   // which latency profiles do not time: plans are made for SLO - host_overhead_ms so a planned
   // batch still meets the real SLO after it. >= 0 and below every planned SLO.
   double host_overhead_ms = 0;
-  std::map<std::string, double> model_rates;  // initial demand per model (rps)
-  std::vector<ServedApp> apps;                // initial demand per app
-  double min_rate_rps = 1;                    // planning floor for a served model
+  std::map<std::string, double> model_rates;      // initial demand per model (rps)
+  std::vector<ServedApp> apps;                    // initial demand per app
+  double min_rate_rps = 1;                        // planning floor for a served model
+  std::map<std::string, double> model_floor_rps;  // higher floors for some models
   Duration epoch = std::chrono::seconds(10);
   Duration heartbeat_timeout = std::chrono::seconds(3);
   Duration drain_timeout = std::chrono::seconds(10);
@@ -84,6 +87,13 @@ class Controller {
 
   // The plan in force (empty before Start()).
   sched::Plan plan() const;
+  // The plan in force as GET /v2/glet/plan shows it (null before the first plan):
+  //   {"epoch": N, "reason": why it was made, "planned_rates_rps": {model: rps},
+  //    "plan": sched::Plan::ToJson(),
+  //    "glets": [{"glet_id", "backend", "device", "partition_percent", "up", "duty_cycle_ms",
+  //               "models": [{"model", "batch", "rate_rps"}]}]}
+  // A snapshot taken when the plan or a glet's health changed: never waits for a re-plan.
+  Json PlanView() const;
   int64_t epoch() const;
 
   // Makes and applies a plan for `rates_rps` now (the loop calls this; tests may too).
@@ -99,6 +109,8 @@ class Controller {
                const std::map<std::string, const perf::DeviceProfile*>& profiles,
                const std::vector<BackendRecord>& backends);
   Status InstallRoutes(int64_t epoch) GLET_REQUIRES(mu_);
+  // Refreshes the snapshot PlanView() returns.
+  void PublishView() GLET_REQUIRES(mu_);
   void FollowGletHealth();
 
   Frontend& frontend_;                    // not owned
@@ -116,6 +128,9 @@ class Controller {
   int64_t epoch_ GLET_GUARDED_BY(mu_) = 0;
   std::map<std::string, double> planned_rates_ GLET_GUARDED_BY(mu_);
   std::vector<Placed> placed_ GLET_GUARDED_BY(mu_);
+  std::string plan_reason_ GLET_GUARDED_BY(mu_);
+  mutable std::mutex view_mu_;  // leaf lock: guards view_ only
+  Json view_;
   std::map<std::string, std::unique_ptr<perf::DeviceProfile>> profiles_ GLET_GUARDED_BY(mu_);
   size_t known_devices_ GLET_GUARDED_BY(mu_) = 0;
   std::thread thread_;

@@ -176,7 +176,14 @@ std::string JsonInferResponse(const std::string& model, const std::string& id,
 struct HttpService::Impl {
   httplib::Server server;
   std::thread thread;
+  std::mutex plan_mu;
+  std::function<Json()> plan_view;  // guarded by plan_mu
 };
+
+void HttpService::SetPlanView(std::function<Json()> source) {
+  std::lock_guard<std::mutex> lock(impl_->plan_mu);
+  impl_->plan_view = std::move(source);
+}
 
 Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
                                                         MetricsRegistry& metrics,
@@ -243,6 +250,20 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     }
     SetJson(res, HttpCodeFor(result), body);
   });
+  s.Get("/v2/glet/plan",
+        [impl = svc->impl_.get()](const httplib::Request&, httplib::Response& res) {
+          std::function<Json()> source;
+          {
+            std::lock_guard<std::mutex> lock(impl->plan_mu);
+            source = impl->plan_view;
+          }
+          Json view = source ? source() : Json();
+          if (view.is_null()) {
+            SetJson(res, 503, {{"error", "no plan in force yet"}});
+            return;
+          }
+          SetJson(res, 200, view);
+        });
   s.Get("/metrics", [m](const httplib::Request&, httplib::Response& res) {
     res.set_content(m->RenderPrometheus(), "text/plain; version=0.0.4");
   });

@@ -5,6 +5,9 @@
 //   GET  /v2/models/{name}/ready               200 when ready, else 503
 //   POST /v2/models/{name}/infer               {"inputs": [{"name", "shape", "datatype", "data"}]}
 //   GET  /metrics                              Prometheus text
+//   GET  /v2/glet/plan                         the plan in force and where each glet runs (JSON
+//                                              from SetPlanView's source; 503 before the first
+//                                              plan)
 // Infer errors answer {"error": "...", "outcome": "dropped"|"failed", "drop_reason": "..."} with
 // 400 (bad input), 404 (unknown model), 429 (queue full), 503 (other drops, unavailable), 504
 // (deadline), 500 (other). Thin: JSON <-> frontend calls only.
@@ -12,10 +15,12 @@
 // Thread safety: Start() and Stop() from one thread; requests are served on httplib's pool.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "core/json_reader.h"
 #include "core/metrics.h"
 #include "core/status.h"
 #include "serve/frontend.h"
@@ -38,6 +43,9 @@ class HttpService {
   ~HttpService();
   int port() const { return port_; }
   void Stop();
+  // Where GET /v2/glet/plan reads the plan from (e.g. Controller::PlanView); it answers null
+  // while there is none. Callable at any time; thread-safe.
+  void SetPlanView(std::function<Json()> source);
 
  private:
   struct Impl;

@@ -28,6 +28,28 @@ Result<RateMonitor> RateMonitor::Create(RateMonitorConfig config, TimePoint star
     return InvalidArgumentError(where + "replan_epoch_ms: must be >= 0 (got " +
                                 std::to_string(ToMillis(config.replan_epoch)) + ")");
   }
+  for (const auto& [model, floor] : config.floor_rps) {
+    if (!(floor >= 0) || !std::isfinite(floor)) {
+      return InvalidArgumentError(where + "floor_rps: model '" + model + "': must be >= 0 (got " +
+                                  std::to_string(floor) + ")");
+    }
+  }
+  if (!(config.noise_z >= 0) || !std::isfinite(config.noise_z)) {
+    return InvalidArgumentError(where + "noise_z: must be >= 0 (got " +
+                                std::to_string(config.noise_z) + ")");
+  }
+  if (config.scale_up_after < Duration::zero()) {
+    return InvalidArgumentError(where + "scale_up_after_ms: must be >= 0 (got " +
+                                std::to_string(ToMillis(config.scale_up_after)) + ")");
+  }
+  if (config.scale_up_gap < Duration::zero()) {
+    return InvalidArgumentError(where + "scale_up_gap_ms: must be >= 0 (got " +
+                                std::to_string(ToMillis(config.scale_up_gap)) + ")");
+  }
+  if (config.scale_down_after < Duration::zero()) {
+    return InvalidArgumentError(where + "scale_down_after_ms: must be >= 0 (got " +
+                                std::to_string(ToMillis(config.scale_down_after)) + ")");
+  }
   return RateMonitor(config, start);
 }
 
@@ -50,8 +72,10 @@ void RateMonitor::Advance(TimePoint now) {
     // The open window closes with its count, then closed - 1 empty windows follow.
     const double rate = static_cast<double>(m.open_count) / window_s;
     m.ewma = m.ewma ? config_.alpha * rate + keep * *m.ewma : rate;
+    m.last_window_rps = rate;
     if (closed > 1) {
       *m.ewma *= std::pow(keep, static_cast<double>(closed - 1));
+      m.last_window_rps = 0;
     }
     m.open_count = 0;
   }
@@ -60,7 +84,9 @@ void RateMonitor::Advance(TimePoint now) {
 
 void RateMonitor::RecordArrival(std::string_view model, TimePoint now, int count) {
   Advance(now);
-  Get(model).open_count += std::max(count, 0);
+  ModelRate& m = Get(model);
+  m.open_count += std::max(count, 0);
+  m.seen |= count > 0;
 }
 
 double RateMonitor::Rate(std::string_view model, TimePoint now) {
@@ -78,36 +104,94 @@ void RateMonitor::SetPlannedRates(std::map<std::string, double> rates_rps, TimeP
   epoch_start_ = now;
 }
 
+double RateMonitor::Floor(std::string_view model) const {
+  auto it = config_.floor_rps.find(model);
+  return it == config_.floor_rps.end() ? config_.min_rate_rps
+                                       : std::max(config_.min_rate_rps, it->second);
+}
+
+int RateMonitor::Moved(double rate, double planned, double floor) const {
+  const double t = std::max(rate, floor);
+  const double p = std::max(planned, floor);
+  const double change = std::abs(t - p);
+  if (change <= config_.replan_threshold * p) {
+    return 0;
+  }
+  // Standard deviation of the EWMA of window rates when arrivals are Poisson at p: each window's
+  // rate has variance p / window_s, and the EWMA keeps alpha / (2 - alpha) of it.
+  const double window_s = std::chrono::duration<double>(config_.window).count();
+  const double sigma = std::sqrt(p / window_s * config_.alpha / (2.0 - config_.alpha));
+  if (change <= config_.noise_z * sigma) {
+    return 0;
+  }
+  return t > p ? 1 : -1;
+}
+
 ReplanDecision RateMonitor::ShouldReplan(TimePoint now) {
   Advance(now);
   ReplanDecision decision;
-  if (epoch_start_ && now - *epoch_start_ < config_.replan_epoch) {
-    return decision;
-  }
+  const Duration since = epoch_start_ ? now - *epoch_start_ : Duration::max();
+  const bool up_allowed = since >= config_.scale_up_gap;
+  const bool down_allowed = since >= config_.replan_epoch;
   // Every model either planned or seen, by name.
-  std::map<std::string, double> observed;
-  for (const auto& [name, m] : models_) {
-    observed[name] = m.ewma.value_or(0.0);
-  }
   for (const auto& [name, planned] : planned_rps_) {
-    observed.emplace(name, 0.0);
+    Get(name);
   }
-  for (const auto& [name, rate] : observed) {
+  struct Move {
+    int direction = 0;
+    bool held = false;  // a drop that held for scale_down_after
+  };
+  std::map<std::string, Move> moves;
+  for (auto& [name, m] : models_) {
     auto p = planned_rps_.find(name);
     const double planned = p == planned_rps_.end() ? 0.0 : p->second;
-    const double reference = std::max(planned, config_.min_rate_rps);
-    if (std::abs(rate - planned) > config_.replan_threshold * reference) {
+    const double rate = m.ewma.value_or(0.0);
+    Move move;
+    move.direction = Moved(rate, planned, Floor(name));
+    if (move.direction < 0 && !m.seen) {
+      move.direction = 0;  // no traffic yet: no evidence against the configured rate
+    }
+    if (move.direction == 0) {
+      m.moved_since.reset();
+    } else {
+      if (!m.moved_since || m.moved_up != (move.direction > 0)) {
+        m.moved_since = now;
+        m.moved_up = move.direction > 0;
+      }
+      move.held = now - *m.moved_since >=
+                  (move.direction > 0 ? config_.scale_up_after : config_.scale_down_after);
+    }
+    moves[name] = move;
+    const bool fires = move.held && (move.direction > 0 ? up_allowed : down_allowed);
+    if (fires && !decision.replan) {
       decision.replan = true;
       decision.model = name;
       decision.planned_rps = planned;
       decision.observed_rps = rate;
-      break;
+      decision.up = move.direction > 0;
     }
   }
-  if (decision.replan) {
-    decision.rates_rps = std::move(observed);
-    epoch_start_ = now;
+  if (!decision.replan) {
+    return decision;
   }
+  for (auto& [name, m] : models_) {
+    const Move& move = moves[name];
+    const double floor = Floor(name);
+    const double rate = m.ewma.value_or(0.0);
+    auto p = planned_rps_.find(name);
+    double target;
+    if (move.direction > 0) {
+      target = std::max({rate, m.last_window_rps, floor});
+      m.moved_since.reset();
+    } else if (move.direction < 0 && move.held) {
+      target = std::max(rate, floor);
+      m.moved_since.reset();
+    } else {
+      target = p != planned_rps_.end() ? std::max(p->second, floor) : std::max(rate, floor);
+    }
+    decision.rates_rps[name] = target;
+  }
+  epoch_start_ = now;
   return decision;
 }
 

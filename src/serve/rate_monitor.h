@@ -6,11 +6,26 @@
 // window of a model setting ewma to its rate. Windows that pass with no arrivals count as 0.
 // Rate() is the EWMA over closed windows only, so it moves in window-sized steps.
 //
-// Re-planning: SetPlannedRates() records the rates the plan in force was made for. ShouldReplan()
-// says yes when some model's Rate() differs from its planned rate by more than
-// replan_threshold * max(planned, min_rate_rps) (a model missing from the plan counts as
-// planned at 0), and at most once per replan_epoch: never within replan_epoch of the last "yes"
-// or of the last SetPlannedRates().
+// Re-planning on evidence. SetPlannedRates() records the rates the plan in force was made for.
+// Both sides are compared above each model's floor (max(min_rate_rps, its floor_rps); the plan
+// never goes below it): observed t = max(Rate(), floor), planned p = max(planned, floor), a model
+// missing from the plan counting as planned at 0. A model has moved when |t - p| is both
+//   - past the relative threshold: > replan_threshold * p, and
+//   - outside the Poisson noise of the EWMA at rate p: > noise_z * sqrt(p / window_s *
+//     alpha / (2 - alpha)) (the EWMA's standard deviation when arrivals are Poisson at p),
+// so an idle server does not re-plan (both sides sit at the floor) and a low rate does not
+// re-plan on noise. ShouldReplan() then says yes:
+//   - scale up (t > p) once the model has been moved up at every call for scale_up_after (a
+//     burst of one window is not a rise), at most once per scale_up_gap (from the last "yes" or
+//     SetPlannedRates()): the plan follows a rise within seconds, not at the next epoch;
+//   - scale down (t < p) only once the model has been moved down at every call for
+//     scale_down_after (hysteresis: a dip does not shed glets), and at most once per
+//     replan_epoch; never for a model that has had no arrival yet (a server that has just
+//     started keeps its configured rates until traffic says otherwise).
+// The decision's rates are what to plan for: a model moving up gets max(Rate(), the rate of the
+// last closed window) (the rise so far, not the EWMA lagging behind it), one whose drop held long
+// enough gets t, every other model keeps its planned rate (so an up-move does not also shed what
+// another model merely dipped), an unplanned one t.
 //
 // Pure policy: every call takes `now` (non-decreasing across calls); it never reads a clock.
 // Thread safety: none; the owner serialises calls.
@@ -27,20 +42,37 @@
 namespace glet::serve {
 
 struct RateMonitorConfig {
-  Duration window = std::chrono::seconds(1);         // > 0
-  double alpha = 0.3;                                // weight of the newest window, (0, 1]
-  double replan_threshold = 0.2;                     // relative change that re-plans, > 0
-  double min_rate_rps = 1.0;                         // floor of the reference rate, >= 0
-  Duration replan_epoch = std::chrono::seconds(10);  // >= 0
+  Duration window = std::chrono::seconds(1);             // > 0
+  double alpha = 0.3;                                    // weight of the newest window, (0, 1]
+  double replan_threshold = 0.2;                         // relative change that re-plans, > 0
+  double min_rate_rps = 1.0;                             // every model's floor, >= 0
+  Duration replan_epoch = std::chrono::seconds(10);      // between scale-downs, >= 0
+  double noise_z = 4.0;                                  // noise bound in std devs, >= 0
+  Duration scale_up_after = std::chrono::seconds(2);     // a rise must hold this long, >= 0
+  Duration scale_up_gap = std::chrono::seconds(2);       // between scale-ups, >= 0
+  Duration scale_down_after = std::chrono::seconds(30);  // a drop must hold this long, >= 0
+  std::map<std::string, double, std::less<>> floor_rps;  // per-model floors, each >= 0
+
+  // The re-planning cadence from one number, as the serve config's epoch_s and `glet simulate
+  // --epoch` give it: scale-downs at most once per epoch and only after a drop held for three,
+  // scale-ups up to five times as often (the defaults above are those of a 10 s epoch; a huge
+  // epoch turns rate re-planning off).
+  void SetEpoch(Duration epoch) {
+    replan_epoch = epoch;
+    scale_up_gap = epoch / 5;
+    scale_down_after = 3 * epoch;
+  }
 };
 
 struct ReplanDecision {
   bool replan = false;
-  // When replan: the first model (by name) past the threshold, its planned and observed rate.
+  // When replan: the first model (by name) that moved, its planned and observed rate (Rate()),
+  // and whether it moved up.
   std::string model;
   double planned_rps = 0;
   double observed_rps = 0;
-  // When replan: Rate() of every model known to the monitor, the input for the next plan.
+  bool up = false;
+  // When replan: the rate to plan each model known to the monitor for (see above).
   std::map<std::string, double> rates_rps;
 };
 
@@ -60,15 +92,25 @@ class RateMonitor {
   // later but not in `rates_rps` counts as planned at 0.
   void SetPlannedRates(std::map<std::string, double> rates_rps, TimePoint now);
 
+  // The lowest rate `model` is planned for: max(min_rate_rps, its floor_rps).
+  double Floor(std::string_view model) const;
+
   ReplanDecision ShouldReplan(TimePoint now);
 
   const RateMonitorConfig& config() const { return config_; }
 
  private:
   struct ModelRate {
-    long long open_count = 0;    // arrivals in the open window
-    std::optional<double> ewma;  // rps; unset until the first window closes
+    long long open_count = 0;              // arrivals in the open window
+    std::optional<double> ewma;            // rps; unset until the first window closes
+    double last_window_rps = 0;            // rate of the last closed window
+    bool seen = false;                     // had an arrival since the monitor started
+    std::optional<TimePoint> moved_since;  // moved (in direction moved_up) at every call since
+    bool moved_up = false;
   };
+  // How model `name` (observed `rate`, planned `planned`, floor `floor`) moved: +1 up, -1 down,
+  // 0 not (see the rule above).
+  int Moved(double rate, double planned, double floor) const;
   RateMonitor(RateMonitorConfig config, TimePoint start) : config_(config), open_start_(start) {}
   // Closes every window that ended at or before `now`.
   void Advance(TimePoint now);

@@ -33,7 +33,8 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
   if (auto models = root.OptionalChild("models")) {
     GLET_ASSIGN_OR_RETURN(auto elems, models->Elements());
     for (const JsonReader& m : elems) {
-      GLET_RETURN_IF_ERROR(m.CheckKeys({"name", "rate_rps", "slo_ms", "max_batch"}));
+      GLET_RETURN_IF_ERROR(
+          m.CheckKeys({"name", "rate_rps", "slo_ms", "max_batch", "min_rate_rps"}));
       GLET_ASSIGN_OR_RETURN(std::string name, m.GetString("name"));
       if (!manifest.Find(name).ok()) {
         return InvalidArgumentError(m.where() + "/name: unknown model '" + name + "'");
@@ -44,6 +45,11 @@ Result<ServeConfig> ServeConfig::Load(const std::string& path,
         GLET_ASSIGN_OR_RETURN(double slo, m.GetDouble("slo_ms"));
         GLET_RETURN_IF_ERROR(m.RequirePositive("slo_ms", slo));
         config.model_slo_ms[name] = slo;
+      }
+      if (m.Has("min_rate_rps")) {
+        GLET_ASSIGN_OR_RETURN(double floor, m.GetDouble("min_rate_rps"));
+        GLET_RETURN_IF_ERROR(m.RequireNonNegative("min_rate_rps", floor));
+        config.model_floor_rps[name] = floor;
       }
       if (m.Has("max_batch")) {
         GLET_ASSIGN_OR_RETURN(int64_t b, m.GetInt("max_batch"));

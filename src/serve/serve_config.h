@@ -30,6 +30,9 @@ struct ServeConfig {
   std::map<std::string, double> model_rates;
   std::map<std::string, double> model_slo_ms;  // overrides of the manifest's SLOs
   std::map<std::string, int> model_max_batch;  // caps on the manifest's max_batch
+  // Per-model planning floors ("min_rate_rps" of a model entry): re-planning never plans the
+  // model below max(this, the global min_rate_rps).
+  std::map<std::string, double> model_floor_rps;
   std::vector<ServedApp> apps;
   std::string policy = "glet";
   std::map<std::string, std::vector<int>> partitions;

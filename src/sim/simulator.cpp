@@ -1045,7 +1045,8 @@ void Engine::OnReplanTick() {
     for (const sched::ModelDemand& old : current_plan_.workload) {
       sched::ModelDemand nd = old;
       auto r = d.rates_rps.find(old.model);
-      nd.rate_rps = std::max(opt_.min_rate_rps, r == d.rates_rps.end() ? 0.0 : r->second);
+      nd.rate_rps = std::max({opt_.min_rate_rps, monitor_->Floor(old.model),
+                              r == d.rates_rps.end() ? 0.0 : r->second});
       w.models.push_back(nd);
     }
     Result<sched::Plan> plan = planner_->MakePlan(w, fleet_, nullptr);

@@ -366,10 +366,33 @@ TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
   // Live at once; not ready before any backend has joined.
   EXPECT_EQ(HttpGet(d.http(), "/v2/health/live").status, 200);
   EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 503);
+  EXPECT_EQ(HttpGet(d.http(), "/v2/glet/plan").status, 503);
   ASSERT_TRUE(d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu"))));
   ASSERT_TRUE(d.AwaitReady());
   EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 200);
   EXPECT_EQ(HttpGet(d.http(), "/v2/models/lenet1/ready").status, 200);
+
+  // The plan in force, and where each glet runs.
+  HttpReply plan = HttpGet(d.http(), "/v2/glet/plan");
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  Result<Json> view = ParseJson(plan.body, "plan");
+  ASSERT_TRUE(view.ok()) << plan.body;
+  EXPECT_EQ((*view)["epoch"], 1) << plan.body;
+  EXPECT_EQ((*view)["reason"], "start") << plan.body;
+  EXPECT_EQ((*view)["planned_rates_rps"], Json({{"lenet1", 40.0}, {"resnet50", 20.0}}));
+  EXPECT_EQ((*view)["plan"]["policy"], "glet") << plan.body;
+  std::set<std::string> planned_models;
+  ASSERT_FALSE((*view)["glets"].empty()) << plan.body;
+  for (const Json& g : (*view)["glets"]) {
+    EXPECT_EQ(g["device"], "gpu0") << g.dump();
+    EXPECT_TRUE(g["up"].get<bool>()) << g.dump();
+    EXPECT_GT(g["partition_percent"].get<int>(), 0) << g.dump();
+    for (const Json& m : g["models"]) {
+      EXPECT_GT(m["batch"].get<int>(), 0) << g.dump();
+      planned_models.insert(m["model"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(planned_models, (std::set<std::string>{"lenet1", "resnet50"}));
 
   HttpReply meta = HttpGet(d.http(), "/v2/models/resnet50");
   ASSERT_EQ(meta.status, 200) << meta.body;
@@ -423,8 +446,9 @@ TEST_F(RefGpuServingTest, RateStepTriggersReplanAndAccountingStaysExact) {
   ASSERT_TRUE(Start("resource/serve/test-replan.json"));
   const std::vector<pid_t> proxies = ChildrenOf(deployment_.backend(0).pid());
   ASSERT_FALSE(proxies.empty());
-  // 50 rps (the planned rate) for 2 s, then 85 rps for 3 s.
-  const std::string trace = dir_.WriteFile("trace.csv", "second,rps\n0,50\n2,85\n4,85\n");
+  // 50 rps (the planned rate) for 2 s, then 85 rps for 7 s (a rise re-plans once it held for
+  // 2 s above the EWMA's noise).
+  const std::string trace = dir_.WriteFile("trace.csv", "second,rps\n0,50\n2,85\n8,85\n");
   auto client = std::async(std::launch::async, [&] {
     return deployment_.Client({"--trace", "lenet1=" + trace, "--seed", "3"});
   });
@@ -447,6 +471,18 @@ TEST_F(RefGpuServingTest, RateStepTriggersReplanAndAccountingStaysExact) {
   // lenet1 (capped at batch 1 by the config) gets one 20% glet at any of these rates (its 5 ms
   // SLO keeps the glet small): the new plan differs only in planned rate and duty cycle, so the
   // running proxy is kept, not restarted.
+  EXPECT_EQ(ChildrenOf(deployment_.backend(0).pid()), proxies);
+}
+
+TEST_F(RefGpuServingTest, IdleServerDoesNotReplan) {
+  // Epochs of 2 s: before re-planning went on evidence, the idle lenet1 was re-planned "from 50
+  // to 0" at the first epoch, then "from 1 to 0" at every epoch after it.
+  ASSERT_TRUE(Start("resource/serve/test-replan.json"));
+  const std::vector<pid_t> proxies = ChildrenOf(deployment_.backend(0).pid());
+  std::this_thread::sleep_for(seconds(9));
+  const std::string metrics = deployment_.Metrics();
+  EXPECT_EQ(MetricSum(metrics, "glet_plan_epoch"), 1) << metrics;
+  EXPECT_EQ(MetricSum(metrics, "glet_replans_total", {"reason=\"rate_change\""}), 0) << metrics;
   EXPECT_EQ(ChildrenOf(deployment_.backend(0).pid()), proxies);
 }
 

@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
+#include <random>
 #include <string>
+#include <utility>
 
 #include "core/clock.h"
 
@@ -79,6 +82,11 @@ class ReplanTest : public ::testing::Test {
     config.alpha = 1.0;  // Rate() = the last window: exact control in tests
     config.replan_threshold = 0.2;
     config.replan_epoch = seconds(10);
+    // The relative threshold and the epoch alone (the evidence rule is tested below).
+    config.noise_z = 0;
+    config.scale_up_after = Duration::zero();
+    config.scale_up_gap = seconds(10);
+    config.scale_down_after = Duration::zero();
     monitor_.emplace(MakeMonitor(config, clock_.Now()));
     t0_ = clock_.Now();
     monitor_->SetPlannedRates({{"m", 100}}, t0_);
@@ -154,32 +162,60 @@ TEST_F(ReplanTest, UnplannedModelWithTrafficTriggersReplan) {
   EXPECT_EQ(d.rates_rps, (std::map<std::string, double>{{"m", 100}, {"new", 5}}));
 }
 
-TEST_F(ReplanTest, PlannedModelWithoutTrafficTriggersReplan) {
+TEST_F(ReplanTest, PlannedModelWithoutTrafficYetKeepsItsRate) {
+  // A server that has just started has no evidence against its configured rates.
   monitor_->SetPlannedRates({{"m", 100}, {"idle", 50}}, t0_);
+  for (int i = 0; i < 60; ++i) {
+    Second("m", 100);
+    EXPECT_FALSE(monitor_->ShouldReplan(clock_.Now()).replan) << i;
+  }
+}
+
+TEST_F(ReplanTest, PlannedModelWhoseTrafficStoppedIsPlannedDown) {
+  monitor_->SetPlannedRates({{"m", 100}, {"idle", 50}}, t0_);
+  Second("idle", 50);
   clock_.AdvanceTo(t0_ + seconds(10));
   Second("m", 100);
   const ReplanDecision d = monitor_->ShouldReplan(clock_.Now());
   ASSERT_TRUE(d.replan);
   EXPECT_EQ(d.model, "idle");
+  EXPECT_FALSE(d.up);
   EXPECT_DOUBLE_EQ(d.observed_rps, 0);
+  // Planned for the floor, the other model for what it was planned for.
+  EXPECT_EQ(d.rates_rps, (std::map<std::string, double>{{"idle", 1}, {"m", 100}}));
 }
 
-TEST_F(ReplanTest, MinRateFloorDampsChangesOfTinyRates) {
-  // Planned 0.5 rps; the reference is max(0.5, min_rate_rps = 1) = 1 rps, so only a change of
-  // more than 0.2 rps counts.
+TEST_F(ReplanTest, BothSidesAreComparedAboveTheFloor) {
+  // Planned 0.5 rps: the plan is made for the floor (min_rate_rps = 1) anyway, so no rate below
+  // it is a move: an idle model does not re-plan again and again (the "1.0 to 0.0" churn).
   monitor_->SetPlannedRates({{"m", 0.5}}, t0_);
   clock_.AdvanceTo(t0_ + seconds(10));
-  Second("m", 0);  // 0 rps: change 0.5 > 0.2 * 1
-  EXPECT_TRUE(monitor_->ShouldReplan(clock_.Now()).replan);
+  Second("m", 1);
+  for (int i = 0; i < 60; ++i) {
+    Second("m", 0);
+    EXPECT_FALSE(monitor_->ShouldReplan(clock_.Now()).replan) << i;
+  }
+  Second("m", 2);  // 2 rps against the floor: change 1 > 0.2 * 1
+  const ReplanDecision d = monitor_->ShouldReplan(clock_.Now());
+  ASSERT_TRUE(d.replan);
+  EXPECT_TRUE(d.up);
+  EXPECT_EQ(d.rates_rps, (std::map<std::string, double>{{"m", 2}}));
+}
 
-  monitor_->SetPlannedRates({{"m", 0.9}}, clock_.Now());
-  clock_.Advance(seconds(10));
-  Second("m", 1);  // change 0.1 <= 0.2 * 1: no; without the floor 0.1 <= 0.18 too
-  EXPECT_FALSE(monitor_->ShouldReplan(clock_.Now()).replan);
-  monitor_->SetPlannedRates({{"m", 0.7}}, clock_.Now());
-  clock_.Advance(seconds(10));
-  Second("m", 1);  // change 0.3 > 0.2 * 1: yes
-  EXPECT_TRUE(monitor_->ShouldReplan(clock_.Now()).replan);
+TEST_F(ReplanTest, PerModelFloorKeepsAModelPlannedAboveIt) {
+  RateMonitorConfig config = monitor_->config();
+  config.floor_rps = {{"m", 50}};
+  RateMonitor floored = MakeMonitor(config, t0_);
+  floored.SetPlannedRates({{"m", 50}}, t0_);
+  EXPECT_DOUBLE_EQ(floored.Floor("m"), 50);
+  EXPECT_DOUBLE_EQ(floored.Floor("other"), 1);
+  clock_.AdvanceTo(t0_ + seconds(10));
+  ArriveOverWindow(floored, clock_, "m", 5);
+  EXPECT_FALSE(floored.ShouldReplan(clock_.Now()).replan);
+  ArriveOverWindow(floored, clock_, "m", 80);
+  const ReplanDecision d = floored.ShouldReplan(clock_.Now());
+  ASSERT_TRUE(d.replan);
+  EXPECT_EQ(d.rates_rps, (std::map<std::string, double>{{"m", 80}}));
 }
 
 TEST_F(ReplanTest, MinRateFloorIgnoresATrickleOfAnUnplannedModel) {
@@ -196,6 +232,88 @@ TEST_F(ReplanTest, MinRateFloorIgnoresATrickleOfAnUnplannedModel) {
   EXPECT_DOUBLE_EQ(slow.Rate("trickle", clock_.Now() + seconds(10)), 0.1);
 }
 
+// The evidence rule at its defaults: Poisson arrivals from a seeded generator, ShouldReplan()
+// asked every 500 ms as the controller does.
+class EvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    monitor_.emplace(MakeMonitor(RateMonitorConfig{}, clock_.Now()));
+    t0_ = clock_.Now();
+  }
+  // Poisson arrivals of `model` at `rps` (0: none) for `duration`; returns the first decision
+  // to re-plan and when it came, if any.
+  std::optional<std::pair<TimePoint, ReplanDecision>> Run(const std::string& model, double rps,
+                                                          Duration duration) {
+    const TimePoint end = clock_.Now() + duration;
+    std::exponential_distribution<double> gap(rps > 0 ? rps : 1.0);
+    TimePoint next_arrival =
+        rps > 0 ? clock_.Now() + FromMillis(gap(rng_) * 1000) : TimePoint::max();
+    TimePoint next_check = clock_.Now() + milliseconds(500);
+    while (clock_.Now() < end) {
+      if (next_arrival <= next_check) {
+        clock_.AdvanceTo(next_arrival);
+        monitor_->RecordArrival(model, next_arrival);
+        next_arrival += FromMillis(gap(rng_) * 1000);
+        continue;
+      }
+      clock_.AdvanceTo(next_check);
+      next_check += milliseconds(500);
+      ReplanDecision d = monitor_->ShouldReplan(clock_.Now());
+      if (d.replan) {
+        return std::make_pair(clock_.Now(), std::move(d));
+      }
+    }
+    return std::nullopt;
+  }
+
+  ManualClock clock_;
+  std::optional<RateMonitor> monitor_;
+  TimePoint t0_;
+  std::mt19937 rng_{7};
+};
+
+TEST_F(EvidenceTest, IdleServerNeverReplans) {
+  monitor_->SetPlannedRates({{"lenet", 40}, {"mobilenet_v2", 1}}, t0_);
+  EXPECT_FALSE(Run("lenet", 0, std::chrono::hours(1)));
+}
+
+TEST_F(EvidenceTest, PoissonNoiseAtSteadyRatesDoesNotReplan) {
+  for (double rps : {2.0, 40.0, 300.0}) {
+    monitor_->SetPlannedRates({{"m", rps}}, clock_.Now());
+    auto d = Run("m", rps, std::chrono::minutes(30));
+    EXPECT_FALSE(d) << rps << " rps: re-planned for " << d->second.observed_rps;
+  }
+}
+
+TEST_F(EvidenceTest, RealStepUpReplansWithinSeconds) {
+  monitor_->SetPlannedRates({{"m", 20}}, t0_);
+  ASSERT_FALSE(Run("m", 20, seconds(60)));
+  const TimePoint step = clock_.Now();
+  auto d = Run("m", 150, seconds(10));
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->second.up);
+  EXPECT_LE(d->first - step, seconds(3));
+  // Planned for the rise so far (the last window), not the EWMA lagging behind it.
+  EXPECT_GT(d->second.rates_rps.at("m"), 100);
+}
+
+TEST_F(EvidenceTest, DropReplansOnlyOnceItHeldAndADipDoesNot) {
+  monitor_->SetPlannedRates({{"m", 150}}, t0_);
+  ASSERT_FALSE(Run("m", 150, seconds(60)));
+  ASSERT_FALSE(Run("m", 20, seconds(20)));  // a dip
+  ASSERT_FALSE(Run("m", 150, seconds(20)));
+  const TimePoint drop = clock_.Now();
+  auto d = Run("m", 20, seconds(60));
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->second.up);
+  EXPECT_GE(d->first - drop, seconds(30));
+  EXPECT_LE(d->first - drop, seconds(40));
+  EXPECT_NEAR(d->second.rates_rps.at("m"), 20, 8);
+  // Planned for it: quiet again.
+  monitor_->SetPlannedRates(d->second.rates_rps, clock_.Now());
+  EXPECT_FALSE(Run("m", 20, std::chrono::minutes(10)));
+}
+
 TEST(RateMonitorTest, CreateRejectsBadConfigNamingField) {
   struct Case {
     void (*mutate)(RateMonitorConfig&);
@@ -208,6 +326,14 @@ TEST(RateMonitorTest, CreateRejectsBadConfigNamingField) {
       {[](RateMonitorConfig& c) { c.replan_threshold = 0; }, "replan_threshold"},
       {[](RateMonitorConfig& c) { c.min_rate_rps = -1; }, "min_rate_rps"},
       {[](RateMonitorConfig& c) { c.replan_epoch = -seconds(1); }, "replan_epoch_ms"},
+      {[](RateMonitorConfig& c) { c.noise_z = -1; }, "noise_z"},
+      {[](RateMonitorConfig& c) { c.scale_up_after = -seconds(1); }, "scale_up_after_ms"},
+      {[](RateMonitorConfig& c) { c.scale_up_gap = -seconds(1); }, "scale_up_gap_ms"},
+      {[](RateMonitorConfig& c) { c.scale_down_after = -seconds(1); }, "scale_down_after_ms"},
+      {[](RateMonitorConfig& c) {
+         c.floor_rps = {{"m", -1}};
+       },
+       "floor_rps: model 'm'"},
   };
   ManualClock clock;
   for (const Case& k : cases) {

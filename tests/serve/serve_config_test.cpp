@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "testing/test_util.h"
 
 namespace glet::serve {
@@ -146,6 +149,16 @@ TEST_F(ServeConfigTest, BatchingEdgesDefaultOnAndCanBeTurnedOff) {
     EXPECT_NE(r.status().message().find("batching"), std::string::npos)
         << bad << " -> " << r.status().message();
   }
+}
+
+TEST_F(ServeConfigTest, PerModelFloorIsKeptAndMustNotBeNegative) {
+  auto set = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5, "min_rate_rps": 3}]})");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->model_floor_rps, (std::map<std::string, double>{{"lenet1", 3}}));
+  auto negative = Load(R"({"models": [{"name": "lenet1", "rate_rps": 5, "min_rate_rps": -1}]})");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("/models/0/min_rate_rps"), std::string::npos)
+      << negative.status().message();
 }
 
 }  // namespace
