@@ -40,6 +40,13 @@ Result<Json> ParseJson(std::string_view text, std::string_view origin) {
     auto pos = what.find("parse error");
     msg << (pos == std::string::npos ? what : what.substr(pos));
     return InvalidArgumentError(msg.str());
+  } catch (const Json::exception& e) {
+    // E.g. out_of_range 406, a number too large for a double ("1e400"): strip nlohmann's
+    // "[json.exception.out_of_range.406] " prefix.
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    return InvalidArgumentError(std::string(origin) + ": invalid JSON: " +
+                                (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
 }
 

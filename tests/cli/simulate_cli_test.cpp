@@ -119,6 +119,7 @@ TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
   TempDir dir;
   const std::string bad_trace = dir.WriteFile("t.csv", "second,rps\n0,10\n1,abc\n");
   const std::string bad_plan = dir.WriteFile("p.json", "{\"version\": 1, \"devices\": 3}");
+  const std::string huge_plan = dir.WriteFile("huge.json", "{\"version\": 1e400}");
   const std::string bad_log =
       dir.WriteFile("l.csv", "id,model,sent_ms,done_ms,status,reason,latency_ms\n1,x,y,1,s,,1\n");
   const std::vector<BadCase> cases = {
@@ -131,6 +132,7 @@ TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
       {{"--rates", kRates, "--devices", "ref-gpu:4", "--duration", "0"}, "--duration"},
       {{"--rates", kRates, "--devices", "nosuch-gpu:4"}, "nosuch-gpu"},
       {{"--plan", bad_plan}, "p.json"},
+      {{"--plan", huge_plan}, "huge.json: invalid JSON: number overflow"},
       {{"--rates", kRates, "--devices", "ref-gpu:4", "--replay", bad_log}, "l.csv:2"},
       {{"--rates", kRates, "--devices", "ref-gpu:4", "--replan", "sometimes"}, "--replan"},
       {{"--devices", "ref-gpu:4"}, "--plan"},

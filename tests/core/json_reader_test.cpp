@@ -40,6 +40,15 @@ TEST(JsonReaderTest, SyntaxErrorNamesOriginAndByte) {
   EXPECT_NE(j.status().message().find("bad.json: invalid JSON at byte"), std::string::npos);
 }
 
+// Issue 17: nlohmann throws out_of_range (not parse_error) for a number too large for a double;
+// it aborted every loader (plan, serve config, DAG, layers).
+TEST(JsonReaderTest, NumberTooLargeIsAnErrorNotAnAbort) {
+  auto j = ParseJson(R"({"rate_rps": 1e400})", "big.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(j.status().message(), "big.json: invalid JSON: number overflow parsing '1e400'");
+}
+
 TEST(JsonReaderTest, MissingFileIsInvalidArgumentNamingPath) {
   auto j = ReadJsonFile("/nonexistent/x.json");
   ASSERT_FALSE(j.ok());
