@@ -19,6 +19,7 @@
 #include "model/device_spec.h"
 #include "serve/backend_agent.h"
 #include "serve/backend_service.h"
+#include "serve/grpc_listen.h"
 
 namespace glet::cli {
 namespace {
@@ -63,11 +64,12 @@ Status RunBackend(const BackendCliOptions& o) {
   serve::BackendGrpcService service(**backend);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &port);
+  serve::AddExclusiveListeningPort(builder, o.listen, &port);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return UnavailableError("--listen " + o.listen + ": cannot bind");
+    return InvalidArgumentError("--listen " + o.listen +
+                                ": cannot bind (in use, or not a local address)");
   }
   const std::string address = listen.host + ":" + std::to_string(port);
   std::cout << "listening: " << address << std::endl;

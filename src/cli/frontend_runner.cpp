@@ -10,6 +10,7 @@
 #include "serve/controller.h"
 #include "serve/frontend.h"
 #include "serve/frontend_control_service.h"
+#include "serve/grpc_listen.h"
 #include "serve/http_service.h"
 #include "serve/kserve_service.h"
 
@@ -44,7 +45,7 @@ Result<std::unique_ptr<grpc::Server>> StartGrpc(grpc::Service* service, const st
   GLET_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(address, flag));
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  serve::AddExclusiveListeningPort(builder, address, &port);
   builder.SetMaxReceiveMessageSize(256 << 20);
   builder.SetMaxSendMessageSize(256 << 20);
   builder.RegisterService(service);

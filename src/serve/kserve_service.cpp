@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "serve/async_unary_call.h"
+#include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
 #include "serve/tensor_proto.h"
 
@@ -152,7 +153,7 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& fron
   }
   std::unique_ptr<KServeGrpcServer> server(new KServeGrpcServer());
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &server->port_);
+  AddExclusiveListeningPort(builder, address, &server->port_);
   builder.SetMaxReceiveMessageSize(256 << 20);
   builder.SetMaxSendMessageSize(256 << 20);
   builder.RegisterService(&server->service_);

@@ -9,6 +9,7 @@
 #include "serve/async_unary_call.h"
 #include "serve/backend_proto.h"
 #include "serve/cq_run_loop.h"
+#include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
 #include "serve/protocol_version.h"
 #include "serve/tensor_proto.h"
@@ -91,7 +92,7 @@ grpc::Status RunBatch(Proxy& proxy, const control::RunBatchRequest& request,
 }  // namespace
 
 ProxyServer::ProxyServer(std::string listen_address) : listen_address_(std::move(listen_address)) {
-  builder_.AddListeningPort(listen_address_, grpc::InsecureServerCredentials(), &port_);
+  AddExclusiveListeningPort(builder_, listen_address_, &port_);
   builder_.SetMaxReceiveMessageSize(INT_MAX);  // batches of big inputs exceed gRPC's 4 MiB
   builder_.SetMaxSendMessageSize(INT_MAX);
   builder_.RegisterService(&service_);
@@ -124,7 +125,8 @@ Result<int> ProxyServer::Start(Proxy& proxy) {
   server_ = builder_.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
-    return UnavailableError("--listen " + listen_address_ + ": cannot bind");
+    return InvalidArgumentError("--listen " + listen_address_ +
+                                ": cannot bind (in use, or not a local address)");
   }
   using Svc = control::Proxy::AsyncService;
   grpc::ServerCompletionQueue* cq = cq_.get();

@@ -22,6 +22,7 @@
 #include "serve/backend_proto.h"
 #include "serve/child_process.h"
 #include "serve/tensor_proto.h"
+#include "testing/glet_deployment.h"
 #include "testing/test_util.h"
 
 namespace glet::serve {
@@ -394,6 +395,36 @@ TEST(ServeCliTest, BadFlagsExitTwoNamingTheFlag) {
   testing::CommandResult help = testing::RunGlet({"backend", "--help"}, 60);
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("--frontend"));
+}
+
+// Issue 17: gRPC's default SO_REUSEPORT let a second process bind a port in use and take a share
+// of its new connections. Every listener binds exclusively: the second process exits 2 naming
+// the address.
+TEST(BackendProxyCliTest, PortInUseIsRefusedOnEveryGrpcListener) {
+  testing::GletDeployment d({testing::GletBinary(), {}});
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")).ok());
+  const std::string config = testing::SourcePath("resource/serve/test-steady.json");
+  const std::string node = testing::SourcePath("resource/devices/local-cpu.json");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"frontend", "--config", config, "--http", "127.0.0.1:0", "--grpc", d.grpc(), "--control",
+        "127.0.0.1:0"},
+       "--grpc: cannot listen on " + d.grpc()},
+      {{"frontend", "--config", config, "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0",
+        "--control", d.control()},
+       "--control: cannot listen on " + d.control()},
+      {{"backend", "--node", node, "--listen", d.grpc()}, "--listen " + d.grpc()},
+      {{"proxy", "--slice", "emulated:ref-gpu:50", "--listen", d.control()},
+       "--listen " + d.control()},
+  };
+  for (const Case& c : cases) {
+    testing::CommandResult r = testing::RunGlet(c.args, 60);
+    EXPECT_EQ(r.exit_code, 2) << c.message << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.message));
+  }
 }
 
 // The Backend core class in this process, with real proxies: counters polled from the proxies
