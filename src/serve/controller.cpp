@@ -8,6 +8,7 @@
 #include "core/logging.h"
 #include "core/strings.h"
 #include "glet_control.grpc.pb.h"
+#include "sched/device_assignment.h"
 #include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
 #include "serve/backend_proto.h"
@@ -207,13 +208,18 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
       }
     }
   }
-  if (by_type.empty()) {
-    return FailedPreconditionError("no devices to plan on");
-  }
   MutexLock lock(mu_);
   known_devices_ = 0;
   for (const BackendRecord& b : backends) {
     known_devices_ += b.devices.size();
+  }
+  if (by_type.empty()) {
+    // Every node is gone (e.g. the only backend was killed): a backend that registers later
+    // must trigger a plan (Loop's "joined"), so this counts as a failed plan.
+    plan_failed_ = true;
+    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_devices"}});
+    GLET_LOG_WARN("plan ({}): no healthy devices to plan on; waiting for a backend", why);
+    return FailedPreconditionError("no devices to plan on");
   }
   // Every device type with healthy devices is planned; one whose profile does not load is left
   // out (with a warning) unless it is the only one.
@@ -236,6 +242,10 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
     fleet.pools.push_back(sched::DevicePool{it->second.get(), count});
   }
   if (fleet.pools.empty()) {
+    plan_failed_ = true;
+    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_profile"}});
+    GLET_LOG_WARN("plan ({}): no device type with a loadable profile: {}", why,
+                  load_error.message());
     return load_error;
   }
   // Glet sizes: the type's own list; with several types the union of theirs (each type then
@@ -267,7 +277,12 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
     return plan.status();
   }
   plan->epoch = epoch_ + 1;
-  GLET_RETURN_IF_ERROR(Apply(*plan, fleet.Profiles(), backends));
+  if (Status applied = Apply(*plan, fleet.Profiles(), backends); !applied.ok()) {
+    plan_failed_ = true;
+    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "apply_failed"}});
+    GLET_LOG_WARN("plan ({}): applying it failed: {}", why, applied.message());
+    return applied;
+  }
   plan_ = *plan;
   plan_failed_ = false;
   plan_reason_ = why;
@@ -326,35 +341,38 @@ void Controller::PublishView() {
 Status Controller::Apply(const sched::Plan& plan,
                          const std::map<std::string, const perf::DeviceProfile*>& profiles,
                          const std::vector<BackendRecord>& backends) {
-  // Devices per planned type, in registration order.
+  // The healthy devices of the planned types, in registration order; each planned device goes on
+  // one of its type so that what runs stays where it runs (sched/device_assignment.h).
   struct Slot {
     const BackendRecord* backend;
     std::string device_id;
   };
-  std::map<std::string, std::vector<Slot>> slots;
+  std::vector<Slot> slots;
+  std::vector<sched::PhysicalDevice> physical;
   for (const BackendRecord& b : backends) {
     for (const DeviceInfo& d : b.devices) {
       if (d.healthy && profiles.count(d.profile) > 0) {
-        slots[d.profile].push_back({&b, d.device_id});
+        slots.push_back({&b, d.device_id});
+        physical.push_back({b.backend_id + "/" + d.device_id, d.profile});
       }
     }
   }
+  std::vector<sched::GletWork> running_work;
+  for (const Placed& old : placed_) {
+    running_work.push_back(PlacedWork(old.backend_id, old.spec));
+  }
+  GLET_ASSIGN_OR_RETURN(std::vector<int> assigned,
+                        sched::AssignDevices(plan, physical, running_work));
   const int64_t epoch = plan.epoch;
   std::vector<Placed> next;
-  std::map<std::string, size_t> used;  // per type
   int counter = 0;
-  for (const sched::PlannedDevice& dev : plan.devices) {
+  for (size_t di = 0; di < plan.devices.size(); ++di) {
+    const sched::PlannedDevice& dev = plan.devices[di];
     if (dev.glets.empty()) {
       continue;
     }
-    auto pit = profiles.find(dev.type);
-    size_t& slot = used[dev.type];
-    if (pit == profiles.end() || slot >= slots[dev.type].size()) {
-      return ResourceExhaustedError("plan uses more " + dev.type +
-                                    " devices than the backends offer");
-    }
-    const perf::DeviceProfile& profile = *pit->second;
-    const Slot& s = slots[dev.type][slot++];
+    const perf::DeviceProfile& profile = *profiles.at(dev.type);
+    const Slot& s = slots[assigned[di]];
     for (const sched::PlannedGlet& g : dev.glets) {
       Placed p;
       p.backend_id = s.backend->backend_id;
@@ -373,11 +391,7 @@ Status Controller::Apply(const sched::Plan& plan,
     }
   }
   // Keep the running glets that do exactly this work (no restart, no re-warm-up).
-  std::vector<sched::GletWork> running_work;
   std::vector<sched::GletWork> next_work;
-  for (const Placed& old : placed_) {
-    running_work.push_back(PlacedWork(old.backend_id, old.spec));
-  }
   for (const Placed& p : next) {
     next_work.push_back(PlacedWork(p.backend_id, p.spec));
   }

@@ -103,8 +103,8 @@ class Controller {
   struct Placed;  // a planned glet placed on a backend device
   void Loop();
   Result<sched::Workload> MakeWorkload(const std::map<std::string, double>& rates) const;
-  // Places each planned device on a healthy device of its type (in registration order); each
-  // glet's batch latencies come from its device type's profile.
+  // Places each planned device on a healthy device of its type, keeping what runs where it runs
+  // (sched::AssignDevices); each glet's batch latencies come from its device type's profile.
   Status Apply(const sched::Plan& plan,
                const std::map<std::string, const perf::DeviceProfile*>& profiles,
                const std::vector<BackendRecord>& backends);

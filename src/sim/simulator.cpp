@@ -11,6 +11,7 @@
 
 #include "core/check.h"
 #include "core/strings.h"
+#include "sched/device_assignment.h"
 #include "sched/fleet.h"
 #include "sched/glet_reuse.h"
 #include "sched/planner_factory.h"
@@ -330,8 +331,25 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
   std::vector<NewGlet> next;
   std::vector<sched::GletWork> next_work;
   ++epoch_;
-  std::map<std::string, int> slot;  // per device type: used devices placed so far
+  // The physical devices, "TYPE/k" per type: as many as the re-planning budget has (or the plan
+  // uses); the plan is placed on them as the controller places it (sched::AssignDevices).
+  std::map<std::string, int> per_type;
   for (const sched::PlannedDevice& dev : plan.devices) {
+    per_type[dev.type] += dev.glets.empty() ? 0 : 1;
+  }
+  for (const sched::DevicePool& pool : fleet_.pools) {
+    per_type[pool.type()] = std::max(per_type[pool.type()], pool.max_devices);
+  }
+  std::vector<sched::PhysicalDevice> physical;
+  for (const auto& [type, count] : per_type) {
+    for (int k = 0; k < count; ++k) {
+      physical.push_back({type + "/" + std::to_string(k), type});
+    }
+  }
+  GLET_ASSIGN_OR_RETURN(std::vector<int> assigned,
+                        sched::AssignDevices(plan, physical, current_work_));
+  for (size_t di = 0; di < plan.devices.size(); ++di) {
+    const sched::PlannedDevice& dev = plan.devices[di];
     if (dev.glets.empty()) {
       continue;
     }
@@ -350,10 +368,7 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
                                   dev.type + "' has no profile (profiles: " + Join(types, ", ") +
                                   ")");
     }
-    // The controller places the plan's used devices of each type on the backends' devices of
-    // that type in order: the physical device of a glet is its type and its device's rank among
-    // the used ones of that type.
-    const std::string physical = dev.type + "/" + std::to_string(slot[dev.type]++);
+    const std::string& where_runs = physical[assigned[di]].device;
     for (size_t gi = 0; gi < dev.glets.size(); ++gi) {
       const sched::PlannedGlet& g = dev.glets[gi];
       const std::string where =
@@ -393,7 +408,7 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
         glet.lanes.push_back(std::move(lane));
       }
       next.push_back(std::move(glet));
-      next_work.push_back(sched::WorkOf(physical, g));
+      next_work.push_back(sched::WorkOf(where_runs, g));
     }
   }
   // Make-before-break, as the controller does: glets doing the same work keep running (their

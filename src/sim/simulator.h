@@ -21,10 +21,10 @@
 //     every `replan_tick` ShouldReplan() is asked, and on "yes" the planner re-plans for the
 //     observed rates (floored at min_rate_rps) within the device budget; a failed plan keeps the
 //     old one. A new plan is installed as the controller installs it (make-before-break):
-//     glets that sched::MatchUnchangedGlets() finds unchanged (same physical device — the type
-//     and rank of their device among the plan's used devices of that type, as the controller
-//     places them — same
-//     partition, same models and batch sizes) keep running with their queues and batches in
+//     each planned device goes on a physical device of its type ("TYPE/k", as many as the
+//     budget) chosen by sched::AssignDevices(), as the controller places it on the backends'
+//     devices; glets that sched::MatchUnchangedGlets() finds unchanged (same physical device,
+//     partition, models and batch sizes) keep running with their queues and batches in
 //     flight, their lanes taking the new duty cycle, latencies and routing weight; the other
 //     glets' lanes take no new arrivals and finish their queues on their glets, while the new
 //     glets' lanes take new arrivals at once;

@@ -429,6 +429,12 @@ TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
   EXPECT_THAT(bad_shape.body, HasSubstr("input 'input'"));
   HttpReply bad_json = HttpPost(d.http(), "/v2/models/lenet1/infer", "{\"inputs\": [");
   EXPECT_EQ(bad_json.status, 400) << bad_json.body;
+  // A number too large for a double: 400 naming it (it was a 500 with an empty body).
+  HttpReply huge = HttpPost(d.http(), "/v2/models/lenet1/infer",
+                            R"({"inputs": [{"name": "input", "shape": [1, 1, 28, 28], )"
+                            R"("datatype": "FP32", "data": [1e400]}]})");
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  EXPECT_THAT(huge.body, HasSubstr("number overflow")) << huge.body;
   HttpReply unknown = HttpPost(d.http(), "/v2/models/nosuch/infer", LenetBody({1, 1, 28, 28}));
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_THAT(unknown.body, HasSubstr("nosuch"));
@@ -484,6 +490,38 @@ TEST_F(RefGpuServingTest, IdleServerDoesNotReplan) {
   EXPECT_EQ(MetricSum(metrics, "glet_plan_epoch"), 1) << metrics;
   EXPECT_EQ(MetricSum(metrics, "glet_replans_total", {"reason=\"rate_change\""}), 0) << metrics;
   EXPECT_EQ(ChildrenOf(deployment_.backend(0).pid()), proxies);
+}
+
+// Issue 17: the only backend killed with -9 and started again was not planned onto (its
+// repair plan failed with "no devices" before the failed-plan state was set, so the join
+// triggered nothing; service came back only when a rate moved).
+TEST_F(RefGpuServingTest, RestartedBackendIsPlannedOntoAgain) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json"));
+  const std::string node = dir_.path() + "/node.json";
+  ASSERT_EQ(kill(deployment_.backend(0).pid(), SIGKILL), 0);
+  std::string metrics;
+  const bool lost = PollUntil(
+      [&] {
+        metrics = deployment_.Metrics();
+        return MetricSum(metrics, "glet_replans_total",
+                         {"reason=\"backend_lost\"", "result=\"no_devices\""}) >= 1;
+      },
+      seconds(30));
+  ASSERT_TRUE(lost) << "the failed repair plan is counted: " << metrics;
+  ASSERT_TRUE(deployment_.StartBackend(node));
+  const bool joined = PollUntil(
+      [&] {
+        metrics = deployment_.Metrics();
+        return MetricSum(metrics, "glet_replans_total",
+                         {"reason=\"backend_joined\"", "result=\"applied\""}) >= 1;
+      },
+      seconds(30));
+  ASSERT_TRUE(joined) << metrics;
+  ClientRun run = deployment_.Client(
+      {"--model", "resnet50:20", "--duration", "2", "--seed", "5", "--timeout-ms", "5000"});
+  ExpectExactAccounting(run);
+  EXPECT_GE(ModelCount(run, "resnet50", "served"), ModelCount(run, "resnet50", "sent") * 9 / 10)
+      << run.report.dump(2);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "sim/simulator.h"
 
 namespace glet::sim {
@@ -167,6 +169,32 @@ TEST(PlanChangeTest, MovedGletIsANewGlet) {
   ASSERT_EQ(r->devices.size(), 2u);
   EXPECT_EQ(r->devices[0].glets, 2);  // n's glet kept, m's old glet retired there
   EXPECT_EQ(r->devices[1].glets, 1);  // m's new glet
+  EXPECT_EQ(r->report.total.served, 200);
+}
+
+TEST(PlanChangeTest, GletsThatOnlyChangedPlannedDeviceStayWhereTheyRun) {
+  // Issue 14: the new plan lists the same two glets on its devices the other way round. Placing
+  // planned device k on the k-th device restarted both (four glets over the run, each device
+  // holding an old and a new 100% glet); sched::AssignDevices keeps both where they run.
+  const perf::DeviceProfile profile = Profile();
+  SimInput in;
+  in.profile = &profile;
+  in.plan = PlanOf({Glet("m", 100, 4, 40, 100)});
+  sched::PlannedDevice second = in.plan.devices[0];
+  second.id = 1;
+  second.glets = {Glet("n", 100, 4, 40, 100)};
+  in.plan.devices.push_back(second);
+  sched::Plan swapped = in.plan;
+  std::swap(swapped.devices[0].glets, swapped.devices[1].glets);
+  in.plan_changes = {{0.3, swapped}};
+  in.stream_names = {"m", "n"};
+  Result<SimResult> r = Simulate(in, Arrivals(), Exact());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  int glets = 0;
+  for (const DeviceUsage& d : r->devices) {
+    glets += d.glets;
+  }
+  EXPECT_EQ(glets, 2);
   EXPECT_EQ(r->report.total.served, 200);
 }
 
