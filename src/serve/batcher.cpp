@@ -50,8 +50,9 @@ Status Batcher::Validate(const BatcherConfig& config) {
 
 namespace {
 
-// How long a cut that yields to another member of a time-shared glet (its turn, or its latest
-// start) waits past the time that member is expected to cut, before looking again.
+// How long at least a cut that yields to another member of a time-shared glet (its turn, or its
+// latest start) waits past the time that member is expected to cut, before looking again (longer
+// when the loops wake up late: the wake-up margin).
 constexpr Duration kYield = std::chrono::microseconds(50);
 
 }  // namespace
@@ -217,13 +218,16 @@ TimePoint Batcher::DueAt(const Candidate& c, TimePoint now, TimePoint free,
   if (eager < by_deadline) {
     // Not forced by its own deadline: on a time-shared glet it takes turns with the other
     // members that have work, and must not push one past the latest start of its batch.
+    // The other member's loop needs time to wake and cut: as long as this loop's own wake-ups
+    // run late (the wake-up margin), at least kYield.
+    const Duration grace = std::max(kYield, wakeup_margin_);
     const TimePoint others = glet_->OthersLatestStart(slot_);
     if (others != TimePoint::max()) {
       if (glet_->MustYield(slot_)) {
-        eager = std::max(eager, free) + kYield;
+        eager = std::max(eager, free) + grace;
       }
       if (std::max(eager, free) + LatencyFor(c.items) > others) {
-        eager = std::max({eager, others, now}) + kYield;
+        eager = std::max({eager, others, now}) + grace;
       }
     }
   }

@@ -43,10 +43,11 @@
 //     On a time-shared glet, a cut that is not due by its own deadline (full, idle, duty) takes
 //     turns with the other members that have work queued (GletLoad::MustYield: a member that
 //     cut the last batch waits for them), and must not make another member miss: if it would
-//     run past another member's published latest start, it waits for that member to cut first.
-//     So each member keeps its share of the glet while another is overloaded. wake_at is when the
-//     next cut becomes due (now if another batch is ready at once, TimePoint::max() when the queue
-//     is empty).
+//     run past another member's published latest start, it waits for that member to cut first
+//     (a yield lasts max(50 us, the wake-up margin) past the time the other is expected to cut:
+//     its loop must wake up to cut). So each member keeps its share of the glet while another is
+//     overloaded. wake_at is when the next cut becomes due (now if another batch is ready at once,
+//     TimePoint::max() when the queue is empty).
 //   - Each cut batch of k items is expected to occupy the glet for L(k) after the batches cut
 //     before it on the glet (GletLoad::OnCut); BatchAnswered(now) reports each answered batch,
 //     and when none is left in flight the glet is free at that moment.
