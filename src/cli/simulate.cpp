@@ -443,6 +443,7 @@ Status RunSimulate(const SimulateOptions& o) {
   report.Add("devices_max", devices_max);
   report.Add("replans", static_cast<int64_t>(r.plans.size()) - 1);
   report.Add("replans_failed", r.replans_failed);
+  report.Add("replans_degraded", r.replans_degraded);
   report.Add("end_s", r.end_s, 3);
   report.Add("events", r.events);
   report.Add("wall_s", wall_s, 3);

@@ -10,6 +10,7 @@
 #include "glet_control.grpc.pb.h"
 #include "sched/device_assignment.h"
 #include "sched/glet_reuse.h"
+#include "sched/plan_search.h"
 #include "sched/planner_factory.h"
 #include "serve/backend_proto.h"
 #include "serve/grpc_status.h"
@@ -99,6 +100,8 @@ Controller::Controller(Frontend& frontend, BackendRegistry& registry,
                    "Devices holding at least one glet in the plan in force.");
   metrics_.Declare("glet_replans_total", MetricsRegistry::Type::kCounter,
                    "Plans made, by reason and result.");
+  metrics_.Declare("glet_plan_served_share", MetricsRegistry::Type::kGauge,
+                   "Share of every model's demand the plan in force serves (< 1: degraded).");
 }
 
 Controller::~Controller() { Stop(); }
@@ -270,6 +273,19 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
                         sched::MakePlanner(options_.policy, planner_options));
   GLET_ASSIGN_OR_RETURN(sched::Workload workload, MakeWorkload(rates_rps));
   Result<sched::Plan> plan = planner->MakePlan(workload, fleet, nullptr);
+  double share = 1;
+  if (!plan.ok() && plan.status().code() == StatusCode::kResourceExhausted && why != "start") {
+    // Graceful degradation: the fleet cannot hold the demand (a node lost, demand past the
+    // budget). Serve the largest share of every model's rate that fits rather than keep a plan
+    // with glets on devices that are gone; the batchers shed the rest as `overloaded`.
+    Result<sched::PeakResult> peak = sched::FindPeakScale(*planner, workload, fleet, 0.01);
+    if (peak.ok() && peak->scale < 1) {
+      GLET_LOG_WARN("plan ({}): {}; planning for {:.0f}% of every model's rate instead", why,
+                    plan.status().message(), peak->scale * 100);
+      share = peak->scale;
+      plan = std::move(peak->plan);
+    }
+  }
   if (!plan.ok()) {
     plan_failed_ = true;
     metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_fit"}});
@@ -285,13 +301,18 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
   }
   plan_ = *plan;
   plan_failed_ = false;
+  served_share_ = share;
   plan_reason_ = why;
+  // The demand, not the share planned for: the rate monitor compares arrivals with it, so a
+  // degraded plan is not re-planned again and again for the rates it cannot hold.
   planned_rates_.clear();
   for (const sched::ModelDemand& d : workload.models) {
     planned_rates_[d.model] = d.rate_rps;
   }
   frontend_.SetPlannedRates(planned_rates_);
-  metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "applied"}});
+  metrics_.Add("glet_replans_total",
+               {{"reason", why}, {"result", share < 1 ? "degraded" : "applied"}});
+  metrics_.Set("glet_plan_served_share", {}, share);
   metrics_.Set("glet_devices_in_use", {}, plan_.UsedDevices());
   PublishView();
   std::string glets;
@@ -317,6 +338,7 @@ void Controller::PublishView() {
   Json v;
   v["epoch"] = epoch_;
   v["reason"] = plan_reason_;
+  v["served_share"] = served_share_;
   v["planned_rates_rps"] = planned_rates_;
   v["plan"] = plan_.ToJson();
   Json glets = Json::array();
@@ -581,7 +603,7 @@ void Controller::Loop() {
       for (const BackendRecord& b : registry_.Snapshot()) {
         devices += b.devices.size();
       }
-      joined = plan_failed_ && devices > known_devices_;
+      joined = (plan_failed_ || served_share_ < 1) && devices > known_devices_;
       if (!lost.empty()) {
         // Their glets are gone: take them out of rotation before re-planning.
         for (Placed& p : placed_) {

@@ -88,7 +88,8 @@ class Controller {
   // The plan in force (empty before Start()).
   sched::Plan plan() const;
   // The plan in force as GET /v2/glet/plan shows it (null before the first plan):
-  //   {"epoch": N, "reason": why it was made, "planned_rates_rps": {model: rps},
+  //   {"epoch": N, "reason": why it was made, "planned_rates_rps": {model: rps} (the demand),
+  //    "served_share": the share of it the plan serves (1, or < 1 when degraded),
   //    "plan": sched::Plan::ToJson(),
   //    "glets": [{"glet_id", "backend", "device", "partition_percent", "up", "duty_cycle_ms",
   //               "models": [{"model", "batch", "rate_rps"}]}]}
@@ -129,6 +130,9 @@ class Controller {
   std::map<std::string, double> planned_rates_ GLET_GUARDED_BY(mu_);
   std::vector<Placed> placed_ GLET_GUARDED_BY(mu_);
   std::string plan_reason_ GLET_GUARDED_BY(mu_);
+  // The share of every model's demand the plan in force was made for: 1, or less when the fleet
+  // could not hold the demand (graceful degradation).
+  double served_share_ GLET_GUARDED_BY(mu_) = 1;
   mutable std::mutex view_mu_;  // leaf lock: guards view_ only
   Json view_;
   std::map<std::string, std::unique_ptr<perf::DeviceProfile>> profiles_ GLET_GUARDED_BY(mu_);

@@ -14,6 +14,7 @@
 #include "sched/device_assignment.h"
 #include "sched/fleet.h"
 #include "sched/glet_reuse.h"
+#include "sched/plan_search.h"
 #include "sched/planner_factory.h"
 #include "serve/batcher.h"
 #include "serve/lane_latency.h"
@@ -139,7 +140,9 @@ class Engine {
   };
 
   Status AddModel(const std::string& name, double slo_ms);
-  Status InstallPlan(const sched::Plan& plan);
+  // `demand`, when not null, is what the plan was made for in full (a degraded plan serves a
+  // share of it): the rate monitor compares arrivals with it.
+  Status InstallPlan(const sched::Plan& plan, const sched::Workload* demand = nullptr);
   Result<std::vector<int64_t>> ExecTable(const perf::DeviceProfile& profile,
                                          const sched::PlannedDevice& dev, size_t glet,
                                          const sched::PlannedModel& m) const;
@@ -216,6 +219,7 @@ class Engine {
   int used_devices_ = 0;
   std::vector<sched::Plan> plans_;
   int replans_failed_ = 0;
+  int replans_degraded_ = 0;
   int64_t epoch_ = 0;
 
   std::vector<TimeBin> bins_;
@@ -315,7 +319,7 @@ double Engine::RequestInputMib(int target) const {
 
 int Engine::CountUsedDevices() const { return current_plan_.UsedDevices(); }
 
-Status Engine::InstallPlan(const sched::Plan& plan) {
+Status Engine::InstallPlan(const sched::Plan& plan, const sched::Workload* demand) {
   // Build every new glet and lane first, so a bad plan changes nothing.
   struct NewLane {
     int model = 0;
@@ -491,7 +495,8 @@ Status Engine::InstallPlan(const sched::Plan& plan) {
   TimeBin& bin = BinAt(now_);
   bin.devices = std::max(bin.devices, used_devices_);
   std::map<std::string, double> planned;
-  for (const sched::ModelDemand& d : plan.workload) {
+  for (const sched::ModelDemand& d :
+       (demand != nullptr ? *demand : sched::Workload{plan.workload}).models) {
     planned[d.model] = d.rate_rps;
   }
   monitor_->SetPlannedRates(std::move(planned), At(now_));
@@ -1065,9 +1070,17 @@ void Engine::OnReplanTick() {
       w.models.push_back(nd);
     }
     Result<sched::Plan> plan = planner_->MakePlan(w, fleet_, nullptr);
+    if (!plan.ok() && plan.status().code() == StatusCode::kResourceExhausted) {
+      // As the controller degrades: the largest share of every rate that fits the budget.
+      Result<sched::PeakResult> peak = sched::FindPeakScale(*planner_, w, fleet_, 0.01);
+      if (peak.ok() && peak->scale < 1) {
+        plan = std::move(peak->plan);
+        ++replans_degraded_;
+      }
+    }
     if (plan.ok()) {
       plan->epoch = current_plan_.epoch + 1;
-      Status s = InstallPlan(*plan);
+      Status s = InstallPlan(*plan, &w);
       if (!s.ok()) {
         ++replans_failed_;
       }
@@ -1142,6 +1155,7 @@ Result<SimResult> Engine::Run() {
   result.peak_queued = peak_queued_;
   result.plans = std::move(plans_);
   result.replans_failed = replans_failed_;
+  result.replans_degraded = replans_degraded_;
   // The report.
   std::map<std::string, double> slo;
   for (const NameStats& ns : stats_) {

@@ -165,9 +165,10 @@ struct SimResult {
   std::vector<TimeBin> timeline;
   std::vector<sched::Plan> plans;  // the initial plan and each applied re-plan
   int replans_failed = 0;
-  int64_t events = 0;       // events processed (arrivals, wake-ups, completions)
-  double end_s = 0;         // simulated time when the last request finished
-  int64_t peak_queued = 0;  // most requests queued in all lanes at once
+  int replans_degraded = 0;  // re-plans for the largest share of the demand that fit
+  int64_t events = 0;        // events processed (arrivals, wake-ups, completions)
+  double end_s = 0;          // simulated time when the last request finished
+  int64_t peak_queued = 0;   // most requests queued in all lanes at once
 };
 
 // Runs the simulation. kInvalidArgument naming the model/field for: a stream whose name is

@@ -115,6 +115,20 @@ struct BadCase {
   std::string names;  // what the one-line message must name
 };
 
+TEST(SimulateCliTest, DemandPastTheBudgetDegradesToTheLargestShareThatFits) {
+  // resnet50 rises to 10x what 2 ref-GPUs hold: the re-plan that does not fit plans for the
+  // largest share of every rate that does (as the controller does), not a failed re-plan.
+  TempDir dir;
+  const std::string path = dir.WriteFile("trace.csv", "second,rps\n0,200\n2,2000\n6,2000\n");
+  auto r = RunGlet({"simulate", "--rates", kRates, "--devices", "ref-gpu:2", "--trace",
+                    "resnet50=" + path, "--duration", "6", "--epoch", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["replans_degraded"].get<int>(), 1) << r.out.substr(0, 400);
+  EXPECT_EQ(j["replans_failed"].get<int>(), 0);
+  EXPECT_EQ(j["failed"].get<int>(), 0);
+}
+
 TEST(SimulateCliTest, BadInputExitsTwoNamingTheFault) {
   TempDir dir;
   const std::string bad_trace = dir.WriteFile("t.csv", "second,rps\n0,10\n1,abc\n");
