@@ -9,15 +9,13 @@
 
 #include "sched/optimal_planner.h"
 #include "sched/planner_factory.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sched {
 namespace {
 
-perf::DeviceProfile RefGpu() {
-  return perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu"))
-      .value();
-}
+perf::DeviceProfile RefGpu() { return glet::testing::RefGpuProfile(); }
 
 // sched_bench's BM_Plan workload: n models cloned from the reference ones (aliases), random
 // rates 20-400 rps, seed 11.

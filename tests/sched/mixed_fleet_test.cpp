@@ -8,6 +8,7 @@
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
 #include "sched/sched_test_util.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sched {
@@ -255,8 +256,7 @@ TEST(MixedFleetTest, MinDevicesLowersTheExpensiveTypeFirst) {
 }
 
 TEST(MixedFleetTest, ReferenceGpuAndCpuProfiles) {
-  auto ref =
-      perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu")).value();
+  auto ref = glet::testing::RefGpuProfile();
   auto cpu =
       perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/cpu")).value();
   auto planner = MakePlanner("glet", PlannerOptions{}).value();

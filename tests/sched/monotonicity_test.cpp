@@ -9,6 +9,7 @@
 #include "sched/plan_checker.h"
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sched {
@@ -36,8 +37,7 @@ Workload RandomWorkload(std::mt19937& rng) {
 class MonotonicityTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(MonotonicityTest, LessLoadAndMoreDevicesNeverHurt) {
-  auto ref =
-      perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu")).value();
+  auto ref = glet::testing::RefGpuProfile();
   auto planner = MakePlanner(GetParam(), PlannerOptions{}).value();
   PlanChecker checker({{"ref-gpu", &ref}}, std::string(GetParam()) != "glet-noint");
   std::mt19937 rng(42);
@@ -142,8 +142,7 @@ TEST(MixedMonotonicityTest, MoreDevicesOfAnyTypeAndLessLoadNeverHurt) {
 }
 
 TEST(PlanSearchTest, PeakScaleIsTheLargestThatFits) {
-  auto ref =
-      perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu")).value();
+  auto ref = glet::testing::RefGpuProfile();
   auto planner = MakePlanner("glet", PlannerOptions{}).value();
   Workload w{{ModelDemand{"resnet50", 100, 108, 32}, ModelDemand{"vgg16", 100, 142, 32}}};
   auto peak = FindPeakScale(*planner, w, Fleet{&ref, 2}, 1e-4);

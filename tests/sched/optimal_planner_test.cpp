@@ -4,6 +4,7 @@
 
 #include "sched/plan_checker.h"
 #include "sched/sched_test_util.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sched {
@@ -31,8 +32,7 @@ TEST(OptimalPlannerTest, FindsTheHandComputedOptimum) {
 }
 
 TEST(OptimalPlannerTest, PlansAreValidAndAtLeastTheTemporalBaseline) {
-  auto ref =
-      perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu")).value();
+  auto ref = glet::testing::RefGpuProfile();
   PlanChecker checker({{"ref-gpu", &ref}}, true);
   OptimalPlanner planner({});
   Workload w{{ModelDemand{"resnet50", 100, 108, 32}, ModelDemand{"mobilenet_v2", 100, 64, 32}}};

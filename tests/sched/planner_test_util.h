@@ -8,15 +8,12 @@
 #include "sched/plan.h"
 #include "sched/planner.h"
 #include "sched/sched_test_util.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sched::testing {
 
-// The committed ref-gpu profile (resource/profiles/ref-gpu).
-inline perf::DeviceProfile RefGpuProfile() {
-  return perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu"))
-      .value();
-}
+using glet::testing::RefGpuProfile;
 
 // One model "a", E(b, p) = (2 + b) x 100 / p, at 1000 rps with a 20 ms SLO and batches up to 8,
 // on partitions 20/50/100 with mean-rate margins. A saturated glet (2 E <= 20) serves 8 rps/% at

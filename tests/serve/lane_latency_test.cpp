@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::serve {
@@ -9,8 +10,7 @@ namespace {
 
 class LaneLatencyTest : public ::testing::Test {
  protected:
-  perf::DeviceProfile profile_ =
-      perf::DeviceProfile::LoadDir(glet::testing::SourcePath("resource/profiles/ref-gpu")).value();
+  perf::DeviceProfile profile_ = glet::testing::RefGpuProfile();
 };
 
 TEST_F(LaneLatencyTest, ProfileTimesAlphaPlusHostOverhead) {

@@ -10,16 +10,13 @@
 #include "sched/planner_factory.h"
 #include "sched/workload.h"
 #include "sim/simulator.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sim {
 namespace {
 
-const perf::DeviceProfile& Ref() {
-  static const perf::DeviceProfile p =
-      perf::DeviceProfile::LoadDir(testing::SourcePath("resource/profiles/ref-gpu")).value();
-  return p;
-}
+const perf::DeviceProfile& Ref() { return testing::RefGpuProfile(); }
 
 // SLO attainment of `policy`'s peak plan for `scenario` on `devices` ref-GPUs, 30 s of Poisson
 // arrivals at the plan's rates.

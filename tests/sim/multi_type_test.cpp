@@ -12,6 +12,7 @@
 #include "sched/fleet.h"
 #include "sched/planner_factory.h"
 #include "sim/simulator.h"
+#include "testing/ref_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::sim {
@@ -19,11 +20,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const perf::DeviceProfile& Gpu() {
-  static const perf::DeviceProfile p =
-      perf::DeviceProfile::LoadDir(testing::SourcePath("resource/profiles/ref-gpu")).value();
-  return p;
-}
+const perf::DeviceProfile& Gpu() { return testing::RefGpuProfile(); }
 
 const perf::DeviceProfile& Cpu() {
   static const perf::DeviceProfile p =
