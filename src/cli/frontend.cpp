@@ -22,10 +22,14 @@ Status RunFrontend(const FrontendCliOptions& o) {
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<FrontendRunner> runner, FrontendRunner::Start(o.run));
   std::cout << "listening: http=" << runner->http_address() << " grpc=" << runner->grpc_address()
             << " control=" << runner->control_address() << std::endl;
-  Status started =
-      runner->StartController(SystemClock::Get().Now() + FromMillis(o.start_timeout_s * 1000));
+  Status started = runner->StartControllerUnlessSignalled(
+      SystemClock::Get().Now() + FromMillis(o.start_timeout_s * 1000), *signals);
   if (!started.ok()) {
     runner->Shutdown();
+    if (started.code() == StatusCode::kCancelled) {  // a shutdown signal: a clean stop
+      GLET_LOG_INFO("frontend: {}; shut down", started.message());
+      return Status::Ok();
+    }
     return started;
   }
   std::cout << "ready" << std::endl;
@@ -47,6 +51,10 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
   cmd->add_option("--grpc-threads", run.grpc_threads,
                   "threads serving KServe gRPC, each reading, batching and answering its calls "
                   "(one serves about a core's worth of requests; raise on many-core hosts)")
+      ->capture_default_str();
+  cmd->add_option("--http-max-body-mib", run.http_max_body_mib,
+                  "largest HTTP request body accepted (MiB; larger: 413 before it is read)")
+      ->check(NumberAtLeast(0.001))
       ->capture_default_str();
   cmd->add_option("--control", run.control, "HOST:PORT of the control service backends join")
       ->capture_default_str();

@@ -2,6 +2,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+
 #include "cli/listen_address.h"
 #include "cli/model_lookup.h"
 #include "core/logging.h"
@@ -100,7 +105,9 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
                                                        options.control, &impl.control_address));
   GLET_ASSIGN_OR_RETURN(
-      impl.http, serve::HttpService::Start(*impl.frontend, impl.metrics, http.host, http.port));
+      impl.http,
+      serve::HttpService::Start(*impl.frontend, impl.metrics, http.host, http.port,
+                                static_cast<size_t>(options.http_max_body_mib * 1024 * 1024)));
   impl.http_host = http.host;
   serve::ControllerOptions co;
   co.policy = impl.config.policy;
@@ -131,6 +138,26 @@ std::string FrontendRunner::control_address() const { return impl_->control_addr
 
 Status FrontendRunner::StartController(TimePoint deadline) {
   return impl_->controller->Start(impl_->config.min_devices, deadline);
+}
+
+Status FrontendRunner::StartControllerUnlessSignalled(TimePoint deadline,
+                                                      ShutdownSignals& signals) {
+  std::promise<Status> done;
+  std::future<Status> started = done.get_future();
+  std::thread starter([&] { done.set_value(StartController(deadline)); });
+  std::optional<std::string> why;
+  while (!why && started.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    why = signals.WaitFor(/*watch_stdin=*/false, /*timeout_ms=*/50);
+  }
+  if (why) {
+    impl_->controller->Cancel();
+  }
+  starter.join();
+  Status s = started.get();
+  if (why) {
+    return CancelledError(*why + " before the first plan");
+  }
+  return s;
 }
 
 void FrontendRunner::Shutdown() {

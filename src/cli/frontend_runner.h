@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/shutdown_signals.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "serve/serve_config.h"
@@ -18,7 +19,8 @@ struct FrontendRunOptions {
   std::string profiles_dir;  // empty: <resource dir>/profiles
   std::string http = "127.0.0.1:8000";
   std::string grpc = "127.0.0.1:8001";
-  int grpc_threads = 1;  // KServe gRPC loop threads (serve/kserve_service.h)
+  int grpc_threads = 1;           // KServe gRPC loop threads (serve/kserve_service.h)
+  double http_max_body_mib = 64;  // HTTP request bodies beyond this are refused (413)
   std::string control = "127.0.0.1:8100";
   std::string policy;  // overrides the config's when set
   double drain_s = 5;
@@ -38,6 +40,9 @@ class FrontendRunner {
 
   // Waits for the config's min_devices and applies the first plan.
   Status StartController(TimePoint deadline);
+  // StartController(), ended early by a shutdown signal: then kCancelled naming it ("SIGTERM
+  // before the first plan"). For the processes that block signals (ShutdownSignals).
+  Status StartControllerUnlessSignalled(TimePoint deadline, ShutdownSignals& signals);
   // Drains (up to drain_s), stops the controller and the glets, closes the servers. Idempotent.
   void Shutdown();
 

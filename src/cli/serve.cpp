@@ -79,11 +79,15 @@ Status RunServe(const ServeOptions& o) {
                         serve::ChildProcess::Spawn({backend_argv, {}}));
   std::cerr << "glet serve: http=" << runner->http_address() << " grpc=" << runner->grpc_address()
             << " control=" << runner->control_address() << std::endl;
-  Status started =
-      runner->StartController(SystemClock::Get().Now() + FromMillis(o.start_timeout_s * 1000));
+  Status started = runner->StartControllerUnlessSignalled(
+      SystemClock::Get().Now() + FromMillis(o.start_timeout_s * 1000), *signals);
   if (!started.ok()) {
     runner->Shutdown();
     backend->Stop(std::chrono::seconds(5));
+    if (started.code() == StatusCode::kCancelled) {  // a shutdown signal: a clean stop
+      GLET_LOG_INFO("serve: {}; shut down", started.message());
+      return Status::Ok();
+    }
     return started;
   }
   std::cerr << "glet serve: ready" << std::endl;

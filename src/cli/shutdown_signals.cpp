@@ -28,15 +28,20 @@ Result<std::unique_ptr<ShutdownSignals>> ShutdownSignals::Block() {
 
 ShutdownSignals::~ShutdownSignals() { close(fd_); }
 
-std::string ShutdownSignals::Wait(bool watch_stdin) {
+std::string ShutdownSignals::Wait(bool watch_stdin) { return *WaitFor(watch_stdin, -1); }
+
+std::optional<std::string> ShutdownSignals::WaitFor(bool watch_stdin, int timeout_ms) {
   while (true) {
     pollfd fds[2] = {{fd_, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    const int n = poll(fds, watch_stdin ? 2 : 1, -1);
+    const int n = poll(fds, watch_stdin ? 2 : 1, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
       }
       return std::string("poll failed: ") + strerror(errno);
+    }
+    if (n == 0) {
+      return std::nullopt;
     }
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;

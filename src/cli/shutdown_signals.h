@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -26,6 +27,8 @@ class ShutdownSignals {
   // end of file (the parent process closed its end or died). Returns what happened: "SIGTERM",
   // "SIGINT", "SIGHUP", "stdin closed".
   std::string Wait(bool watch_stdin);
+  // As Wait(), for at most `timeout_ms` milliseconds: nullopt if nothing happened by then.
+  std::optional<std::string> WaitFor(bool watch_stdin, int timeout_ms);
 
  private:
   explicit ShutdownSignals(int fd) : fd_(fd) {}

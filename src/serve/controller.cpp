@@ -106,6 +106,11 @@ Controller::Controller(Frontend& frontend, BackendRegistry& registry,
 
 Controller::~Controller() { Stop(); }
 
+namespace {
+// How often Start() looks whether it was cancelled while it waits for backends.
+constexpr Duration kStartSlice = std::chrono::milliseconds(100);
+}  // namespace
+
 Status Controller::Start(int min_devices, TimePoint deadline) {
   auto enough = [min_devices](const std::vector<BackendRecord>& backends) {
     size_t n = 0;
@@ -114,9 +119,18 @@ Status Controller::Start(int min_devices, TimePoint deadline) {
     }
     return static_cast<int>(n) >= min_devices;
   };
-  if (!registry_.WaitFor(enough, deadline)) {
-    return DeadlineExceededError("no backend offered " + std::to_string(min_devices) +
-                                 " device(s) in time");
+  // In slices, so that Cancel() (a shutdown signal while waiting) ends the wait.
+  while (!registry_.WaitFor(enough, std::min(deadline, clock_.Now() + kStartSlice))) {
+    {
+      MutexLock lock(mu_);
+      if (stop_) {
+        return CancelledError("stopped while waiting for backends");
+      }
+    }
+    if (clock_.Now() >= deadline) {
+      return DeadlineExceededError("no backend offered " + std::to_string(min_devices) +
+                                   " device(s) in time");
+    }
   }
   std::map<std::string, double> rates = options_.model_rates;
   for (const ServedApp& app : options_.apps) {
@@ -125,19 +139,22 @@ Status Controller::Start(int min_devices, TimePoint deadline) {
     }
   }
   GLET_RETURN_IF_ERROR(Replan(rates, "start"));
+  MutexLock lock(mu_);
+  if (stop_) {
+    return CancelledError("stopped while making the first plan");
+  }
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
 
+void Controller::Cancel() {
+  MutexLock lock(mu_);
+  stop_ = true;
+  cv_.notify_all();
+}
+
 void Controller::Stop() {
-  {
-    MutexLock lock(mu_);
-    if (stop_) {
-      return;
-    }
-    stop_ = true;
-    cv_.notify_all();
-  }
+  Cancel();
   if (thread_.joinable()) {
     thread_.join();
   }

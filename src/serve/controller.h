@@ -78,10 +78,14 @@ class Controller {
 
   // Waits (until `deadline`) for backends offering `min_devices` devices, makes and applies the
   // first plan, then starts the loop. kDeadlineExceeded if the devices never came; the planner's
-  // error (kResourceExhausted naming what does not fit) if the demand cannot be planned.
+  // error (kResourceExhausted naming what does not fit) if the demand cannot be planned;
+  // kCancelled after Cancel().
   Status Start(int min_devices, TimePoint deadline);
-  // Stops the loop; then stops every glet on the backends (StopGlets()).
+  // Stops the loop (joins it). Not concurrently with Start(): use Cancel() for that.
   void Stop();
+  // Makes a Start() running on another thread return kCancelled soon (within 100 ms of its wait
+  // for backends, or after the first plan it is making) and the loop stop. Thread-safe.
+  void Cancel();
   // Asks every backend to run no glets (shutdown). Errors are logged.
   void StopGlets();
 

@@ -10,7 +10,10 @@
 //                                              plan)
 // Infer errors answer {"error": "...", "outcome": "dropped"|"failed", "drop_reason": "..."} with
 // 400 (bad input), 404 (unknown model), 429 (queue full), 503 (other drops, unavailable), 504
-// (deadline), 500 (other). Thin: JSON <-> frontend calls only.
+// (deadline), 413 (body over the limit), 500 (other). Bad bodies are 400 naming what is wrong:
+// JSON syntax, a number too large, a datatype other than KServe's FP32/INT64/INT32/UINT8, a value
+// out of its type's range, data ragged or nested deeper than its shape. Thin: JSON <-> frontend
+// calls only.
 //
 // Thread safety: Start() and Stop() from one thread; requests are served on httplib's pool.
 #pragma once
@@ -36,10 +39,12 @@ std::string JsonInferResponse(const std::string& model, const std::string& id,
 
 class HttpService {
  public:
-  // Binds host:port (0 = any free port) and starts serving on a background thread.
-  // kInvalidArgument naming the address if it cannot bind.
+  // Binds host:port (0 = any free port) and starts serving on a background thread. A request
+  // body larger than max_body_bytes is refused with 413 before it is read; a connection that
+  // sends nothing for 10 s is closed. kInvalidArgument naming the address if it cannot bind.
   static Result<std::unique_ptr<HttpService>> Start(Frontend& frontend, MetricsRegistry& metrics,
-                                                    const std::string& host, int port);
+                                                    const std::string& host, int port,
+                                                    size_t max_body_bytes = size_t{64} << 20);
   ~HttpService();
   int port() const { return port_; }
   void Stop();

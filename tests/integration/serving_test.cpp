@@ -359,6 +359,29 @@ std::string LenetBody(const std::vector<int>& shape) {
   return body.dump();
 }
 
+// Issue 17: there was no body limit (a 200 MB array took 7.3 GB). A body over
+// --http-max-body-mib is refused with 413 before it is read; the server keeps serving.
+TEST(KServeHttpTest, BodyOverTheLimitIs413) {
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json"),
+                              {"--http-max-body-mib", "0.01"}));
+  const std::string big = LenetBody({4, 1, 28, 28});  // ~25 KB of JSON > 10 KiB
+  ASSERT_GT(big.size(), 10u * 1024);
+  HttpReply reply = HttpPost(d.http(), "/v2/models/lenet1/infer", big);
+  EXPECT_EQ(reply.status, 413) << reply.body;
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/live").status, 200);
+}
+
+// A frontend still waiting for backends ignored SIGTERM until --start-timeout-s ran out (120 s
+// by default): it now stops at once, cleanly.
+TEST(FrontendProcessTest, SigtermWhileWaitingForBackendsStopsCleanly) {
+  Deployment d;
+  // (The harness gives it --start-timeout-s 60, the stop a 15 s grace before SIGKILL.)
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 503);
+  EXPECT_EQ(d.StopFrontend(), "exited with code 0");
+}
+
 TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
   testing::TempDir dir;
   Deployment d;
@@ -616,13 +639,13 @@ class SlowGpuServingTest : public ::testing::Test {
   }
 
   // `slo_ms` > 0 overrides the manifest's 300 ms.
-  std::string Config(double rate_rps, double epoch_s, double slo_ms = 0) {
+  std::string Config(double rate_rps, double epoch_s, double slo_ms = 0, int min_devices = 1) {
     const std::string slo = slo_ms > 0 ? R"(, "slo_ms": )" + FormatDouble(slo_ms, 1) : "";
-    return dir_.WriteFile("serve.json",
-                          R"({"models": [{"name": "slowpoke", "rate_rps": )" +
-                              FormatDouble(rate_rps, 1) + slo +
-                              R"(}], "partitions": {"slow-gpu": [100]}, "epoch_s": )" +
-                              FormatDouble(epoch_s, 1) + R"(, "min_devices": 1})");
+    return dir_.WriteFile(
+        "serve.json",
+        R"({"models": [{"name": "slowpoke", "rate_rps": )" + FormatDouble(rate_rps, 1) + slo +
+            R"(}], "partitions": {"slow-gpu": [100]}, "epoch_s": )" + FormatDouble(epoch_s, 1) +
+            R"(, "min_devices": )" + std::to_string(min_devices) + "}");
   }
   std::string Node(const std::string& name, const std::string& device) {
     return dir_.WriteFile(name + ".json", EmulatedNode(name, {device}, "slow-gpu"));
@@ -660,6 +683,61 @@ TEST_F(SlowGpuServingTest, LateBackendRegistersAndThePlanGrowsOntoIt) {
   const int64_t sent = ModelCount(run, "slowpoke", "sent");
   EXPECT_GT(ModelCount(run, "slowpoke", "served"), sent / 5) << run.report.dump(2);
   EXPECT_EQ(deployment_.AwaitFrontendTotal("slowpoke", sent), static_cast<double>(sent));
+}
+
+// Issue 14: a lost node whose load the rest cannot hold. The repair plan "did not fit on 1
+// device" and the old plan was kept (glets on the dead node in it: 33-43% attainment, failed
+// requests). Now the plan is made for the largest share of the demand that fits, the excess is
+// shed as `overloaded`, and when the node is back the plan serves the whole demand again.
+TEST_F(SlowGpuServingTest, LostNodeWithTooLittleCapacityLeftDegradesToTheServableShare) {
+  // 50 rps needs both devices (one holds about 30 rps).
+  ASSERT_TRUE(deployment_.StartFrontend(Config(50, 60, /*slo_ms=*/0, /*min_devices=*/2)));
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-a", "gpu0")));
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-b", "gpu1")));
+  ASSERT_TRUE(deployment_.AwaitReady());
+  EXPECT_EQ(deployment_.Metric("glet_devices_in_use"), 2);
+  ASSERT_EQ(kill(deployment_.backend(1).pid(), SIGKILL), 0);
+  std::string metrics;
+  const bool degraded = PollUntil(
+      [&] {
+        metrics = deployment_.Metrics();
+        return MetricSum(metrics, "glet_replans_total",
+                         {"reason=\"backend_lost\"", "result=\"degraded\""}) >= 1;
+      },
+      seconds(30));
+  ASSERT_TRUE(degraded) << metrics;
+  const double share = MetricSum(metrics, "glet_plan_served_share");
+  EXPECT_GT(share, 0.3) << metrics;
+  EXPECT_LT(share, 1.0) << metrics;
+  EXPECT_EQ(MetricSum(metrics, "glet_devices_in_use"), 1) << metrics;
+  Result<Json> view = ParseJson(HttpGet(deployment_.http(), "/v2/glet/plan").body, "plan");
+  ASSERT_TRUE(view.ok());
+  EXPECT_DOUBLE_EQ((*view)["served_share"].get<double>(), share) << view->dump(2);
+  EXPECT_EQ((*view)["planned_rates_rps"]["slowpoke"], 50.0) << "the demand, not the share";
+
+  ClientRun run = deployment_.Client({"--model", "slowpoke:50", "--duration", "4", "--seed", "3"});
+  ExpectExactAccounting(run);
+  const Json& r = run.report;
+  EXPECT_EQ(Count(r, "failed"), 0) << r.dump(2);
+  const int64_t sent = ModelCount(run, "slowpoke", "sent");
+  EXPECT_GT(ModelCount(run, "slowpoke", "served"), sent * 4 / 10) << r.dump(2);
+  EXPECT_GT(r["dropped_by_reason"].value("overloaded", 0), 0) << r.dump(2);
+  // No re-plan churn while degraded: the rate monitor compares arrivals with the demand.
+  EXPECT_EQ(deployment_.Metric("glet_replans_total", {"reason=\"rate_change\""}), 0)
+      << deployment_.Metrics();
+
+  // The node comes back: the whole demand is planned again.
+  ASSERT_TRUE(deployment_.StartBackend(Node("node-b", "gpu1")));
+  const bool whole = PollUntil(
+      [&] {
+        metrics = deployment_.Metrics();
+        return MetricSum(metrics, "glet_replans_total",
+                         {"reason=\"backend_joined\"", "result=\"applied\""}) >= 1;
+      },
+      seconds(30));
+  EXPECT_TRUE(whole) << metrics;
+  EXPECT_EQ(MetricSum(metrics, "glet_plan_served_share"), 1) << metrics;
+  EXPECT_EQ(MetricSum(metrics, "glet_devices_in_use"), 2) << metrics;
 }
 
 // 6. The only proxy of a model is killed mid-load. While the backend restarts it, the model's

@@ -1,0 +1,70 @@
+// KServe v2 JSON infer requests (serve/http_service.h, ParseJsonInferRequest): what is accepted
+// and how a bad body is named (issue 17: lowercase dtypes, ragged data and out-of-range values
+// were accepted; 1e400 was a 500).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "serve/http_service.h"
+
+namespace glet::serve {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Body(const std::string& datatype, const std::string& shape, const std::string& data) {
+  return R"({"inputs": [{"name": "input", "datatype": ")" + datatype + R"(", "shape": )" + shape +
+         R"(, "data": )" + data + "}]}";
+}
+
+TEST(HttpRequestTest, FlatAndShapedDataGiveTheSameTensor) {
+  Result<std::vector<NamedTensor>> flat =
+      ParseJsonInferRequest(Body("FP32", "[2, 2]", "[1, 2, 3, 4]"));
+  Result<std::vector<NamedTensor>> shaped =
+      ParseJsonInferRequest(Body("FP32", "[2, 2]", "[[1, 2], [3, 4]]"));
+  ASSERT_TRUE(flat.ok()) << flat.status().ToString();
+  ASSERT_TRUE(shaped.ok()) << shaped.status().ToString();
+  ASSERT_EQ(flat->size(), 1u);
+  EXPECT_EQ((*flat)[0].tensor.shape(), (std::vector<int64_t>{2, 2}));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ((*flat)[0].tensor.data_as<float>()[i], i + 1);
+    EXPECT_EQ((*shaped)[0].tensor.data_as<float>()[i], i + 1);
+  }
+  Result<std::vector<NamedTensor>> u8 =
+      ParseJsonInferRequest(Body("UINT8", "[3]", "[0, 128, 255]"));
+  ASSERT_TRUE(u8.ok()) << u8.status().ToString();
+  EXPECT_EQ((*u8)[0].tensor.data_as<uint8_t>()[2], 255);
+}
+
+TEST(HttpRequestTest, BadBodiesAreInvalidArgumentNamingTheFault) {
+  struct Case {
+    std::string body;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {Body("fp32", "[1]", "[1]"),
+       "unsupported 'fp32' (KServe v2 names: FP32, INT64, INT32, UINT8)"},
+      {Body("FLOAT", "[1]", "[1]"), "unsupported 'FLOAT'"},
+      {Body("FP32", "[2, 2]", "[[1, 2, 3], [4]]"), "ragged data"},
+      {Body("FP32", "[2, 2]", "[[1, 2], 3, 4]"), "ragged data"},
+      {Body("FP32", "[2]", "[[1], [2]]"), "nested deeper than the shape [2]"},
+      {Body("FP32", "[1]", "[1e39]"), "out of range for FP32"},
+      {Body("FP32", "[1]", "[1e400]"), "number overflow"},
+      {Body("UINT8", "[1]", "[256]"), "out of range for UINT8 (256)"},
+      {Body("UINT8", "[1]", "[-1]"), "out of range for UINT8 (-1)"},
+      {Body("INT32", "[1]", "[2147483648]"), "out of range for INT32"},
+      {Body("FP32", "[3]", "[1, 2]"), "holds 2 values, shape [3] needs 3"},
+  };
+  for (const Case& c : cases) {
+    Result<std::vector<NamedTensor>> r = ParseJsonInferRequest(c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body;
+    EXPECT_THAT(r.status().message(), HasSubstr(c.message)) << c.body;
+    EXPECT_THAT(r.status().message(), HasSubstr("request body")) << c.body;
+  }
+}
+
+}  // namespace
+}  // namespace glet::serve
