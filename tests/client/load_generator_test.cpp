@@ -116,8 +116,10 @@ TEST(LoadGeneratorTest, ServerThatNeverAnswersFailsByDeadline) {
   const Tally t = Count(*records);
   EXPECT_EQ(t.failed, 3);
   EXPECT_EQ(t.reasons.at("deadline_exceeded"), 3);
+  // Not given up on before its deadline. gRPC's deadline (system clock) may fire up to a timer
+  // tick before the client's steady-clock 100 ms (seen: 98.97 ms under ASan on a loaded host).
   for (const RequestRecord& r : *records) {
-    EXPECT_GE(r.latency_ms(), 100);
+    EXPECT_GE(r.latency_ms(), 95);
   }
 }
 
