@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -82,6 +84,20 @@ std::vector<GletInfo> Backend::ListGlets() const {
   return out;
 }
 
+std::shared_ptr<grpc::Channel> Backend::ProxyChannelFor(const std::string& address) {
+  MutexLock lock(mu_);
+  auto it = stats_channels_.find(address);
+  if (it == stats_channels_.end()) {
+    if (stats_channels_.size() > 256) {
+      stats_channels_.clear();  // proxies come and go: addresses of old ones are not kept
+    }
+    it = stats_channels_
+             .emplace(address, grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
+             .first;
+  }
+  return it->second;
+}
+
 std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
   struct Target {
     std::string glet_id;
@@ -97,21 +113,50 @@ std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
       }
     }
   }
-  for (const Target& t : targets) {
-    auto stub =
-        control::Proxy::NewStub(grpc::CreateChannel(t.address, grpc::InsecureChannelCredentials()));
+  // Every proxy at once, with one deadline: polled one after another (a new connection each),
+  // 17 busy proxies took seconds, and the heartbeat that follows the report came too late (the
+  // frontend declared the backend lost under load).
+  struct Poll {
+    std::unique_ptr<control::Proxy::Stub> stub;
     control::GetStatsRequest request;
-    request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
     control::GetStatsResponse response;
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + timeout);
-    if (!stub->GetStats(&context, request, &response).ok()) {
+    grpc::Status status;
+  };
+  std::vector<std::unique_ptr<Poll>> polls;
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  size_t pending = targets.size();
+  const auto deadline = std::chrono::system_clock::now() + timeout;
+  for (const Target& t : targets) {
+    auto poll = std::make_unique<Poll>();
+    poll->stub = control::Proxy::NewStub(ProxyChannelFor(t.address));
+    poll->request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    poll->context.set_deadline(deadline);
+    Poll* p = poll.get();
+    polls.push_back(std::move(poll));
+    p->stub->async()->GetStats(&p->context, &p->request, &p->response,
+                               [p, &done_mu, &done_cv, &pending](grpc::Status s) {
+                                 std::lock_guard<std::mutex> lock(done_mu);
+                                 p->status = std::move(s);
+                                 if (--pending == 0) {
+                                   done_cv.notify_all();
+                                 }
+                               });
+  }
+  {
+    // Each call ends by its deadline at the latest (gRPC runs every callback).
+    std::unique_lock<std::mutex> lock(done_mu);
+    done_cv.wait(lock, [&pending] { return pending == 0; });
+  }
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!polls[i]->status.ok()) {
       continue;  // dying or busy: its last counters stand
     }
     MutexLock lock(mu_);
-    auto it = glets_.find(t.glet_id);
-    if (it != glets_.end() && it->second.incarnation == t.incarnation) {
-      it->second.current = ProxyStatsFromProto(response.stats());
+    auto it = glets_.find(targets[i].glet_id);
+    if (it != glets_.end() && it->second.incarnation == targets[i].incarnation) {
+      it->second.current = ProxyStatsFromProto(polls[i]->response.stats());
     }
   }
   MutexLock lock(mu_);

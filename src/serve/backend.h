@@ -24,6 +24,8 @@
 // ApplyPlan, StopAll) run one at a time; restarts run on the backend's own supervisor thread.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -134,6 +136,8 @@ class Backend {
   // Brings up the proxy of glet `id` (whose record has launching=true, incarnation set) and
   // finishes the record: READY, or the error. Runs without mu_.
   Status Launch(const std::string& id) GLET_EXCLUDES(mu_);
+  // A channel to the proxy at `address` for polling its counters, kept across polls.
+  std::shared_ptr<grpc::Channel> ProxyChannelFor(const std::string& address) GLET_EXCLUDES(mu_);
   // Spawns and connects; the caller finishes the record.
   Result<std::string> SpawnAndLoad(const std::string& id, const GletSpec& spec,
                                    const device::SliceSpec& slice, uint64_t incarnation)
@@ -160,6 +164,7 @@ class Backend {
   mutable Mutex mu_;
   mutable CondVar changed_;  // any glet record, event or shutdown flag changed
   std::map<std::string, Glet> glets_ GLET_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<grpc::Channel>> stats_channels_ GLET_GUARDED_BY(mu_);
   std::vector<ExitEvent> events_ GLET_GUARDED_BY(mu_);
   uint64_t next_incarnation_ GLET_GUARDED_BY(mu_) = 1;
   bool shutting_down_ GLET_GUARDED_BY(mu_) = false;
