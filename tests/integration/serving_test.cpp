@@ -726,7 +726,7 @@ TEST_F(SlowGpuServingTest, LostNodeWithTooLittleCapacityLeftDegradesToTheServabl
   EXPECT_EQ(deployment_.Metric("glet_replans_total", {"reason=\"rate_change\""}), 0)
       << deployment_.Metrics();
 
-  // The node comes back: the whole demand is planned again.
+  // The node comes back: the whole demand is planned again (a degraded plan re-plans on a join).
   ASSERT_TRUE(deployment_.StartBackend(Node("node-b", "gpu1")));
   const bool whole = PollUntil(
       [&] {
@@ -736,8 +736,8 @@ TEST_F(SlowGpuServingTest, LostNodeWithTooLittleCapacityLeftDegradesToTheServabl
       },
       seconds(30));
   EXPECT_TRUE(whole) << metrics;
+  // The whole demand as now observed (the client has stopped, so it may fit one device again).
   EXPECT_EQ(MetricSum(metrics, "glet_plan_served_share"), 1) << metrics;
-  EXPECT_EQ(MetricSum(metrics, "glet_devices_in_use"), 2) << metrics;
 }
 
 // 6. The only proxy of a model is killed mid-load. While the backend restarts it, the model's
