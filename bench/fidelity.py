@@ -97,18 +97,20 @@ def metric_sum(text, name, label=None):
 
 
 class Deployment:
-    """A frontend and one backend with `devices` emulated devices of `profile`."""
+    """A frontend and one backend with `devices` emulated devices of `profile`, or, given
+    `node_path`, the devices of that node file."""
 
-    def __init__(self, glet, workdir, env, config, profile, devices):
+    def __init__(self, glet, workdir, env, config, profile, devices, node_path=None):
         self.glet, self.env = glet, env
         cfg_path = os.path.join(workdir, "serve.json")
-        node_path = os.path.join(workdir, "node.json")
         with open(cfg_path, "w") as f:
             json.dump(config, f)
-        with open(node_path, "w") as f:
-            json.dump({"node": "fidelity", "devices": [
-                {"id": "gpu%d" % i, "kind": "emulated", "profile": profile, "mem_mib": 11264}
-                for i in range(devices)]}, f)
+        if node_path is None:
+            node_path = os.path.join(workdir, "node.json")
+            with open(node_path, "w") as f:
+                json.dump({"node": "fidelity", "devices": [
+                    {"id": "gpu%d" % i, "kind": "emulated", "profile": profile, "mem_mib": 11264}
+                    for i in range(devices)]}, f)
         self.procs = []
         fe = self._spawn(["frontend", "--config", cfg_path, "--http", "127.0.0.1:0", "--grpc",
                           "127.0.0.1:0", "--control", "127.0.0.1:0", "--drain-s", "1"])
@@ -158,6 +160,14 @@ class Deployment:
                     p.wait(20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def emit_report(text, out):
+    """Prints a markdown report and, with --out, appends it to that file."""
+    print(text)
+    if out:
+        with open(out, "a") as f:
+            f.write(text + "\n")
 
 
 def scratch_resources(tmp, k):

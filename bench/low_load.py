@@ -20,11 +20,11 @@ Goal per model: p50 through the serving plane <= infer's batch-1 p50 + the measu
 import argparse
 import json
 import os
-import signal
 import subprocess
+import tempfile
 import urllib.request
 
-from fidelity import Deployment, metric_sum
+from fidelity import Deployment, emit_report, metric_sum
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -34,53 +34,27 @@ def run_load(a, share, seconds):
     with open(a.config) as f:
         cfg = json.load(f)
     node = os.path.join(os.path.dirname(a.config), cfg["node"])
-    procs = []
-
-    def spawn(args):
-        p = subprocess.Popen([a.glet, "--log-level", "warn"] + args, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
-        procs.append(p)
-        return p
-
-    try:
-        fe = spawn(["frontend", "--config", a.config, "--http", "127.0.0.1:0", "--grpc",
-                    "127.0.0.1:0", "--control", "127.0.0.1:0", "--drain-s", "1"])
-        line = Deployment._await(fe, "listening: ")
-        addr = dict(p.split("=", 1) for p in line.split() if "=" in p)
-        be = spawn(["backend", "--frontend", addr["control"], "--listen", "127.0.0.1:0",
-                    "--node", node])
-        Deployment._await(be, "listening: ")
-        Deployment._await(fe, "ready")
-        get = lambda path: urllib.request.urlopen("http://%s%s" % (addr["http"], path)).read()
-        plan = json.loads(get("/v2/glet/plan"))
-        before = get("/metrics").decode()
-        args = ["client", "--target", addr["grpc"], "--json", "--duration", str(seconds),
-                "--seed", "7"]
-        for name, rps in [(m["name"], m["rate_rps"]) for m in cfg["models"]]:
-            args += ["--model", "%s:%g" % (name, rps * share)]
-        c = subprocess.run([a.glet, "--log-level", "warn"] + args, capture_output=True, text=True)
-        if c.returncode != 0:
-            raise RuntimeError("glet client: " + c.stderr.strip())
-        report = json.loads(c.stdout[c.stdout.index("{"):])
-        after = get("/metrics").decode()
-        delta = {}
-        for m in report["models"]:
-            label = 'model="%s"' % m
-            d = lambda name: metric_sum(after, name, label) - metric_sum(before, name, label)
-            delta[m] = {
-                "wait_ms": d("glet_queue_time_ms_sum") / max(1, d("glet_queue_time_ms_count")),
-                "compute_ms": (d("glet_compute_time_ms_sum") /
-                               max(1, d("glet_compute_time_ms_count"))),
-                "batch": d("glet_batch_size_sum") / max(1, d("glet_batch_size_count"))}
-        return report, delta, plan
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+    with tempfile.TemporaryDirectory(prefix="glet-low-load-") as work:
+        d = Deployment(a.glet, work, os.environ, cfg, None, 0, node_path=node)
+        try:
+            plan = json.loads(urllib.request.urlopen(
+                "http://%s/v2/glet/plan" % d.addr["http"]).read())
+            before = d.metrics()
+            report = d.client({m["name"]: m["rate_rps"] * share for m in cfg["models"]},
+                              seconds, 7, os.path.join(work, "client.csv"))
+            after = d.metrics()
+        finally:
+            d.stop()
+    delta = {}
+    for m in report["models"]:
+        label = 'model="%s"' % m
+        dm = lambda name: metric_sum(after, name, label) - metric_sum(before, name, label)
+        delta[m] = {
+            "wait_ms": dm("glet_queue_time_ms_sum") / max(1, dm("glet_queue_time_ms_count")),
+            "compute_ms": (dm("glet_compute_time_ms_sum") /
+                           max(1, dm("glet_compute_time_ms_count"))),
+            "batch": dm("glet_batch_size_sum") / max(1, dm("glet_batch_size_count"))}
+    return report, delta, plan
 
 
 def node_cores(config):
@@ -141,10 +115,7 @@ def main():
                          "yes" if excess <= 2 else "NO",
                          planned["models"][model]["slo_attainment"]))
     text = "\n".join(lines) + "\n"
-    print(text)
-    if a.out:
-        with open(a.out, "a") as f:
-            f.write(text + "\n")
+    emit_report(text, a.out)
 
 
 if __name__ == "__main__":

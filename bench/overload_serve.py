@@ -24,7 +24,7 @@ import json
 import os
 import tempfile
 
-from fidelity import ROOT, Deployment, scratch_resources
+from fidelity import ROOT, Deployment, emit_report, scratch_resources
 
 SCENARIO = {"resnet50": (200.0, 108.0), "vgg16": (200.0, 142.0), "mobilenet_v2": (200.0, 64.0)}
 
@@ -139,10 +139,7 @@ def main():
         for policy in a.policy or ["glet", "temporal", "gpulet"]:
             results.append(run_policy(a, tmp, env, profile, policy))
     text = describe(a, results)
-    print(text)
-    if a.out:
-        with open(a.out, "a") as f:
-            f.write(text + "\n")
+    emit_report(text, a.out)
 
 
 if __name__ == "__main__":

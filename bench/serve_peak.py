@@ -40,7 +40,7 @@ import subprocess
 import tempfile
 import time
 
-from fidelity import MIB, ROOT, Deployment, metric_sum, scratch_resources
+from fidelity import MIB, ROOT, Deployment, emit_report, metric_sum, scratch_resources
 
 SCENARIO = os.path.join(ROOT, "resource", "rates", "scenario1.csv")
 TICK = float(os.sysconf("SC_CLK_TCK"))
@@ -381,10 +381,7 @@ def main():
                       r["sims"]["ideal"]["slo_attainment"], r["real"]["p99_ms"] / a.k,
                       r["real"]["sent"], r["host"]["glet"], r["host"]["other"]), flush=True)
     text = describe(a, results)
-    print(text)
-    if a.out:
-        with open(a.out, "a") as f:
-            f.write(text + "\n")
+    emit_report(text, a.out)
 
 
 if __name__ == "__main__":
