@@ -263,14 +263,17 @@ class Deployment {
 // A frontend with one backend of `devices` emulated ref-gpus, ready to serve.
 class RefGpuServingTest : public ::testing::Test {
  protected:
+  // `config` is a path in the source tree, or an absolute path with !config_in_source.
   ::testing::AssertionResult Start(const std::string& config, int devices = 1,
-                                   const std::vector<std::string>& frontend_args = {}) {
+                                   const std::vector<std::string>& frontend_args = {},
+                                   bool config_in_source = true) {
     std::vector<std::string> ids;
     for (int i = 0; i < devices; ++i) {
       ids.push_back("gpu" + std::to_string(i));
     }
     const std::string node = dir_.WriteFile("node.json", EmulatedNode("it", ids, "ref-gpu"));
-    if (auto r = deployment_.StartFrontend(testing::SourcePath(config), frontend_args); !r) {
+    const std::string path = config_in_source ? testing::SourcePath(config) : config;
+    if (auto r = deployment_.StartFrontend(path, frontend_args); !r) {
       return r;
     }
     if (auto r = deployment_.StartBackend(node); !r) {
@@ -545,6 +548,43 @@ TEST_F(RefGpuServingTest, RestartedBackendIsPlannedOntoAgain) {
   ExpectExactAccounting(run);
   EXPECT_GE(ModelCount(run, "resnet50", "served"), ModelCount(run, "resnet50", "sent") * 9 / 10)
       << run.report.dump(2);
+}
+
+// Issue 13: the backend polled its proxies' counters one after another before each report, over
+// a new connection each. With a dozen busy proxies that took seconds, the next heartbeat came
+// after the frontend's 3 s timeout, and the frontend declared the backend lost (and planned its
+// glets away) under load. Here every proxy hangs (SIGSTOP): each poll runs to its deadline, and
+// the backend must still heartbeat in time.
+TEST_F(RefGpuServingTest, HangingProxiesDoNotSilenceTheBackend) {
+  std::string models;
+  for (const char* m :
+       {"lenet1", "lenet2", "lenet3", "lenet4", "lenet5", "lenet6", "googlenet", "resnet50",
+        "mobilenet_v2", "mnasnet1_0", "vgg16", "densenet161", "ssd-mobilenetv1", "bert"}) {
+    models +=
+        std::string(models.empty() ? "" : ", ") + R"({"name": ")" + m + R"(", "rate_rps": 150})";
+  }
+  const std::string config = dir_.WriteFile(
+      "many.json", R"({"models": [)" + models +
+                       R"(], "policy": "glet", "epoch_s": 60, "min_devices": 4, "node": ")" +
+                       testing::SourcePath("resource/devices/ref-gpu-x4.json") + "\"}");
+  ASSERT_TRUE(Start(config, 4, {}, /*config_in_source=*/false));
+  const std::vector<pid_t> proxies = ChildrenOf(deployment_.backend(0).pid());
+  ASSERT_GE(proxies.size(), 10u) << "the plan should run a proxy per glet";
+  struct Resume {  // the proxies run again whatever the test does, so the guard can stop them
+    const std::vector<pid_t>& pids;
+    ~Resume() {
+      for (pid_t p : pids) {
+        kill(p, SIGCONT);
+      }
+    }
+  } resume{proxies};
+  for (pid_t p : proxies) {
+    ASSERT_EQ(kill(p, SIGSTOP), 0);
+  }
+  std::this_thread::sleep_for(seconds(9));  // three heartbeat timeouts
+  const std::string metrics = deployment_.Metrics();
+  EXPECT_EQ(MetricSum(metrics, "glet_replans_total", {"reason=\"backend_lost\""}), 0) << metrics;
+  EXPECT_EQ(MetricSum(metrics, "glet_plan_epoch"), 1) << metrics;
 }
 
 // ---------------------------------------------------------------------------------------------
