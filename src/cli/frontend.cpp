@@ -56,6 +56,11 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
                   "largest HTTP request body accepted (MiB; larger: 413 before it is read)")
       ->check(NumberAtLeast(0.001))
       ->capture_default_str();
+  cmd->add_option("--http-max-connections", run.http_max_connections,
+                  "HTTP connections served at once, a thread each (beyond: they wait to be "
+                  "accepted); a client silent for 5 s is disconnected")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
   cmd->add_option("--control", run.control, "HOST:PORT of the control service backends join")
       ->capture_default_str();
   cmd->add_option("--policy", run.policy, "planner policy (overrides the config's)");

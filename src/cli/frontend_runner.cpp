@@ -104,10 +104,11 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   impl.grpc_address = grpc_hp.host + ":" + std::to_string(impl.kserve->port());
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
                                                        options.control, &impl.control_address));
-  GLET_ASSIGN_OR_RETURN(
-      impl.http,
-      serve::HttpService::Start(*impl.frontend, impl.metrics, http.host, http.port,
-                                static_cast<size_t>(options.http_max_body_mib * 1024 * 1024)));
+  serve::HttpOptions http_options;
+  http_options.max_body_bytes = static_cast<size_t>(options.http_max_body_mib * 1024 * 1024);
+  http_options.max_connections = options.http_max_connections;
+  GLET_ASSIGN_OR_RETURN(impl.http, serve::HttpService::Start(*impl.frontend, impl.metrics,
+                                                             http.host, http.port, http_options));
   impl.http_host = http.host;
   serve::ControllerOptions co;
   co.policy = impl.config.policy;

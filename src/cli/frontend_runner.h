@@ -19,8 +19,9 @@ struct FrontendRunOptions {
   std::string profiles_dir;  // empty: <resource dir>/profiles
   std::string http = "127.0.0.1:8000";
   std::string grpc = "127.0.0.1:8001";
-  int grpc_threads = 1;           // KServe gRPC loop threads (serve/kserve_service.h)
-  double http_max_body_mib = 64;  // HTTP request bodies beyond this are refused (413)
+  int grpc_threads = 1;            // KServe gRPC loop threads (serve/kserve_service.h)
+  double http_max_body_mib = 64;   // HTTP request bodies beyond this are refused (413)
+  int http_max_connections = 256;  // HTTP connections served at once (a thread each)
   std::string control = "127.0.0.1:8100";
   std::string policy;  // overrides the config's when set
   double drain_s = 5;

@@ -29,7 +29,65 @@ std::string Shorten(const Json& j) {
 
 }  // namespace
 
-Result<Json> ParseJson(std::string_view text, std::string_view origin) {
+Status CheckJsonLimits(std::string_view text, const JsonLimits& limits, std::string_view origin) {
+  int depth = 0;
+  size_t values = 0;
+  bool in_string = false;
+  bool escaped = false;
+  bool empty = false;  // just after '[' or '{': a ',' is what separates values
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > limits.max_depth) {
+          return InvalidArgumentError(std::string(origin) + ": JSON nested deeper than " +
+                                      std::to_string(limits.max_depth) + " levels at byte " +
+                                      std::to_string(i));
+        }
+        empty = true;
+        continue;
+      case ']':
+      case '}':
+        if (!empty && depth > 0) {
+          ++values;  // the container's last (or only) value
+        }
+        --depth;
+        break;
+      case ',':
+        ++values;
+        break;
+      default:
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+          continue;  // whitespace leaves `empty` as it was
+        }
+        break;
+    }
+    empty = false;
+    if (values > limits.max_values) {
+      return InvalidArgumentError(std::string(origin) + ": JSON holds more than " +
+                                  std::to_string(limits.max_values) + " values (at byte " +
+                                  std::to_string(i) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Json> ParseJson(std::string_view text, std::string_view origin, const JsonLimits& limits) {
+  GLET_RETURN_IF_ERROR(CheckJsonLimits(text, limits, origin));
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {

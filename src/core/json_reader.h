@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -21,8 +22,21 @@ namespace glet {
 
 using Json = nlohmann::json;
 
-// Parses `text`; errors read "<origin>: invalid JSON at byte N: ...".
-Result<Json> ParseJson(std::string_view text, std::string_view origin);
+// Bounds checked on the text before anything is allocated for it (a DOM costs ~16 bytes per
+// value, and nlohmann's parser and destructor recurse once per nesting level).
+struct JsonLimits {
+  int max_depth = 64;                                      // nested arrays/objects, >= 1
+  size_t max_values = std::numeric_limits<size_t>::max();  // values in arrays and objects
+};
+// kInvalidArgument "<origin>: JSON nested deeper than N at byte B" / "holds more than N values"
+// when `text` exceeds `limits`. A linear scan that skips strings; it does not validate syntax.
+Status CheckJsonLimits(std::string_view text, const JsonLimits& limits, std::string_view origin);
+
+// Checks `limits` (CheckJsonLimits), then parses `text`; errors read "<origin>: invalid JSON at
+// byte N: ..." (syntax, invalid UTF-8) or "<origin>: invalid JSON: ..." (a number out of range).
+// No exception escapes.
+Result<Json> ParseJson(std::string_view text, std::string_view origin,
+                       const JsonLimits& limits = {});
 // Reads and parses a file; a missing/unreadable file is kInvalidArgument naming it.
 Result<Json> ReadJsonFile(const std::string& path);
 

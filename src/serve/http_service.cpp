@@ -9,7 +9,9 @@
 #include <limits>
 
 #include "core/json_reader.h"
+#include "core/logging.h"
 #include "core/strings.h"
+#include "serve/http_connection_pool.h"
 
 namespace glet::serve {
 
@@ -177,7 +179,8 @@ int HttpCodeFor(const InferResult& r) {
 
 void SetJson(httplib::Response& res, int code, const Json& body) {
   res.status = code;
-  res.set_content(body.dump(), "application/json");
+  // A name echoed from the URL may be invalid UTF-8: replaced, not thrown.
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
 
 Json MetadataJson(const std::string& name, const ServedInfo& info) {
@@ -204,17 +207,19 @@ Json MetadataJson(const std::string& name, const ServedInfo& info) {
 
 }  // namespace
 
-Result<std::vector<NamedTensor>> ParseJsonInferRequest(const std::string& body) {
-  GLET_ASSIGN_OR_RETURN(Json doc, ParseJson(body, "request body"));
+Result<JsonInferRequest> ParseJsonInferRequest(const std::string& body, const JsonLimits& limits) {
+  GLET_ASSIGN_OR_RETURN(Json doc, ParseJson(body, "request body", limits));
   JsonReader root(doc, "request body");
+  GLET_RETURN_IF_ERROR(root.ExpectObject());
   GLET_RETURN_IF_ERROR(root.CheckKeys({"id", "inputs", "outputs", "parameters"}));
+  JsonInferRequest out;
+  GLET_ASSIGN_OR_RETURN(out.id, root.GetStringOr("id", ""));
   GLET_ASSIGN_OR_RETURN(JsonReader inputs, root.Child("inputs"));
   GLET_ASSIGN_OR_RETURN(auto elems, inputs.Elements());
-  std::vector<NamedTensor> out;
   for (const JsonReader& in : elems) {
     GLET_ASSIGN_OR_RETURN(std::string name, in.GetStringOr("name", ""));
     GLET_ASSIGN_OR_RETURN(model::Tensor t, ParseInput(in));
-    out.push_back({name, std::move(t)});
+    out.inputs.push_back({name, std::move(t)});
   }
   return out;
 }
@@ -250,14 +255,34 @@ void HttpService::SetPlanView(std::function<Json()> source) {
 Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
                                                         MetricsRegistry& metrics,
                                                         const std::string& host, int port,
-                                                        size_t max_body_bytes) {
+                                                        HttpOptions options) {
+  if (options.max_connections < 1) {
+    return InvalidArgumentError("HTTP: max_connections: must be >= 1 (got " +
+                                std::to_string(options.max_connections) + ")");
+  }
   std::unique_ptr<HttpService> svc(new HttpService());
   svc->impl_ = std::make_unique<Impl>();
   httplib::Server& s = svc->impl_->server;
-  s.set_payload_max_length(max_body_bytes);
-  s.set_read_timeout(10, 0);
+  s.new_task_queue = [max = options.max_connections] { return new HttpConnectionPool(max); };
+  s.set_payload_max_length(options.max_body_bytes);
+  const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(options.read_timeout);
+  s.set_read_timeout(timeout.count() / 1000000, timeout.count() % 1000000);
   s.set_write_timeout(10, 0);
-  s.set_keep_alive_timeout(5);
+  s.set_keep_alive_timeout(std::max<time_t>(1, timeout.count() / 1000000));
+  // One wrapper for every handler: nothing a handler throws reaches the client as an exception
+  // text (httplib's default puts it in an EXCEPTION_WHAT header) or ends the process.
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        GLET_LOG_ERROR("HTTP {} {}: {}", req.method, req.path, what);
+        SetJson(res, 500, {{"error", "internal error (logged by the server)"}});
+      });
   Frontend* f = &frontend;
   MetricsRegistry* m = &metrics;
   s.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) {
@@ -288,35 +313,32 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     bool ready = f->IsReady(name);
     SetJson(res, ready ? 200 : 503, {{"name", name}, {"ready", ready}});
   });
-  s.Post(R"(/v2/models/([^/]+)/infer)", [f](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    Result<std::vector<NamedTensor>> inputs = ParseJsonInferRequest(req.body);
-    if (!inputs.ok()) {
-      SetJson(res, 400, {{"error", inputs.status().message()}, {"outcome", "failed"}});
-      return;
-    }
-    std::string id;
-    if (auto doc = ParseJson(req.body, "request body");
-        doc.ok() && doc->contains("id") && (*doc)["id"].is_string()) {
-      id = (*doc)["id"].get<std::string>();
-    }
-    std::promise<InferResult> promise;
-    std::future<InferResult> future = promise.get_future();
-    f->Infer(name, std::move(*inputs),
-             [&promise](InferResult r) { promise.set_value(std::move(r)); });
-    InferResult result = future.get();
-    if (result.outcome == RequestOutcome::kServed) {
-      res.status = 200;
-      res.set_content(JsonInferResponse(name, id, result), "application/json");
-      return;
-    }
-    Json body = {{"error", result.status.message()},
-                 {"outcome", std::string(RequestOutcomeName(result.outcome))}};
-    if (result.drop_reason) {
-      body["drop_reason"] = std::string(DropReasonName(*result.drop_reason));
-    }
-    SetJson(res, HttpCodeFor(result), body);
-  });
+  s.Post(R"(/v2/models/([^/]+)/infer)",
+         [f, json_limits = options.json](const httplib::Request& req, httplib::Response& res) {
+           const std::string name = req.matches[1];
+           Result<JsonInferRequest> parsed = ParseJsonInferRequest(req.body, json_limits);
+           if (!parsed.ok()) {
+             SetJson(res, 400, {{"error", parsed.status().message()}, {"outcome", "failed"}});
+             return;
+           }
+           const std::string id = std::move(parsed->id);
+           std::promise<InferResult> promise;
+           std::future<InferResult> future = promise.get_future();
+           f->Infer(name, std::move(parsed->inputs),
+                    [&promise](InferResult r) { promise.set_value(std::move(r)); });
+           InferResult result = future.get();
+           if (result.outcome == RequestOutcome::kServed) {
+             res.status = 200;
+             res.set_content(JsonInferResponse(name, id, result), "application/json");
+             return;
+           }
+           Json body = {{"error", result.status.message()},
+                        {"outcome", std::string(RequestOutcomeName(result.outcome))}};
+           if (result.drop_reason) {
+             body["drop_reason"] = std::string(DropReasonName(*result.drop_reason));
+           }
+           SetJson(res, HttpCodeFor(result), body);
+         });
   s.Get("/v2/glet/plan",
         [impl = svc->impl_.get()](const httplib::Request&, httplib::Response& res) {
           std::function<Json()> source;

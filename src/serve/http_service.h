@@ -12,10 +12,12 @@
 // 400 (bad input), 404 (unknown model), 429 (queue full), 503 (other drops, unavailable), 504
 // (deadline), 413 (body over the limit), 500 (other). Bad bodies are 400 naming what is wrong:
 // JSON syntax, a number too large, a datatype other than KServe's FP32/INT64/INT32/UINT8, a value
-// out of its type's range, data ragged or nested deeper than its shape. Thin: JSON <-> frontend
-// calls only.
+// out of its type's range, data ragged or nested deeper than its shape, a non-string id, invalid
+// UTF-8, JSON beyond HttpOptions::json (checked before parsing). No exception reaches a client:
+// one handler answers 500 with a JSON error and logs it. Thin: JSON <-> frontend calls only.
 //
-// Thread safety: Start() and Stop() from one thread; requests are served on httplib's pool.
+// Thread safety: Start() and Stop() from one thread; requests are served on an
+// HttpConnectionPool (a thread per connection, up to HttpOptions::max_connections).
 #pragma once
 
 #include <functional>
@@ -30,21 +32,40 @@
 
 namespace glet::serve {
 
+struct JsonInferRequest {
+  std::string id;  // "" when absent
+  std::vector<NamedTensor> inputs;
+};
 // Parses a KServe v2 JSON infer request body into named tensors; kInvalidArgument naming the
-// JSON path ("request body: /inputs/0/datatype: ...").
-Result<std::vector<NamedTensor>> ParseJsonInferRequest(const std::string& body);
+// JSON path ("request body: /inputs/0/datatype: ..."), or the limit exceeded (checked before the
+// body is parsed). A present `id` must be a string.
+Result<JsonInferRequest> ParseJsonInferRequest(const std::string& body,
+                                               const JsonLimits& limits = {});
+
+struct HttpOptions {
+  // A request body larger than this is refused with 413 before it is read.
+  size_t max_body_bytes = size_t{64} << 20;
+  // Bounds on an infer body's JSON, checked before it is parsed (400 beyond them): nesting (a
+  // tensor of rank r sits at depth r + 3) and values (the largest batch of the largest input).
+  JsonLimits json{.max_depth = 32, .max_values = size_t{1} << 24};
+  // Connections served at once, each on its own thread (threads are started as connections
+  // arrive and kept for reuse). Beyond it, new connections wait to be accepted.
+  int max_connections = 256;
+  // A connection that sends nothing for this long (between bytes of a request, or between
+  // keep-alive requests) is closed.
+  Duration read_timeout = std::chrono::seconds(5);
+};
 // The JSON response body for a served result.
 std::string JsonInferResponse(const std::string& model, const std::string& id,
                               const InferResult& result);
 
 class HttpService {
  public:
-  // Binds host:port (0 = any free port) and starts serving on a background thread. A request
-  // body larger than max_body_bytes is refused with 413 before it is read; a connection that
-  // sends nothing for 10 s is closed. kInvalidArgument naming the address if it cannot bind.
+  // Binds host:port (0 = any free port) and starts serving on a background thread, within
+  // `options`' limits. kInvalidArgument naming the address if it cannot bind.
   static Result<std::unique_ptr<HttpService>> Start(Frontend& frontend, MetricsRegistry& metrics,
                                                     const std::string& host, int port,
-                                                    size_t max_body_bytes = size_t{64} << 20);
+                                                    HttpOptions options = {});
   ~HttpService();
   int port() const { return port_; }
   void Stop();

@@ -49,6 +49,24 @@ TEST(JsonReaderTest, NumberTooLargeIsAnErrorNotAnAbort) {
   EXPECT_EQ(j.status().message(), "big.json: invalid JSON: number overflow parsing '1e400'");
 }
 
+// Issue 17: nesting cost time and memory per level (a body nested 30,000 deep took 1.07 GB);
+// every loader now refuses depth beyond 64 before parsing, and callers may bound the values.
+TEST(JsonReaderTest, LimitsAreCheckedBeforeParsing) {
+  const std::string deep = std::string(65, '[') + std::string(65, ']');
+  auto j = ParseJson(deep, "deep.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().message(), "deep.json: JSON nested deeper than 64 levels at byte 64");
+  EXPECT_TRUE(ParseJson(std::string(64, '[') + std::string(64, ']'), "ok.json").ok());
+
+  // Brackets and commas inside strings (escaped quotes included) are not structure.
+  const std::string text = R"({"a": "[[[,,,\"[[", "b": [1, 2, 3], "c": [], "d": [ ]})";
+  EXPECT_TRUE(CheckJsonLimits(text, {.max_depth = 2, .max_values = 7}, "t").ok());
+  Status s = CheckJsonLimits(text, {.max_depth = 2, .max_values = 6}, "t");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("t: JSON holds more than 6 values"), std::string::npos) << s.message();
+  EXPECT_FALSE(CheckJsonLimits(text, {.max_depth = 1}, "t").ok());
+}
+
 TEST(JsonReaderTest, MissingFileIsInvalidArgumentNamingPath) {
   auto j = ReadJsonFile("/nonexistent/x.json");
   ASSERT_FALSE(j.ok());

@@ -11,13 +11,17 @@
 //
 // Conditions are awaited (a process's output line, an HTTP endpoint or a metric polled with a
 // deadline), never slept on. Every process is stopped by a guard, even when an assertion fails.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -383,6 +387,74 @@ TEST(FrontendProcessTest, SigtermWhileWaitingForBackendsStopsCleanly) {
   ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
   EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 503);
   EXPECT_EQ(d.StopFrontend(), "exited with code 0");
+}
+
+// Issue 17: JSON nested 30,000 deep (60 KB) cost 1.07 GB and was not answered; a body that
+// nests deeper than an input's rank allows is now refused (400, KServe-shaped error) before it
+// is parsed, as is a body naming a non-string id.
+TEST(KServeHttpTest, DeepBodyIsRefusedBeforeParsing) {
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  const std::string deep = R"({"inputs": [{"name": "input", "datatype": "FP32", "shape": [1],
+      "data": )" + std::string(30000, '[') +
+                           "1" + std::string(30000, ']') + "}]}";
+  HttpReply reply = HttpPost(d.http(), "/v2/models/lenet1/infer", deep);
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  Result<Json> error = ParseJson(reply.body, "reply");
+  ASSERT_TRUE(error.ok()) << reply.body;
+  EXPECT_THAT((*error)["error"].get<std::string>(), HasSubstr("nested deeper than 32 levels"));
+  reply = HttpPost(d.http(), "/v2/models/lenet1/infer", R"({"id": 7, "inputs": []})");
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_THAT(reply.body, HasSubstr("/id: must be a string"));
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/live").status, 200);
+}
+
+// Issue 17: eight slow connections (slowloris) blocked every HTTP endpoint, health included: the
+// server had eight threads, each held for as long as its client trickled bytes. 32 such clients
+// now hold 32 of up to --http-max-connections threads, and health and metrics still answer.
+TEST(KServeHttpTest, SlowClientsDoNotStarveHealthOrMetrics) {
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  const Address a = SplitAddress(d.http());
+  std::vector<int> slow;
+  for (int i = 0; i < 32; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(a.port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    const std::string start = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(send(fd, start.data(), start.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(start.size()));
+    slow.push_back(fd);
+  }
+  // Each slow client sends one more header byte a second, within the server's read timeout.
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    for (int t = 0; t < 20 && !done.load(); ++t) {
+      for (int fd : slow) {
+        send(fd, "X", 1, MSG_NOSIGNAL);
+      }
+      std::this_thread::sleep_for(seconds(1));
+    }
+  });
+  std::this_thread::sleep_for(seconds(2));
+  httplib::Client client(a.host, a.port);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(5);  // before the fix: no answer until the slow clients stop
+  httplib::Result live = client.Get("/v2/health/live");
+  httplib::Result metrics = client.Get("/metrics");
+  done = true;
+  trickle.join();
+  for (int fd : slow) {
+    close(fd);
+  }
+  ASSERT_TRUE(live) << httplib::to_string(live.error());
+  EXPECT_EQ(live->status, 200);
+  ASSERT_TRUE(metrics) << httplib::to_string(metrics.error());
+  EXPECT_EQ(metrics->status, 200);
 }
 
 TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {

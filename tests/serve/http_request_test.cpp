@@ -20,22 +20,20 @@ std::string Body(const std::string& datatype, const std::string& shape, const st
 }
 
 TEST(HttpRequestTest, FlatAndShapedDataGiveTheSameTensor) {
-  Result<std::vector<NamedTensor>> flat =
-      ParseJsonInferRequest(Body("FP32", "[2, 2]", "[1, 2, 3, 4]"));
-  Result<std::vector<NamedTensor>> shaped =
+  Result<JsonInferRequest> flat = ParseJsonInferRequest(Body("FP32", "[2, 2]", "[1, 2, 3, 4]"));
+  Result<JsonInferRequest> shaped =
       ParseJsonInferRequest(Body("FP32", "[2, 2]", "[[1, 2], [3, 4]]"));
   ASSERT_TRUE(flat.ok()) << flat.status().ToString();
   ASSERT_TRUE(shaped.ok()) << shaped.status().ToString();
-  ASSERT_EQ(flat->size(), 1u);
-  EXPECT_EQ((*flat)[0].tensor.shape(), (std::vector<int64_t>{2, 2}));
+  ASSERT_EQ(flat->inputs.size(), 1u);
+  EXPECT_EQ(flat->inputs[0].tensor.shape(), (std::vector<int64_t>{2, 2}));
   for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ((*flat)[0].tensor.data_as<float>()[i], i + 1);
-    EXPECT_EQ((*shaped)[0].tensor.data_as<float>()[i], i + 1);
+    EXPECT_EQ(flat->inputs[0].tensor.data_as<float>()[i], i + 1);
+    EXPECT_EQ(shaped->inputs[0].tensor.data_as<float>()[i], i + 1);
   }
-  Result<std::vector<NamedTensor>> u8 =
-      ParseJsonInferRequest(Body("UINT8", "[3]", "[0, 128, 255]"));
+  Result<JsonInferRequest> u8 = ParseJsonInferRequest(Body("UINT8", "[3]", "[0, 128, 255]"));
   ASSERT_TRUE(u8.ok()) << u8.status().ToString();
-  EXPECT_EQ((*u8)[0].tensor.data_as<uint8_t>()[2], 255);
+  EXPECT_EQ(u8->inputs[0].tensor.data_as<uint8_t>()[2], 255);
 }
 
 TEST(HttpRequestTest, BadBodiesAreInvalidArgumentNamingTheFault) {
@@ -56,14 +54,47 @@ TEST(HttpRequestTest, BadBodiesAreInvalidArgumentNamingTheFault) {
       {Body("UINT8", "[1]", "[-1]"), "out of range for UINT8 (-1)"},
       {Body("INT32", "[1]", "[2147483648]"), "out of range for INT32"},
       {Body("FP32", "[3]", "[1, 2]"), "holds 2 values, shape [3] needs 3"},
+      {R"({"id": 7, "inputs": []})", "/id: must be a string"},
+      {"[1, 2]", "must be an object"},
+      {"{\"inputs\": [{\"name\": \"\xff\"}]}", "invalid JSON at byte"},  // invalid UTF-8
   };
   for (const Case& c : cases) {
-    Result<std::vector<NamedTensor>> r = ParseJsonInferRequest(c.body);
+    Result<JsonInferRequest> r = ParseJsonInferRequest(c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body;
     EXPECT_THAT(r.status().message(), HasSubstr(c.message)) << c.body;
     EXPECT_THAT(r.status().message(), HasSubstr("request body")) << c.body;
   }
+}
+
+TEST(HttpRequestTest, IdIsEchoedAsGiven) {
+  Result<JsonInferRequest> r =
+      ParseJsonInferRequest(R"({"id": "req-7", "inputs": [{"name": "x", "datatype": "INT64",
+                                "shape": [1], "data": [3]}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->id, "req-7");
+  EXPECT_EQ(r->inputs[0].name, "x");
+}
+
+// Issue 17: a 60 KB body nested 30,000 deep cost 1.07 GB (parse and destruction recurse per
+// level); element counts were unbounded. Both are refused before anything is parsed.
+TEST(HttpRequestTest, DeepAndHugeBodiesAreRefusedBeforeParsing) {
+  const std::string deep =
+      Body("FP32", "[1]", std::string(30000, '[') + "1" + std::string(30000, ']'));
+  Result<JsonInferRequest> r = ParseJsonInferRequest(deep, {.max_depth = 32});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("nested deeper than 32 levels"));
+
+  std::string values = "[0";
+  for (int i = 1; i < 1001; ++i) {
+    values += ",0";
+  }
+  values += "]";
+  r = ParseJsonInferRequest(Body("FP32", "[1001]", values), {.max_values = 1000});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("more than 1000 values"));
+  EXPECT_TRUE(ParseJsonInferRequest(Body("FP32", "[1001]", values), {.max_values = 1010}).ok());
 }
 
 }  // namespace
