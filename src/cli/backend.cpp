@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/control_security.h"
 #include "cli/listen_address.h"
 #include "cli/model_lookup.h"
 #include "cli/shutdown_signals.h"
@@ -36,12 +37,16 @@ struct BackendCliOptions {
   double restart_backoff_ms = 200;
   double start_timeout_ms = 60000;
   double stop_grace_ms = 10000;
+  std::string control_token_file;
+  bool insecure_control = false;
 };
 
 Status RunBackend(const BackendCliOptions& o) {
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<ShutdownSignals> signals, ShutdownSignals::Block());
   GLET_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(o.listen, "--listen"));
   GLET_RETURN_IF_ERROR(ParseHostPort(o.frontend, "--frontend", false).status());
+  GLET_RETURN_IF_ERROR(SetUpControlAuth(o.control_token_file));
+  GLET_RETURN_IF_ERROR(CheckControlExposure("--listen", listen.host, o.insecure_control));
   Result<model::NodeSpec> node = model::LoadNodeSpec(o.node);
   if (!node.ok()) {
     return node.status().WithContext("--node");
@@ -102,6 +107,11 @@ void AddBackendCommand(CLI::App& root, RunSlot& slot) {
       "bound. SIGTERM or SIGINT: stop all proxies and exit 0.");
   cmd->add_option("--frontend", opts->frontend, "HOST:PORT of the frontend's control service")
       ->capture_default_str();
+  cmd->add_option("--control-token-file", opts->control_token_file,
+                  "file holding the frontend's control token (default: $GLET_CONTROL_TOKEN); "
+                  "the backend's port and its proxies require it too");
+  cmd->add_flag("--insecure-control", opts->insecure_control,
+                "allow --listen on a non-loopback address without a token (logs a warning)");
   cmd->add_option("--listen", opts->listen,
                   "HOST:PORT to serve BackendControl on (port 0: any free port); proxies listen "
                   "on the same host")

@@ -63,6 +63,11 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
       ->capture_default_str();
   cmd->add_option("--control", run.control, "HOST:PORT of the control service backends join")
       ->capture_default_str();
+  cmd->add_option("--control-token-file", run.control_token_file,
+                  "file holding the shared secret every control-plane call (backends, proxies) "
+                  "must carry (default: $GLET_CONTROL_TOKEN; neither: the control ports are open)");
+  cmd->add_flag("--insecure-control", run.insecure_control,
+                "allow --control on a non-loopback address without a token (logs a warning)");
   cmd->add_option("--policy", run.policy, "planner policy (overrides the config's)");
   cmd->add_option("--manifest", run.manifest, "model manifest (default: resource/models.json)");
   cmd->add_option("--profiles", run.profiles_dir,

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "cli/control_security.h"
 #include "cli/listen_address.h"
 #include "cli/model_lookup.h"
 #include "core/logging.h"
@@ -83,6 +84,9 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
     GLET_RETURN_IF_ERROR(impl.manifest.CapMaxBatch(name, max_batch));
   }
   GLET_ASSIGN_OR_RETURN(HostPort http, ParseHostPort(options.http, "--http"));
+  GLET_ASSIGN_OR_RETURN(HostPort control, ParseHostPort(options.control, "--control"));
+  GLET_RETURN_IF_ERROR(SetUpControlAuth(options.control_token_file));
+  GLET_RETURN_IF_ERROR(CheckControlExposure("--control", control.host, options.insecure_control));
   std::vector<model::AppSpec> apps;
   for (const serve::ServedApp& a : impl.config.apps) {
     apps.push_back(a.spec);

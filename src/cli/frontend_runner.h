@@ -23,7 +23,9 @@ struct FrontendRunOptions {
   double http_max_body_mib = 64;   // HTTP request bodies beyond this are refused (413)
   int http_max_connections = 256;  // HTTP connections served at once (a thread each)
   std::string control = "127.0.0.1:8100";
-  std::string policy;  // overrides the config's when set
+  std::string control_token_file;  // empty: $GLET_CONTROL_TOKEN, if set
+  bool insecure_control = false;   // allow --control off loopback without a token
+  std::string policy;              // overrides the config's when set
   double drain_s = 5;
 };
 

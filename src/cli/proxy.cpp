@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/control_security.h"
 #include "cli/listen_address.h"
 #include "cli/model_lookup.h"
 #include "cli/shutdown_signals.h"
@@ -32,6 +33,7 @@ struct ProxyCliOptions {
   std::string model_dir;
   std::string glet_id;
   bool stop_on_stdin_eof = false;
+  std::string control_token_file;
 };
 
 Status RunProxy(const ProxyCliOptions& o) {
@@ -41,6 +43,7 @@ Status RunProxy(const ProxyCliOptions& o) {
     return slice_spec.status().WithContext("--slice");
   }
   GLET_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(o.listen, "--listen"));
+  GLET_RETURN_IF_ERROR(SetUpControlAuth(o.control_token_file));
   GLET_ASSIGN_OR_RETURN(model::ModelManifest manifest, LoadManifestForCli(o.manifest));
   for (const std::string& name : o.models) {
     GLET_RETURN_IF_ERROR(FindModelForCli(manifest, name, "--models").status());
@@ -94,6 +97,9 @@ void AddProxyCommand(CLI::App& root, RunSlot& slot) {
       ->required();
   cmd->add_option("--listen", opts->listen, "HOST:PORT to serve on (port 0: any free port)")
       ->capture_default_str();
+  cmd->add_option("--control-token-file", opts->control_token_file,
+                  "file holding the control token every call must carry (default: "
+                  "$GLET_CONTROL_TOKEN, which a backend sets for its proxies)");
   cmd->add_option("--models", opts->models, "models to load before serving, comma-separated")
       ->delimiter(',');
   cmd->add_option("--manifest", opts->manifest, "model manifest (default: resource/models.json)");

@@ -16,6 +16,7 @@
 #include "core/strings.h"
 #include "model/model_spec.h"
 #include "serve/child_process.h"
+#include "serve/control_auth.h"
 
 namespace glet::cli {
 
@@ -61,6 +62,13 @@ int RunToCompletion(const std::vector<std::string>& argv) {
 }
 
 Status RunServe(const ServeOptions& o) {
+  // The processes of `glet serve` share a control token: the user's, or a fresh random one. It
+  // reaches the backend (and its proxies) in the environment, before any thread starts.
+  GLET_ASSIGN_OR_RETURN(std::string token, serve::ControlAuth::LoadToken(o.run.control_token_file));
+  if (token.empty()) {
+    GLET_ASSIGN_OR_RETURN(token, serve::ControlAuth::RandomToken());
+  }
+  setenv(serve::kControlTokenEnv, token.c_str(), 1);
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<ShutdownSignals> signals, ShutdownSignals::Block());
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<FrontendRunner> runner, FrontendRunner::Start(o.run));
   const serve::ServeConfig& config = runner->config();

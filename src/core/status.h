@@ -84,6 +84,7 @@ Status CancelledError(std::string message);
 Status AlreadyExistsError(std::string message);
 Status OutOfRangeError(std::string message);
 Status AbortedError(std::string message);
+Status PermissionDeniedError(std::string message);
 
 // A value of T or a non-OK Status; never OK without a value. Reading value() of an error aborts
 // with the error's message (a bug in the caller, who must check ok() first).

@@ -16,6 +16,7 @@
 #include "perf/emulation.h"
 #include "serve/backend_proto.h"
 #include "serve/backend_slices.h"
+#include "serve/control_auth.h"
 #include "serve/grpc_status.h"
 
 namespace glet::serve {
@@ -133,6 +134,7 @@ std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
     poll->stub = control::Proxy::NewStub(ProxyChannelFor(t.address));
     poll->request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
     poll->context.set_deadline(deadline);
+    ControlAuth::Attach(poll->context);
     Poll* p = poll.get();
     polls.push_back(std::move(poll));
     p->stub->async()->GetStats(&p->context, &p->request, &p->response,
@@ -232,6 +234,10 @@ Result<std::string> Backend::SpawnAndLoad(const std::string& id, const GletSpec&
     child_spec.argv.push_back(options_.model_dir);
   }
   child_spec.env = (*made)->ProcessEnv();
+  if (ControlAuth::enabled()) {
+    // The proxy requires the backend's token on its port (in its environment, not its argv).
+    child_spec.env.emplace_back(kControlTokenEnv, ControlAuth::token());
+  }
   Result<std::unique_ptr<ChildProcess>> spawned = ChildProcess::Spawn(
       child_spec, [this, id, incarnation](int status) { OnChildExit(id, incarnation, status); });
   if (!spawned.ok()) {
@@ -261,6 +267,7 @@ Result<std::string> Backend::SpawnAndLoad(const std::string& id, const GletSpec&
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::max(Duration::zero(), deadline - Wall().Now()));
+    ControlAuth::Attach(context);
     Status s = FromGrpcStatus(stub->LoadModel(&context, request, &response));
     if (!s.ok()) {
       return s.WithContext(prefix + "proxy at " + *address + ": LoadModel '" + m.model + "'");

@@ -7,6 +7,7 @@
 
 #include "core/logging.h"
 #include "serve/backend_proto.h"
+#include "serve/control_auth.h"
 #include "serve/grpc_status.h"
 
 namespace glet::serve {
@@ -38,6 +39,11 @@ std::string BackendAgent::backend_id() const {
   return backend_id_;
 }
 
+std::string BackendAgent::session() const {
+  MutexLock lock(mu_);
+  return session_;
+}
+
 int BackendAgent::registrations() const {
   MutexLock lock(mu_);
   return registrations_;
@@ -64,9 +70,11 @@ Status BackendAgent::Register() {
   control::RegisterBackendResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + options_.rpc_timeout);
+  ControlAuth::Attach(context);
   GLET_RETURN_IF_ERROR(FromGrpcStatus(stub_->RegisterBackend(&context, request, &response)));
   MutexLock lock(mu_);
   backend_id_ = response.backend_id();
+  session_ = response.session();
   ++registrations_;
   if (response.heartbeat_interval_ms() > 0) {
     interval_ = FromMillis(response.heartbeat_interval_ms());
@@ -78,6 +86,7 @@ Status BackendAgent::Beat() {
   control::HeartbeatRequest request;
   request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
   request.set_backend_id(backend_id());
+  request.set_session(session());
   for (const DeviceInfo& d : backend_.Devices()) {
     DeviceInfoToProto(d, request.add_devices());
   }
@@ -87,6 +96,7 @@ Status BackendAgent::Beat() {
   control::HeartbeatResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + options_.rpc_timeout);
+  ControlAuth::Attach(context);
   GLET_RETURN_IF_ERROR(FromGrpcStatus(stub_->Heartbeat(&context, request, &response)));
   MutexLock lock(mu_);
   plan_epoch_ = response.plan_epoch();
@@ -97,6 +107,7 @@ Status BackendAgent::SendReport() {
   control::ReportRequest request;
   request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
   request.set_backend_id(backend_id());
+  request.set_session(session());
   for (const GletCounters& c : backend_.PollCounters(options_.stats_timeout)) {
     GletCountersToProto(c, request.add_counters());
   }
@@ -108,6 +119,7 @@ Status BackendAgent::SendReport() {
   control::ReportResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + options_.rpc_timeout);
+  ControlAuth::Attach(context);
   GLET_RETURN_IF_ERROR(FromGrpcStatus(stub_->Report(&context, request, &response)));
   MutexLock lock(mu_);
   last_report_ = now;
@@ -141,9 +153,9 @@ void BackendAgent::Run() {
       continue;
     }
     Status s = Beat();
-    if (s.code() == StatusCode::kNotFound) {
-      GLET_LOG_WARN("frontend {} does not know backend {}; registering again",
-                    options_.frontend_address, backend_id());
+    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kPermissionDenied) {
+      GLET_LOG_WARN("frontend {} does not know backend {} ({}); registering again",
+                    options_.frontend_address, backend_id(), s.ToString());
       registered = false;
       continue;
     }

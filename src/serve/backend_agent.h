@@ -2,8 +2,10 @@
 // frontend (RegisterBackend, retried with backoff until the frontend answers), then sends a
 // Heartbeat with the node's devices and glet states every interval (the frontend's
 // heartbeat_interval_ms, else options.heartbeat_interval), each followed by a Report of every
-// glet's proxy counters (Backend::PollCounters). A heartbeat answered NOT_FOUND (the frontend
-// restarted or forgot us) registers again; other failures are retried at the next beat.
+// glet's proxy counters (Backend::PollCounters). Each heartbeat and report carries the session
+// secret the registration returned (and the control token, serve/control_auth.h). A heartbeat
+// answered NOT_FOUND (the frontend restarted or forgot us) or PERMISSION_DENIED (our
+// registration was replaced) registers again; other failures are retried at the next beat.
 // All waits are deadline waits on a condition variable, so Stop() returns at once.
 //
 // Thread safety: all methods may be called from any thread.
@@ -46,6 +48,8 @@ class BackendAgent {
 
   // The id the frontend gave at the last registration ("" before the first).
   std::string backend_id() const;
+  // The secret of the current registration ("" before the first).
+  std::string session() const;
   // Successful registrations so far.
   int registrations() const;
   // The plan epoch the frontend reported in its last heartbeat answer.
@@ -67,6 +71,7 @@ class BackendAgent {
   CondVar cv_;
   bool stopping_ GLET_GUARDED_BY(mu_) = false;
   std::string backend_id_ GLET_GUARDED_BY(mu_);
+  std::string session_ GLET_GUARDED_BY(mu_);
   int registrations_ GLET_GUARDED_BY(mu_) = 0;
   uint64_t plan_epoch_ GLET_GUARDED_BY(mu_) = 0;
   std::optional<TimePoint> last_report_ GLET_GUARDED_BY(mu_);

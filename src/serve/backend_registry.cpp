@@ -1,5 +1,9 @@
 #include "serve/backend_registry.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+#include <random>
 #include <set>
 
 namespace glet::serve {
@@ -16,57 +20,89 @@ Status CheckDevices(const std::vector<DeviceInfo>& devices) {
   return Status::Ok();
 }
 
+// 128 random bits, hex.
+std::string NewSession() {
+  static std::mutex mu;
+  static std::random_device device;
+  std::lock_guard<std::mutex> lock(mu);
+  std::string out;
+  char buf[9];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(buf, sizeof(buf), "%08x", static_cast<unsigned>(device()));
+    out += buf;
+  }
+  return out;
+}
+
+bool SameSecret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
 }  // namespace
 
-Result<std::string> BackendRegistry::Register(const std::string& address,
-                                              std::vector<DeviceInfo> devices) {
+Result<Registration> BackendRegistry::Register(const std::string& address,
+                                               std::vector<DeviceInfo> devices) {
   if (address.empty()) {
     return InvalidArgumentError("register: empty backend address");
   }
   GLET_RETURN_IF_ERROR(CheckDevices(devices));
   MutexLock lock(mu_);
-  for (auto& [id, rec] : backends_) {
-    if (rec.address == address) {
-      rec.devices = std::move(devices);
-      rec.last_seen = clock_.Now();
-      cv_.notify_all();
-      return id;
+  BackendRecord* rec = nullptr;
+  for (auto& [id, r] : backends_) {
+    if (r.address == address) {
+      rec = &r;
+      break;
     }
   }
-  std::string id = "b" + std::to_string(next_id_++);
-  BackendRecord& rec = backends_[id];
-  rec.backend_id = id;
-  rec.address = address;
-  rec.devices = std::move(devices);
-  rec.last_seen = clock_.Now();
+  if (rec == nullptr) {
+    std::string id = "b" + std::to_string(next_id_++);
+    rec = &backends_[id];
+    rec->backend_id = id;
+    rec->address = address;
+  }
+  rec->devices = std::move(devices);
+  rec->last_seen = clock_.Now();
+  rec->session = NewSession();
   cv_.notify_all();
-  return id;
+  return Registration{rec->backend_id, rec->session};
 }
 
-Status BackendRegistry::Heartbeat(const std::string& backend_id, std::vector<DeviceInfo> devices,
-                                  std::vector<GletInfo> glets) {
-  GLET_RETURN_IF_ERROR(CheckDevices(devices));
-  MutexLock lock(mu_);
+Result<BackendRecord*> BackendRegistry::FindLocked(const std::string& backend_id,
+                                                   const std::string& session) {
   auto it = backends_.find(backend_id);
   if (it == backends_.end()) {
     return NotFoundError("unknown backend '" + backend_id + "': register again");
   }
-  if (!devices.empty()) {
-    it->second.devices = std::move(devices);
+  if (!SameSecret(session, it->second.session)) {
+    return PermissionDeniedError("backend '" + backend_id +
+                                 "': the call's session is not the one of its registration");
   }
-  it->second.glets = std::move(glets);
-  it->second.last_seen = clock_.Now();
+  return &it->second;
+}
+
+Status BackendRegistry::Heartbeat(const std::string& backend_id, const std::string& session,
+                                  std::vector<DeviceInfo> devices, std::vector<GletInfo> glets) {
+  GLET_RETURN_IF_ERROR(CheckDevices(devices));
+  MutexLock lock(mu_);
+  GLET_ASSIGN_OR_RETURN(BackendRecord * rec, FindLocked(backend_id, session));
+  if (!devices.empty()) {
+    rec->devices = std::move(devices);
+  }
+  rec->glets = std::move(glets);
+  rec->last_seen = clock_.Now();
   cv_.notify_all();
   return Status::Ok();
 }
 
-Status BackendRegistry::Report(const std::string& backend_id, std::vector<GletCounters> counters) {
+Status BackendRegistry::Report(const std::string& backend_id, const std::string& session,
+                               std::vector<GletCounters> counters) {
   MutexLock lock(mu_);
-  auto it = backends_.find(backend_id);
-  if (it == backends_.end()) {
-    return NotFoundError("unknown backend '" + backend_id + "': register again");
-  }
-  it->second.counters = std::move(counters);
+  GLET_ASSIGN_OR_RETURN(BackendRecord * rec, FindLocked(backend_id, session));
+  rec->counters = std::move(counters);
   cv_.notify_all();
   return Status::Ok();
 }

@@ -27,21 +27,31 @@ struct BackendRecord {
   std::vector<GletInfo> glets;         // as of the last heartbeat
   std::vector<GletCounters> counters;  // as of the last report
   TimePoint last_seen{};               // last registration or heartbeat
+  std::string session;                 // the secret its heartbeats and reports must carry
+};
+
+struct Registration {
+  std::string backend_id;
+  std::string session;
 };
 
 class BackendRegistry {
  public:
   explicit BackendRegistry(Clock& clock) : clock_(clock) {}
 
-  // Registers (or re-registers, by address) a backend; returns its id. kInvalidArgument for an
-  // empty address or duplicate device ids.
-  Result<std::string> Register(const std::string& address, std::vector<DeviceInfo> devices);
+  // Registers (or re-registers, by address) a backend; returns its id and a new random session
+  // secret (a re-registration's replaces the old one). kInvalidArgument for an empty address or
+  // duplicate device ids.
+  Result<Registration> Register(const std::string& address, std::vector<DeviceInfo> devices);
   // kNotFound for an unknown (or expired) id: the backend must register again.
-  Status Heartbeat(const std::string& backend_id, std::vector<DeviceInfo> devices,
-                   std::vector<GletInfo> glets);
-  // Keeps `counters` as the backend's latest report (replacing the previous one). kNotFound for
-  // an unknown (or expired) id.
-  Status Report(const std::string& backend_id, std::vector<GletCounters> counters);
+  // kPermissionDenied when `session` is not the one of the id's registration (another process
+  // speaking for the backend, or a replaced registration).
+  Status Heartbeat(const std::string& backend_id, const std::string& session,
+                   std::vector<DeviceInfo> devices, std::vector<GletInfo> glets);
+  // Keeps `counters` as the backend's latest report (replacing the previous one). kNotFound and
+  // kPermissionDenied as Heartbeat().
+  Status Report(const std::string& backend_id, const std::string& session,
+                std::vector<GletCounters> counters);
   // Removes backends not heard from within `timeout`; returns them.
   std::vector<BackendRecord> ExpireStale(Duration timeout);
 
@@ -51,6 +61,10 @@ class BackendRegistry {
                TimePoint deadline) const;
 
  private:
+  // The record of `backend_id` if `session` is its registration's.
+  Result<BackendRecord*> FindLocked(const std::string& backend_id, const std::string& session)
+      GLET_REQUIRES(mu_);
+
   Clock& clock_;  // not owned
   mutable Mutex mu_;
   mutable CondVar cv_;

@@ -3,14 +3,18 @@
 #include <vector>
 
 #include "serve/backend_proto.h"
+#include "serve/control_auth.h"
 #include "serve/grpc_status.h"
 #include "serve/protocol_version.h"
 
 namespace glet::serve {
 
-grpc::Status BackendGrpcService::ApplyPlan(grpc::ServerContext* /*context*/,
+grpc::Status BackendGrpcService::ApplyPlan(grpc::ServerContext* context,
                                            const control::ApplyPlanRequest* request,
                                            control::ApplyPlanResponse* response) {
+  if (grpc::Status auth = ControlAuth::Check(context); !auth.ok()) {
+    return auth;
+  }
   if (Status s = CheckProtocolVersion(request->protocol_version()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -28,9 +32,12 @@ grpc::Status BackendGrpcService::ApplyPlan(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status BackendGrpcService::StartGlet(grpc::ServerContext* /*context*/,
+grpc::Status BackendGrpcService::StartGlet(grpc::ServerContext* context,
                                            const control::StartGletRequest* request,
                                            control::StartGletResponse* response) {
+  if (grpc::Status auth = ControlAuth::Check(context); !auth.ok()) {
+    return auth;
+  }
   if (Status s = CheckProtocolVersion(request->protocol_version()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -42,18 +49,24 @@ grpc::Status BackendGrpcService::StartGlet(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status BackendGrpcService::StopGlet(grpc::ServerContext* /*context*/,
+grpc::Status BackendGrpcService::StopGlet(grpc::ServerContext* context,
                                           const control::StopGletRequest* request,
                                           control::StopGletResponse* /*response*/) {
+  if (grpc::Status auth = ControlAuth::Check(context); !auth.ok()) {
+    return auth;
+  }
   if (Status s = CheckProtocolVersion(request->protocol_version()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   return ToGrpcStatus(backend_.StopGlet(request->glet_id(), request->drain()));
 }
 
-grpc::Status BackendGrpcService::ListGlets(grpc::ServerContext* /*context*/,
+grpc::Status BackendGrpcService::ListGlets(grpc::ServerContext* context,
                                            const control::ListGletsRequest* request,
                                            control::ListGletsResponse* response) {
+  if (grpc::Status auth = ControlAuth::Check(context); !auth.ok()) {
+    return auth;
+  }
   if (Status s = CheckProtocolVersion(request->protocol_version()); !s.ok()) {
     return ToGrpcStatus(s);
   }

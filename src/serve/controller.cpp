@@ -13,6 +13,7 @@
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
 #include "serve/backend_proto.h"
+#include "serve/control_auth.h"
 #include "serve/grpc_status.h"
 #include "serve/lane_latency.h"
 #include "serve/proxy_channel.h"
@@ -62,6 +63,7 @@ Result<std::vector<GletInfo>> CallApplyPlan(const std::string& address, uint64_t
   }
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  ControlAuth::Attach(ctx);
   control::ApplyPlanResponse response;
   grpc::Status s = stub->ApplyPlan(&ctx, request, &response);
   if (!s.ok()) {

@@ -1,6 +1,7 @@
 #include "serve/frontend_control_service.h"
 
 #include "serve/backend_proto.h"
+#include "serve/control_auth.h"
 #include "serve/grpc_status.h"
 #include "serve/proxy_metrics.h"
 
@@ -33,24 +34,31 @@ FrontendControlService::FrontendControlService(BackendRegistry& registry, Metric
   DeclareProxyMetrics(metrics_);
 }
 
-grpc::Status FrontendControlService::RegisterBackend(grpc::ServerContext*,
+grpc::Status FrontendControlService::RegisterBackend(grpc::ServerContext* ctx,
                                                      const control::RegisterBackendRequest* request,
                                                      control::RegisterBackendResponse* response) {
+  if (grpc::Status auth = ControlAuth::Check(ctx); !auth.ok()) {
+    return auth;
+  }
   if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
     return v;
   }
-  Result<std::string> id = registry_.Register(request->address(), Devices(request->devices()));
-  if (!id.ok()) {
-    return ToGrpcStatus(id.status());
+  Result<Registration> reg = registry_.Register(request->address(), Devices(request->devices()));
+  if (!reg.ok()) {
+    return ToGrpcStatus(reg.status());
   }
-  response->set_backend_id(*id);
+  response->set_backend_id(reg->backend_id);
+  response->set_session(reg->session);
   response->set_heartbeat_interval_ms(heartbeat_interval_ms_);
   return grpc::Status::OK;
 }
 
-grpc::Status FrontendControlService::Heartbeat(grpc::ServerContext*,
+grpc::Status FrontendControlService::Heartbeat(grpc::ServerContext* ctx,
                                                const control::HeartbeatRequest* request,
                                                control::HeartbeatResponse*) {
+  if (grpc::Status auth = ControlAuth::Check(ctx); !auth.ok()) {
+    return auth;
+  }
   if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
     return v;
   }
@@ -58,13 +66,16 @@ grpc::Status FrontendControlService::Heartbeat(grpc::ServerContext*,
   for (const control::GletInfo& g : request->glets()) {
     glets.push_back(GletInfoFromProto(g));
   }
-  return ToGrpcStatus(
-      registry_.Heartbeat(request->backend_id(), Devices(request->devices()), std::move(glets)));
+  return ToGrpcStatus(registry_.Heartbeat(request->backend_id(), request->session(),
+                                          Devices(request->devices()), std::move(glets)));
 }
 
-grpc::Status FrontendControlService::Report(grpc::ServerContext*,
+grpc::Status FrontendControlService::Report(grpc::ServerContext* ctx,
                                             const control::ReportRequest* request,
                                             control::ReportResponse*) {
+  if (grpc::Status auth = ControlAuth::Check(ctx); !auth.ok()) {
+    return auth;
+  }
   if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
     return v;
   }
@@ -72,7 +83,7 @@ grpc::Status FrontendControlService::Report(grpc::ServerContext*,
   for (const control::GletCounters& c : request->counters()) {
     counters.push_back(GletCountersFromProto(c));
   }
-  if (Status s = registry_.Report(request->backend_id(), counters); !s.ok()) {
+  if (Status s = registry_.Report(request->backend_id(), request->session(), counters); !s.ok()) {
     return ToGrpcStatus(s);
   }
   ExportProxyCounters(metrics_, request->backend_id(), counters);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <utility>
 
+#include "serve/control_auth.h"
 #include "serve/cq_run_loop.h"
 #include "serve/grpc_status.h"
 #include "serve/tensor_proto.h"
@@ -22,6 +23,7 @@ class ProxyChannel::AsyncCall final : public CqTag {
   void Start(control::Proxy::Stub& stub, const control::RunBatchRequest& request,
              std::chrono::system_clock::time_point deadline, grpc::CompletionQueue* cq) {
     ctx_.set_deadline(deadline);
+    ControlAuth::Attach(ctx_);
     reader_ = stub.PrepareAsyncRunBatch(&ctx_, request, cq);
     reader_->StartCall();
     reader_->Finish(&response_, &status_, AsTag(this));
@@ -106,6 +108,7 @@ Result<BatchResult> ProxyChannel::RunBatch(const std::string& model, const model
       MakeRequest(model, input, items, deadline, &rpc_deadline);
   grpc::ClientContext ctx;
   ctx.set_deadline(rpc_deadline);
+  ControlAuth::Attach(ctx);
   control::RunBatchResponse response;
   grpc::Status rpc = stub_->RunBatch(&ctx, request, &response);
   return FromResponse(address_, rpc, response);

@@ -8,6 +8,7 @@
 
 #include "serve/async_unary_call.h"
 #include "serve/backend_proto.h"
+#include "serve/control_auth.h"
 #include "serve/cq_run_loop.h"
 #include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
@@ -130,31 +131,41 @@ Result<int> ProxyServer::Start(Proxy& proxy) {
   }
   using Svc = control::Proxy::AsyncService;
   grpc::ServerCompletionQueue* cq = cq_.get();
+  // Every call must carry the control token (when one is installed) before its handler runs.
+  auto guarded = [](auto handler) {
+    return [handler = std::move(handler)](auto* call) {
+      if (grpc::Status auth = ControlAuth::Check(&call->context()); !auth.ok()) {
+        call->Finish(auth);
+        return;
+      }
+      handler(call);
+    };
+  };
   using LoadCall = AsyncUnaryCall<control::LoadModelRequest, control::LoadModelResponse>;
-  LoadCall::AwaitMethod(service_, &Svc::RequestLoadModel, cq, [this, &proxy](LoadCall* call) {
-    // Reads a file and runs a warm-up batch on the runner (this thread): not here.
-    Status posted = control_->Post(
-        [call, &proxy] { call->Finish(LoadModel(proxy, call->request(), call->response())); });
-    if (!posted.ok()) {
-      call->Finish(ToGrpcStatus(UnavailableError("glet proxy is shutting down")));
-    }
-  });
+  LoadCall::AwaitMethod(
+      service_, &Svc::RequestLoadModel, cq, guarded([this, &proxy](LoadCall* call) {
+        // Reads a file and runs a warm-up batch on the runner (this thread): not here.
+        Status posted = control_->Post(
+            [call, &proxy] { call->Finish(LoadModel(proxy, call->request(), call->response())); });
+        if (!posted.ok()) {
+          call->Finish(ToGrpcStatus(UnavailableError("glet proxy is shutting down")));
+        }
+      }));
   using UnloadCall = AsyncUnaryCall<control::UnloadModelRequest, control::UnloadModelResponse>;
-  UnloadCall::AwaitMethod(service_, &Svc::RequestUnloadModel, cq, [&proxy](UnloadCall* call) {
-    call->Finish(UnloadModel(proxy, call->request(), call->response()));
-  });
+  UnloadCall::AwaitMethod(service_, &Svc::RequestUnloadModel, cq,
+                          guarded([&proxy](UnloadCall* call) {
+                            call->Finish(UnloadModel(proxy, call->request(), call->response()));
+                          }));
   using StatsCall = AsyncUnaryCall<control::GetStatsRequest, control::GetStatsResponse>;
-  StatsCall::AwaitMethod(service_, &Svc::RequestGetStats, cq, [&proxy](StatsCall* call) {
-    call->Finish(GetStats(proxy, call->request(), call->response()));
-  });
+  StatsCall::AwaitMethod(service_, &Svc::RequestGetStats, cq, guarded([&proxy](StatsCall* call) {
+                           call->Finish(GetStats(proxy, call->request(), call->response()));
+                         }));
   // Two RunBatch waiters: a lane's next batch finds one ready while the previous one runs.
   using BatchCall = AsyncUnaryCall<control::RunBatchRequest, control::RunBatchResponse>;
-  BatchCall::AwaitMethod(
-      service_, &Svc::RequestRunBatch, cq,
-      [&proxy](BatchCall* call) {
-        call->Finish(RunBatch(proxy, call->request(), call->response()));
-      },
-      /*waiters=*/2);
+  BatchCall::AwaitMethod(service_, &Svc::RequestRunBatch, cq, guarded([&proxy](BatchCall* call) {
+                           call->Finish(RunBatch(proxy, call->request(), call->response()));
+                         }),
+                         /*waiters=*/2);
   return port_;
 }
 

@@ -13,6 +13,7 @@
 // deadline), never slept on. Every process is stopped by a guard, even when an assertion fails.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -38,6 +39,7 @@
 
 #include "core/json_reader.h"
 #include "core/strings.h"
+#include "glet_control.grpc.pb.h"
 #include "serve/child_process.h"
 #include "testing/glet_deployment.h"
 #include "testing/proc_children.h"
@@ -216,8 +218,10 @@ class Deployment {
   pid_t frontend_pid() { return glet_.frontend().pid(); }
 
   // Starts a `glet backend` for the node file `node` against the frontend.
-  ::testing::AssertionResult StartBackend(const std::string& node) {
-    return Check(glet_.StartBackend(node, {"--stop-grace-ms", "2000"}));
+  ::testing::AssertionResult StartBackend(const std::string& node,
+                                          std::vector<std::string> extra_args = {}) {
+    extra_args.insert(extra_args.begin(), {"--stop-grace-ms", "2000"});
+    return Check(glet_.StartBackend(node, extra_args));
   }
 
   // Waits for the frontend's `ready` line (backends joined, first plan applied).
@@ -251,6 +255,8 @@ class Deployment {
   ChildProcess& backend(size_t i) { return glet_.backend(i); }
   const std::string& http() const { return glet_.http(); }
   const std::string& grpc() const { return glet_.grpc(); }
+  const std::string& control() const { return glet_.control(); }
+  const std::string& backend_address(size_t i) const { return glet_.backend_address(i); }
   const Env& env() const { return glet_.env(); }
 
  private:
@@ -387,6 +393,94 @@ TEST(FrontendProcessTest, SigtermWhileWaitingForBackendsStopsCleanly) {
   ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
   EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 503);
   EXPECT_EQ(d.StopFrontend(), "exited with code 0");
+}
+
+// Issue 17: the control plane trusted anyone on the host: a forged Heartbeat moved glets to an
+// impostor proxy, forged FAILED states turned requests into 503s, and RegisterBackend from
+// anyone put a fake node into the plan. With a control token, every internal port (frontend
+// control, backend, proxy) refuses a call without it, and the real processes still serve.
+TEST(ControlPlaneTest, CallsWithoutTheTokenAreRefusedOnEveryInternalPort) {
+  testing::TempDir dir;
+  const std::string token_file = dir.WriteFile("token", "  s3cret-control-token \n");
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json"),
+                              {"--control-token-file", token_file}));
+  ASSERT_TRUE(d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu")),
+                             {"--control-token-file", token_file}));
+  ASSERT_TRUE(d.AwaitReady());
+
+  auto call = [](auto method, const std::string& token) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    if (!token.empty()) {
+      ctx.AddMetadata("authorization", "Bearer " + token);
+    }
+    return method(&ctx);
+  };
+  auto frontend = control::FrontendControl::NewStub(
+      grpc::CreateChannel(d.control(), grpc::InsecureChannelCredentials()));
+  control::HeartbeatRequest forged;
+  forged.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  forged.set_backend_id("b1");  // the real backend's id, as /metrics shows it
+  control::HeartbeatResponse beat;
+  for (const std::string& token :
+       {std::string(), std::string("wrong"), std::string("s3cret-control-token-and-more")}) {
+    grpc::Status s =
+        call([&](grpc::ClientContext* c) { return frontend->Heartbeat(c, forged, &beat); }, token);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << token << ": " << s.error_message();
+  }
+  control::RegisterBackendRequest fake;
+  fake.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  fake.set_address("127.0.0.1:1");
+  control::RegisterBackendResponse registered;
+  EXPECT_EQ(
+      call([&](grpc::ClientContext* c) { return frontend->RegisterBackend(c, fake, &registered); },
+           "")
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
+
+  auto backend = control::BackendControl::NewStub(
+      grpc::CreateChannel(d.backend_address(0), grpc::InsecureChannelCredentials()));
+  control::ListGletsRequest list;
+  list.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  control::ListGletsResponse glets;
+  EXPECT_EQ(call([&](grpc::ClientContext* c) { return backend->ListGlets(c, list, &glets); }, "")
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(call([&](grpc::ClientContext* c) { return backend->ListGlets(c, list, &glets); },
+                   "s3cret-control-token")
+                  .ok());
+  ASSERT_GT(glets.glets_size(), 0);
+  for (const control::GletInfo& g : glets.glets()) {
+    auto proxy = control::Proxy::NewStub(
+        grpc::CreateChannel(g.proxy_address(), grpc::InsecureChannelCredentials()));
+    control::GetStatsRequest stats;
+    stats.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    control::GetStatsResponse counters;
+    EXPECT_EQ(call([&](grpc::ClientContext* c) { return proxy->GetStats(c, stats, &counters); }, "")
+                  .error_code(),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << g.proxy_address();
+  }
+
+  // The real processes, holding the token, serve as before; the forged calls changed nothing.
+  ClientRun run = d.Client({"--model", "lenet1:40", "--duration", "2", "--seed", "3"});
+  ExpectExactAccounting(run);
+  EXPECT_EQ(ModelCount(run, "lenet1", "served"), ModelCount(run, "lenet1", "sent"))
+      << run.report.dump(2);
+  EXPECT_EQ(MetricSum(d.Metrics(), "glet_replans_total", {"reason=\"backend_joined\""}), 0);
+}
+
+// Exposing the control port beyond loopback without a token needs an explicit flag.
+TEST(ControlPlaneTest, NonLoopbackControlWithoutTokenIsRefused) {
+  testing::CommandResult r =
+      testing::RunCommand({testing::GletBinary(), "frontend", "--config",
+                           testing::SourcePath("resource/serve/test-steady.json"), "--control",
+                           "0.0.0.0:0", "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0"},
+                          60);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--control 0.0.0.0: not a loopback address, and no control token"));
 }
 
 // Issue 17: JSON nested 30,000 deep (60 KB) cost 1.07 GB and was not answered; a body that

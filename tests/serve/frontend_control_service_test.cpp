@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "core/clock.h"
@@ -30,14 +31,15 @@ class FrontendControlServiceTest : public ::testing::Test {
     control::RegisterBackendResponse resp;
     grpc::Status s = service_.RegisterBackend(nullptr, &req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
+    sessions_[resp.backend_id()] = resp.session();
     return resp.backend_id();
   }
 
-  static control::ReportRequest MakeReport(const std::string& backend_id, int64_t batches,
-                                           int restarts) {
+  control::ReportRequest MakeReport(const std::string& backend_id, int64_t batches, int restarts) {
     control::ReportRequest req;
     req.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
     req.set_backend_id(backend_id);
+    req.set_session(sessions_[backend_id]);
     GletCounters c;
     c.glet_id = "e1g0";
     c.totals.batches = batches;
@@ -59,6 +61,7 @@ class FrontendControlServiceTest : public ::testing::Test {
   }
 
   ManualClock clock_;
+  std::map<std::string, std::string> sessions_;  // backend id -> its registration's session
   BackendRegistry registry_;
   MetricsRegistry metrics_;
   FrontendControlService service_;
@@ -119,6 +122,40 @@ TEST_F(FrontendControlServiceTest, AnExpiredBackendMustRegisterAgainBeforeItRepo
   control::ReportResponse resp;
   control::ReportRequest report = MakeReport(b1, 1, 0);
   EXPECT_EQ(service_.Report(nullptr, &report, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// Issue 17: a forged Heartbeat (backend and glet ids read from /metrics) moved glets to an
+// impostor proxy. Heartbeats and reports must now carry the session of the backend's
+// registration; a re-registration (a restarted backend) replaces it.
+TEST_F(FrontendControlServiceTest, HeartbeatsAndReportsMustCarryTheRegistrationsSession) {
+  const std::string b1 = Register("127.0.0.1:9001");
+  const std::string first = sessions_[b1];
+  EXPECT_EQ(first.size(), 32u);
+  control::HeartbeatRequest beat;
+  beat.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+  beat.set_backend_id(b1);
+  control::HeartbeatResponse resp;
+  for (const std::string& forged : {std::string(), std::string("0123"), first + "0"}) {
+    beat.set_session(forged);
+    grpc::Status s = service_.Heartbeat(nullptr, &beat, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << forged;
+    EXPECT_THAT(s.error_message(), HasSubstr("not the one of its registration"));
+  }
+  control::ReportRequest forged_report = MakeReport(b1, 3, 0);
+  forged_report.set_session("forged");
+  control::ReportResponse report_resp;
+  EXPECT_EQ(service_.Report(nullptr, &forged_report, &report_resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(registry_.Snapshot().at(0).counters.empty());
+
+  beat.set_session(first);
+  EXPECT_TRUE(service_.Heartbeat(nullptr, &beat, &resp).ok());
+  ASSERT_EQ(Register("127.0.0.1:9001"), b1);  // restarted: same address, same id
+  EXPECT_NE(sessions_[b1], first);
+  EXPECT_EQ(service_.Heartbeat(nullptr, &beat, &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  beat.set_session(sessions_[b1]);
+  EXPECT_TRUE(service_.Heartbeat(nullptr, &beat, &resp).ok());
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ TEST(ProtoTest, EveryControlRequestCarriesProtocolVersionAsFieldOne) {
     }
   }
   EXPECT_GE(checked, 10);
-  EXPECT_EQ(glet::control::PROTOCOL_VERSION_CURRENT, 1);
+  EXPECT_EQ(glet::control::PROTOCOL_VERSION_CURRENT, 2);
 }
 
 TEST(ProtoTest, ReportMessagesKeepTheirFieldNumbers) {
@@ -106,7 +106,8 @@ TEST(ProtoTest, ReportMessagesKeepTheirFieldNumbers) {
                                                             {"backend_id", 2},
                                                             {"window_ms", 3},
                                                             {"glets", 4},
-                                                            {"counters", 5}});
+                                                            {"counters", 5},
+                                                            {"session", 6}});
   ExpectFields(glet::control::GletCounters::descriptor(),
                {{"glet_id", 1}, {"totals", 2}, {"restarts", 3}});
   ExpectFields(glet::control::ProxyStats::descriptor(), {{"batches", 1},

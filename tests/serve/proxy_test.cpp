@@ -300,7 +300,8 @@ class ProxyServiceTest : public ::testing::Test {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
     proxy_->Shutdown();
   }
-  grpc::Status Load(const std::string& model, uint32_t version = 1) {
+  grpc::Status Load(const std::string& model,
+                    uint32_t version = control::PROTOCOL_VERSION_CURRENT) {
     control::LoadModelRequest req;
     req.set_protocol_version(version);
     req.set_model(model);

@@ -65,6 +65,7 @@ Status GletDeployment::StartBackend(const std::string& node,
   if (!line.ok()) {
     return line.status().WithContext("backend");
   }
+  backend_addresses_.push_back(*line);  // the rest of the line: HOST:PORT
   return Status::Ok();
 }
 

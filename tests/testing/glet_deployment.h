@@ -67,6 +67,8 @@ class GletDeployment {
   // REQUIRES: the process was started. Valid while this deployment lives.
   serve::ChildProcess& frontend() { return *frontend_; }
   serve::ChildProcess& backend(size_t i) { return *backends_.at(i); }
+  // HOST:PORT of backend i's BackendControl service (its `listening:` line).
+  const std::string& backend_address(size_t i) const { return backend_addresses_.at(i); }
   bool has_frontend() const { return frontend_ != nullptr; }
   size_t backend_count() const { return backends_.size(); }
 
@@ -84,6 +86,7 @@ class GletDeployment {
   ChildProcessSet& processes_;                      // not owned unless own_processes_ is it
   serve::ChildProcess* frontend_ = nullptr;         // owned by processes_
   std::vector<serve::ChildProcess*> backends_;      // owned by processes_
+  std::vector<std::string> backend_addresses_;      // parallel to backends_
   std::string http_;
   std::string grpc_;
   std::string control_;
