@@ -29,18 +29,9 @@
 #include "core/metrics.h"
 #include "core/status.h"
 #include "serve/frontend.h"
+#include "serve/json_infer_request.h"
 
 namespace glet::serve {
-
-struct JsonInferRequest {
-  std::string id;  // "" when absent
-  std::vector<NamedTensor> inputs;
-};
-// Parses a KServe v2 JSON infer request body into named tensors; kInvalidArgument naming the
-// JSON path ("request body: /inputs/0/datatype: ..."), or the limit exceeded (checked before the
-// body is parsed). A present `id` must be a string.
-Result<JsonInferRequest> ParseJsonInferRequest(const std::string& body,
-                                               const JsonLimits& limits = {});
 
 struct HttpOptions {
   // A request body larger than this is refused with 413 before it is read.
@@ -55,6 +46,7 @@ struct HttpOptions {
   // keep-alive requests) is closed.
   Duration read_timeout = std::chrono::seconds(5);
 };
+
 // The JSON response body for a served result.
 std::string JsonInferResponse(const std::string& model, const std::string& id,
                               const InferResult& result);

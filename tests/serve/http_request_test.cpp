@@ -1,13 +1,13 @@
-// KServe v2 JSON infer requests (serve/http_service.h, ParseJsonInferRequest): what is accepted
-// and how a bad body is named (issue 17: lowercase dtypes, ragged data and out-of-range values
-// were accepted; 1e400 was a 500).
+// KServe v2 JSON infer requests (serve/json_infer_request.h, ParseJsonInferRequest): what is
+// accepted and how a bad body is named (issue 17: lowercase dtypes, ragged data and out-of-range
+// values were accepted; 1e400 was a 500).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "serve/http_service.h"
+#include "serve/json_infer_request.h"
 
 namespace glet::serve {
 namespace {
@@ -55,6 +55,8 @@ TEST(HttpRequestTest, BadBodiesAreInvalidArgumentNamingTheFault) {
       {Body("INT32", "[1]", "[2147483648]"), "out of range for INT32"},
       {Body("FP32", "[3]", "[1, 2]"), "holds 2 values, shape [3] needs 3"},
       {R"({"id": 7, "inputs": []})", "/id: must be a string"},
+      // The element count overflowed int64 (undefined behaviour) before it was checked.
+      {Body("FP32", "[2147483648, 2147483648, 2147483648]", "[1]"), "holds more than 2^40 values"},
       {"[1, 2]", "must be an object"},
       {"{\"inputs\": [{\"name\": \"\xff\"}]}", "invalid JSON at byte"},  // invalid UTF-8
   };
