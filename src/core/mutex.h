@@ -1,6 +1,8 @@
 // Mutex with clang thread-safety annotations (libstdc++'s std::mutex carries none), a scoped
-// MutexLock, and the GLET_GUARDED_BY / GLET_REQUIRES / GLET_EXCLUDES macros. The macros expand to
-// nothing on compilers without the attributes.
+// MutexLock, UniqueMutexLock (a scoped lock that can be released and taken again, and waited on
+// with a CondVar), and the GLET_GUARDED_BY / GLET_REQUIRES / GLET_EXCLUDES macros. The macros
+// expand to nothing on compilers without the attributes; scripts/check_thread_safety.sh runs
+// clang's analysis over the sources.
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +22,8 @@
 #define GLET_EXCLUDES(...) GLET_THREAD_ANNOTATION_(locks_excluded(__VA_ARGS__))
 #define GLET_ACQUIRE(...) GLET_THREAD_ANNOTATION_(acquire_capability(__VA_ARGS__))
 #define GLET_RELEASE(...) GLET_THREAD_ANNOTATION_(release_capability(__VA_ARGS__))
+// For a function the analysis cannot follow (say why next to it).
+#define GLET_NO_THREAD_SAFETY_ANALYSIS GLET_THREAD_ANNOTATION_(no_thread_safety_analysis)
 
 namespace glet {
 
@@ -49,7 +53,34 @@ class GLET_SCOPED_CAPABILITY MutexLock {
   Mutex& mu_;  // not owned
 };
 
-// Wait on a Mutex: std::condition_variable_any works with any lockable.
+// Wait on a Mutex: std::condition_variable_any works with any lockable (a UniqueMutexLock).
 using CondVar = std::condition_variable_any;
+
+// std::unique_lock<Mutex> as the analysis sees it: held from construction to destruction except
+// between unlock() and lock(). A CondVar waits on it directly (cv.wait(lock, ...)); the analysis
+// treats the wait as keeping the lock held.
+class GLET_SCOPED_CAPABILITY UniqueMutexLock {
+ public:
+  explicit UniqueMutexLock(Mutex& mu) GLET_ACQUIRE(mu) : mu_(mu) { mu_.Lock(); }
+  ~UniqueMutexLock() GLET_RELEASE() {
+    if (held_) {
+      mu_.Unlock();
+    }
+  }
+  UniqueMutexLock(const UniqueMutexLock&) = delete;
+  UniqueMutexLock& operator=(const UniqueMutexLock&) = delete;
+  void lock() GLET_ACQUIRE() {
+    mu_.Lock();
+    held_ = true;
+  }
+  void unlock() GLET_RELEASE() {
+    held_ = false;
+    mu_.Unlock();
+  }
+
+ private:
+  Mutex& mu_;  // not owned
+  bool held_ = true;
+};
 
 }  // namespace glet

@@ -176,7 +176,7 @@ std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
 
 bool Backend::WaitFor(const std::function<bool(const std::vector<GletInfo>&)>& done,
                       Duration timeout) const {
-  std::unique_lock<Mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   return changed_.wait_for(lock, timeout, [&]() GLET_REQUIRES(mu_) {
     std::vector<GletInfo> infos;
     for (const auto& [id, glet] : glets_) {
@@ -368,7 +368,7 @@ void Backend::HandleExitLocked(const ExitEvent& event,
 
 void Backend::SupervisorLoop() {
   std::vector<std::shared_ptr<ChildProcess>> dead;
-  std::unique_lock<Mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   while (!shutting_down_) {
     std::vector<ExitEvent> events;
     events.swap(events_);
@@ -510,7 +510,7 @@ Status Backend::StopLocked(const std::string& glet_id, bool drain) {
     child->Stop(drain ? options_.stop_grace : Duration::zero());
   }
   std::shared_ptr<ChildProcess> last;  // released after mu_
-  std::unique_lock<Mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   // A launch in flight fails fast once its proxy is gone; bounded by start_timeout anyway.
   changed_.wait_for(lock, options_.start_timeout + options_.stop_grace,
                     [&]() GLET_REQUIRES(mu_) { return !glets_.at(glet_id).launching; });

@@ -55,7 +55,7 @@ uint64_t BackendAgent::frontend_plan_epoch() const {
 }
 
 bool BackendAgent::WaitUntil(TimePoint until) {
-  std::unique_lock<Mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   cv_.wait_until(lock, until, [this]() GLET_REQUIRES(mu_) { return stopping_; });
   return !stopping_;
 }

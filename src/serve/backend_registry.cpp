@@ -136,8 +136,8 @@ std::vector<BackendRecord> BackendRegistry::Snapshot() const {
 
 bool BackendRegistry::WaitFor(const std::function<bool(const std::vector<BackendRecord>&)>& done,
                               TimePoint deadline) const {
-  std::unique_lock<Mutex> lock(mu_);
-  auto snapshot = [&] {
+  UniqueMutexLock lock(mu_);
+  auto snapshot = [&]() GLET_REQUIRES(mu_) {
     std::vector<BackendRecord> out;
     for (const auto& [id, rec] : backends_) {
       out.push_back(rec);
@@ -146,7 +146,8 @@ bool BackendRegistry::WaitFor(const std::function<bool(const std::vector<Backend
   };
   const auto steady_deadline = std::chrono::steady_clock::time_point(
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline.time_since_epoch()));
-  return cv_.wait_until(lock, steady_deadline, [&] { return done(snapshot()); });
+  return cv_.wait_until(lock, steady_deadline,
+                        [&]() GLET_REQUIRES(mu_) { return done(snapshot()); });
 }
 
 }  // namespace glet::serve

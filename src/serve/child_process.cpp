@@ -172,7 +172,7 @@ std::optional<int> ChildProcess::wait_status() const {
 }
 
 bool ChildProcess::WaitForExit(Duration timeout) {
-  std::unique_lock<Mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   return exited_cv_.wait_for(lock, timeout,
                              [this]() GLET_REQUIRES(mu_) { return wait_status_.has_value(); });
 }

@@ -604,8 +604,8 @@ void Controller::Loop() {
   TimePoint last_check = clock_.Now();
   while (true) {
     {
-      std::unique_lock<Mutex> lock(mu_);
-      cv_.wait_for(lock, options_.tick, [this] { return stop_; });
+      UniqueMutexLock lock(mu_);
+      cv_.wait_for(lock, options_.tick, [this]() GLET_REQUIRES(mu_) { return stop_; });
       if (stop_) {
         return;
       }

@@ -112,7 +112,7 @@ class Controller {
   // (sched::AssignDevices); each glet's batch latencies come from its device type's profile.
   Status Apply(const sched::Plan& plan,
                const std::map<std::string, const perf::DeviceProfile*>& profiles,
-               const std::vector<BackendRecord>& backends);
+               const std::vector<BackendRecord>& backends) GLET_REQUIRES(mu_);
   Status InstallRoutes(int64_t epoch) GLET_REQUIRES(mu_);
   // Refreshes the snapshot PlanView() returns.
   void PublishView() GLET_REQUIRES(mu_);

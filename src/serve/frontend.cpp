@@ -143,13 +143,20 @@ struct Frontend::AppRun {
   InferCallback done;
   TimePoint arrival;
   TimePoint deadline;
-  std::mutex mu;
-  std::vector<std::optional<model::Tensor>> stage_outputs;
-  std::vector<int> pending_inputs;  // per stage: producer stages not finished yet
-  int exits_left = 0;
-  bool finished = false;
+  Mutex mu;
+  std::vector<std::optional<model::Tensor>> stage_outputs GLET_GUARDED_BY(mu);
+  // Per stage: producer stages not finished yet.
+  std::vector<int> pending_inputs GLET_GUARDED_BY(mu);
+  int exits_left GLET_GUARDED_BY(mu) = 0;
+  bool finished GLET_GUARDED_BY(mu) = false;
 };
 
+// Lock order (a thread holding one of these takes only those to its right): shutdown_mu ->
+// ModelState::mu -> {table_mu, loads_mu, a GletLoad's own mutex}; shutdown_mu -> hold_mu.
+// rates_mu, AppRun::mu and hold_mu are taken with no frontend lock held (hold_mu also under
+// shutdown_mu). The analysis
+// (scripts/check_thread_safety.sh) checks every GLET_GUARDED_BY; the Lane fields are guarded by
+// their model's ModelState::mu, which it cannot express (a Lane does not know its model).
 struct Frontend::Impl {
   model::ModelManifest manifest;
   std::vector<model::AppSpec> apps;
@@ -160,29 +167,29 @@ struct Frontend::Impl {
   std::map<std::string, std::unique_ptr<ModelState>> models;  // every manifest model
   std::map<std::string, const model::AppSpec*> apps_by_name;
 
-  std::mutex table_mu;
-  std::unordered_map<uint64_t, Entry> table;  // guarded by table_mu
+  Mutex table_mu;
+  std::unordered_map<uint64_t, Entry> table GLET_GUARDED_BY(table_mu);
   std::atomic<uint64_t> next_id{1};
 
-  std::mutex rates_mu;
-  std::optional<RateMonitor> rates;  // guarded by rates_mu
+  Mutex rates_mu;
+  std::optional<RateMonitor> rates GLET_GUARDED_BY(rates_mu);
 
   // What the lanes of one glet share (its models' batchers), by glet id.
-  std::mutex loads_mu;
-  std::map<std::string, std::weak_ptr<GletLoad>> glet_loads;  // guarded by loads_mu
+  Mutex loads_mu;
+  std::map<std::string, std::weak_ptr<GletLoad>> glet_loads GLET_GUARDED_BY(loads_mu);
 
   std::atomic<bool> accepting{true};
   std::atomic<bool> routes_applied{false};
   std::atomic<int64_t> epoch{0};
-  std::mutex shutdown_mu;
-  bool shut_down = false;
+  Mutex shutdown_mu;
+  bool shut_down GLET_GUARDED_BY(shutdown_mu) = false;
 
   // The hold thread (HoldLoop) and what wakes it.
-  std::mutex hold_mu;
-  std::condition_variable hold_cv;
-  bool hold_stop = false;                  // guarded by hold_mu
-  bool hold_kick = false;                  // guarded by hold_mu: look again now
-  TimePoint hold_wake = TimePoint::max();  // guarded by hold_mu: what it waits for
+  Mutex hold_mu;
+  CondVar hold_cv;
+  bool hold_stop GLET_GUARDED_BY(hold_mu) = false;
+  bool hold_kick GLET_GUARDED_BY(hold_mu) = false;                  // look again now
+  TimePoint hold_wake GLET_GUARDED_BY(hold_mu) = TimePoint::max();  // what it waits for
   std::thread hold_thread;
 };
 
@@ -227,7 +234,10 @@ Result<std::unique_ptr<Frontend>> Frontend::Create(model::ModelManifest manifest
   Clock* clock = options.clock != nullptr ? options.clock : &SystemClock::Get();
   GLET_ASSIGN_OR_RETURN(RateMonitor monitor, RateMonitor::Create(options.rates, clock->Now()));
   std::unique_ptr<Frontend> f(new Frontend(std::move(manifest), std::move(apps), options));
-  f->impl_->rates.emplace(std::move(monitor));
+  {
+    MutexLock lock(f->impl_->rates_mu);
+    f->impl_->rates.emplace(std::move(monitor));
+  }
   DeclareMetrics(*f->impl_->metrics);
   Frontend* raw = f.get();
   f->impl_->hold_thread = std::thread([raw] { raw->HoldLoop(); });
@@ -284,11 +294,11 @@ void Frontend::Submit(const std::string& model, model::Tensor input, TimePoint a
   const uint64_t id = impl_->next_id.fetch_add(1);
   const int n = input.shape().empty() ? 1 : static_cast<int>(input.shape()[0]);
   {
-    std::lock_guard<std::mutex> lock(impl_->rates_mu);
+    MutexLock lock(impl_->rates_mu);
     impl_->rates->RecordArrival(model, arrival, n);
   }
   {
-    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    MutexLock lock(impl_->table_mu);
     impl_->table.emplace(id, Entry{model, std::move(input), std::move(done), arrival, deadline, 0});
   }
   if (!impl_->accepting.load()) {
@@ -301,7 +311,7 @@ void Frontend::Submit(const std::string& model, model::Tensor input, TimePoint a
 void Frontend::Route(ModelState& ms, uint64_t id) {
   PendingRequest req;
   {
-    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    MutexLock lock(impl_->table_mu);
     const Entry& e = impl_->table.at(id);
     req.id = id;
     req.model = e.model;
@@ -314,7 +324,7 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
   std::optional<DropReason> drop;
   std::optional<TimePoint> held_until;
   {
-    std::unique_lock<Mutex> lock(ms.mu);
+    UniqueMutexLock lock(ms.mu);
     const TimePoint now = impl_->clock->Now();
     if (ms.router.glet_count() > 0 && ms.router.up_count() == 0) {
       // Every glet of the model is down for now: wait for one to come back.
@@ -403,7 +413,7 @@ void Frontend::ReleaseHeld(ModelState& ms) {
 }
 
 void Frontend::KickHoldLoop(TimePoint give_up_at) {
-  std::lock_guard<std::mutex> lock(impl_->hold_mu);
+  MutexLock lock(impl_->hold_mu);
   if (give_up_at < impl_->hold_wake) {
     impl_->hold_kick = true;
     impl_->hold_cv.notify_all();
@@ -411,7 +421,7 @@ void Frontend::KickHoldLoop(TimePoint give_up_at) {
 }
 
 void Frontend::HoldLoop() {
-  std::unique_lock<std::mutex> lock(impl_->hold_mu);
+  UniqueMutexLock lock(impl_->hold_mu);
   while (!impl_->hold_stop) {
     impl_->hold_kick = false;
     impl_->hold_wake = TimePoint::max();  // while it looks, any newly held request kicks it
@@ -430,8 +440,9 @@ void Frontend::HoldLoop() {
     }
     lock.lock();
     impl_->hold_wake = wake;
-    impl_->hold_cv.wait_until(lock, ToSteady(wake),
-                              [this] { return impl_->hold_stop || impl_->hold_kick; });
+    impl_->hold_cv.wait_until(lock, ToSteady(wake), [this]() GLET_REQUIRES(impl_->hold_mu) {
+      return impl_->hold_stop || impl_->hold_kick;
+    });
   }
 }
 
@@ -441,7 +452,7 @@ void Frontend::HoldLoop() {
 void Frontend::Finish(uint64_t id, InferResult result) {
   Entry entry;
   {
-    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    MutexLock lock(impl_->table_mu);
     auto it = impl_->table.find(id);
     if (it == impl_->table.end()) {
       return;
@@ -495,7 +506,7 @@ void Frontend::Fail(uint64_t id, Status status) {
 // (max: no timer). An arrival or answer wakes it only when it makes the next batch due before
 // idle_wake (the batcher says when), not on every request. With every slot taken no batch can
 // be cut, so arrivals wake nobody: the next answer pumps the lane.
-TimePoint Frontend::PumpLane(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock) {
+TimePoint Frontend::PumpLane(ModelState& ms, Lane& lane, UniqueMutexLock& lock) {
   const int depth = impl_->options.max_batches_in_flight;
   while (true) {
     if (lane.in_flight >= depth) {
@@ -537,7 +548,7 @@ void Frontend::WakeLaneBy(Lane& lane, TimePoint due) {
 }
 
 void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
-  std::unique_lock<Mutex> lock(ms->mu);
+  UniqueMutexLock lock(ms->mu);
   while (true) {
     const TimePoint due = PumpLane(*ms, *lane, lock);
     if (lane->stop || (lane->retiring && lane->batcher.queued_requests() == 0)) {
@@ -579,7 +590,7 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
   TimePoint deadline = TimePoint::min();
   const TimePoint start = impl_->clock->Now();
   {
-    std::lock_guard<std::mutex> lock(impl_->table_mu);
+    MutexLock lock(impl_->table_mu);
     for (const PendingRequest& r : requests) {
       const Entry& e = impl_->table.at(r.id);
       inputs.push_back(&e.input);  // stable: entries are erased only by their owner (us)
@@ -594,7 +605,7 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
     for (const PendingRequest& r : requests) {
       Fail(r.id, InternalError("batch assembly: " + batch.status().message()));
     }
-    std::unique_lock<Mutex> lock(ms.mu);
+    UniqueMutexLock lock(ms.mu);
     BatchAnswered(ms, lane, lock);
     return;
   }
@@ -610,12 +621,12 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
                           counts = std::move(counts)](Result<BatchResult> result) mutable {
                            FinishLaneBatch(ms, lane, std::move(requests), counts,
                                            std::move(result));
-                           std::unique_lock<Mutex> lock(ms.mu);
+                           UniqueMutexLock lock(ms.mu);
                            BatchAnswered(ms, lane, lock);
                          });
 }
 
-void Frontend::BatchAnswered(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock) {
+void Frontend::BatchAnswered(ModelState& ms, Lane& lane, UniqueMutexLock& lock) {
   --lane.in_flight;
   lane.batcher.BatchAnswered(impl_->clock->Now());
   if (lane.channel->blocking() || lane.retiring || lane.stop) {
@@ -695,7 +706,7 @@ void Frontend::OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
   for (const PendingRequest& r : requests) {
     bool retry = false;
     {
-      std::lock_guard<std::mutex> lock(impl_->table_mu);
+      MutexLock lock(impl_->table_mu);
       Entry& e = impl_->table.at(r.id);
       if (e.retries < impl_->options.max_retries) {
         ++e.retries;
@@ -852,7 +863,7 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
 }
 
 std::shared_ptr<GletLoad> Frontend::GletLoadOf(const std::string& glet_id) {
-  std::lock_guard<std::mutex> lock(impl_->loads_mu);
+  MutexLock lock(impl_->loads_mu);
   for (auto it = impl_->glet_loads.begin(); it != impl_->glet_loads.end();) {
     it = it->second.expired() ? impl_->glet_loads.erase(it) : std::next(it);
   }
@@ -870,7 +881,7 @@ bool Frontend::WaitRetiredLanes(TimePoint deadline) {
     ModelState& ms = *ms_ptr;
     std::list<std::unique_ptr<Lane>> done;
     {
-      std::unique_lock<Mutex> lock(ms.mu);
+      UniqueMutexLock lock(ms.mu);
       for (auto it = ms.retired.begin(); it != ms.retired.end();) {
         Lane& lane = **it;
         bool empty = lane.cv.wait_until(lock, ToSteady(deadline), [&] {
@@ -1007,17 +1018,17 @@ std::vector<std::string> Frontend::ModelNames() const {
 int64_t Frontend::epoch() const { return impl_->epoch.load(); }
 
 ReplanDecision Frontend::CheckReplan() {
-  std::lock_guard<std::mutex> lock(impl_->rates_mu);
+  MutexLock lock(impl_->rates_mu);
   return impl_->rates->ShouldReplan(impl_->clock->Now());
 }
 
 void Frontend::SetPlannedRates(std::map<std::string, double> rates_rps) {
-  std::lock_guard<std::mutex> lock(impl_->rates_mu);
+  MutexLock lock(impl_->rates_mu);
   impl_->rates->SetPlannedRates(std::move(rates_rps), impl_->clock->Now());
 }
 
 std::map<std::string, double> Frontend::ObservedRates() {
-  std::lock_guard<std::mutex> lock(impl_->rates_mu);
+  MutexLock lock(impl_->rates_mu);
   std::map<std::string, double> out;
   const TimePoint now = impl_->clock->Now();
   for (const auto& [name, _] : impl_->models) {
@@ -1033,7 +1044,7 @@ std::map<std::string, double> Frontend::ObservedRates() {
 // Shutdown
 
 void Frontend::Shutdown(TimePoint drain_deadline) {
-  std::lock_guard<std::mutex> guard(impl_->shutdown_mu);
+  MutexLock guard(impl_->shutdown_mu);
   if (impl_->shut_down) {
     return;
   }
@@ -1074,7 +1085,7 @@ void Frontend::Shutdown(TimePoint drain_deadline) {
     }
   }
   {
-    std::lock_guard<std::mutex> lock(impl_->hold_mu);
+    MutexLock lock(impl_->hold_mu);
     impl_->hold_stop = true;
     impl_->hold_cv.notify_all();
   }
@@ -1138,20 +1149,28 @@ void Frontend::StartApp(const model::AppSpec& app, std::vector<NamedTensor> inpu
     run->inputs[slot] = std::move(inputs[i]);
     run->inputs[slot].name = app.inputs[slot].name;
   }
-  run->stage_outputs.resize(app.stages.size());
-  run->pending_inputs.assign(app.stages.size(), 0);
-  run->exits_left = static_cast<int>(app.outputs.size());
-  for (size_t s = 0; s < app.stages.size(); ++s) {
-    for (const std::string& in : app.stages[s].inputs) {
-      if (app.StageIndex(in) >= 0) {
-        ++run->pending_inputs[s];
+  // The roots are chosen before any stage runs: once one runs, its answer (on another thread)
+  // counts down its consumers' pending inputs and starts those that reach 0. (Reading the counts
+  // while starting the roots raced with that, and could start a consumer twice.)
+  std::vector<size_t> roots;
+  {
+    MutexLock lock(run->mu);
+    run->stage_outputs.resize(app.stages.size());
+    run->pending_inputs.assign(app.stages.size(), 0);
+    run->exits_left = static_cast<int>(app.outputs.size());
+    for (size_t s = 0; s < app.stages.size(); ++s) {
+      for (const std::string& in : app.stages[s].inputs) {
+        if (app.StageIndex(in) >= 0) {
+          ++run->pending_inputs[s];
+        }
+      }
+      if (run->pending_inputs[s] == 0) {
+        roots.push_back(s);
       }
     }
   }
-  for (size_t s = 0; s < app.stages.size(); ++s) {
-    if (run->pending_inputs[s] == 0) {
-      RunAppStage(run, s);
-    }
+  for (size_t s : roots) {
+    RunAppStage(run, s);
   }
 }
 
@@ -1180,7 +1199,7 @@ Result<model::Tensor> Frontend::StageInput(const AppRun& run, size_t stage) cons
 
 void Frontend::RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage) {
   Result<model::Tensor> input = [&]() -> Result<model::Tensor> {
-    std::lock_guard<std::mutex> lock(run->mu);
+    MutexLock lock(run->mu);
     return StageInput(*run, stage);
   }();
   const model::AppStage& st = run->app->stages[stage];
@@ -1190,7 +1209,7 @@ void Frontend::RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage) {
     InferResult final_result;
     bool finish = false;
     {
-      std::lock_guard<std::mutex> lock(run->mu);
+      MutexLock lock(run->mu);
       if (run->finished) {
         return;
       }

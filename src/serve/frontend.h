@@ -194,11 +194,14 @@ class Frontend {
                        const std::vector<int64_t>& counts, Result<BatchResult> result);
   // One of the lane's batches is answered: frees its slot and, over a non-blocking channel,
   // pumps the lane. REQUIRES: `lock` holds ms.mu.
-  void BatchAnswered(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock);
+  // (Not analysed: the caller's `lock` is released and taken again through the reference.)
+  void BatchAnswered(ModelState& ms, Lane& lane,
+                     UniqueMutexLock& lock) GLET_NO_THREAD_SAFETY_ANALYSIS;
   // Cuts and sends the lane's due batches while a slot is free (see LaneLoop); returns when the
   // next becomes due (max: none queued), or min when every slot is taken. REQUIRES: `lock`
   // holds ms.mu; it is released while dropping and sending.
-  TimePoint PumpLane(ModelState& ms, Lane& lane, std::unique_lock<Mutex>& lock);
+  TimePoint PumpLane(ModelState& ms, Lane& lane,
+                     UniqueMutexLock& lock) GLET_NO_THREAD_SAFETY_ANALYSIS;
   // The state the lanes of glet `glet_id` share (one per glet, across its models).
   std::shared_ptr<GletLoad> GletLoadOf(const std::string& glet_id);
   // Makes the lane's thread wake by `due` (min: no need). REQUIRES: ms.mu held.
@@ -216,7 +219,9 @@ class Frontend {
   void Fail(uint64_t id, Status status);
   void StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs, InferCallback done);
   void RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage);
-  Result<model::Tensor> StageInput(const AppRun& run, size_t stage) const;
+  // REQUIRES: run.mu held (not analysed: AppRun is incomplete here).
+  Result<model::Tensor> StageInput(const AppRun& run,
+                                   size_t stage) const GLET_NO_THREAD_SAFETY_ANALYSIS;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -27,7 +27,7 @@ void HttpConnectionPool::enqueue(std::function<void()> fn) {
 }
 
 void HttpConnectionPool::Work() {
-  std::unique_lock<Mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   while (true) {
     ++idle_;
     cv_.wait(lock, [this]() GLET_REQUIRES(mu_) { return stop_ || !jobs_.empty(); });

@@ -289,13 +289,16 @@ TEST_P(FrontendTest, SteadyLoadIsServedAndCountedExactly) {
 }
 
 TEST_P(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
-  ASSERT_TRUE(manifest_.SetSlo("lenet1", 200).ok());
+  ASSERT_TRUE(manifest_.SetSlo("lenet1", 1000).ok());
   FrontendOptions o;
   o.metrics = &metrics_;
   o.work_conserving = false;  // the planned batching: a lone request waits for the duty cycle
   auto f = std::move(Frontend::Create(manifest_, {}, o).value());
-  // Batches of 8 every 5 ms: a lone request waits for the duty cycle, on the lane's timer.
-  ASSERT_TRUE(f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}))}}}, 1).ok());
+  // Batches of 8 every 100 ms: a lone request waits for the duty cycle, on the lane's timer. (With
+  // a 5 ms cycle, a lane thread that a loaded machine woke more than 5 ms late for the arrival
+  // found the batch due at once and never waited on its timer: the CI run failed so.)
+  ASSERT_TRUE(
+      f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}), 8, 100)}}}, 1).ok());
   const std::string series = "glet_lane_wakeup_margin_ms{model=\"lenet1\",glet=\"g0\"}";
   EXPECT_THAT(metrics_.RenderPrometheus(), Not(HasSubstr(series)));
   Results results;
