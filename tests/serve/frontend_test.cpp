@@ -664,6 +664,60 @@ TEST_P(FrontendTest, GameAppFansOutAndJoinsAllSevenModels) {
   EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", "game"}, {"outcome", "served"}}), 1);
 }
 
+// A non-blocking channel that answers inside RunBatchAsync, on the caller's thread (as a glet that
+// answers before the send returns would).
+class InlineChannel final : public GletChannel {
+ public:
+  explicit InlineChannel(std::shared_ptr<GletChannel> inner) : inner_(std::move(inner)) {}
+  Result<BatchResult> RunBatch(const std::string& model, const model::Tensor& input,
+                               const std::vector<BatchItemInfo>& items,
+                               TimePoint deadline) override {
+    return inner_->RunBatch(model, input, items, deadline);
+  }
+  void RunBatchAsync(const std::string& model, const model::Tensor& input,
+                     const std::vector<BatchItemInfo>& items, TimePoint deadline,
+                     std::function<void(Result<BatchResult>)> done) override {
+    done(inner_->RunBatch(model, input, items, deadline));
+  }
+  bool blocking() const override { return false; }
+  std::string address() const override { return inner_->address(); }
+
+ private:
+  const std::shared_ptr<GletChannel> inner_;
+};
+
+// The app's root stages were started in a loop that read every stage's pending-input count as it
+// went: a root answered at once (here: inline) had already started its consumers, and the loop
+// then found their counts at 0 and started them again (twice the work, and an exit stage counted
+// twice could end the app before its other exits had answered).
+TEST_P(FrontendTest, AppStagesRunOnceWhenTheRootAnswersAtOnce) {
+  auto app = model::LoadAppSpec(testing::SourcePath("resource/apps/traffic.json"), &manifest_);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  auto f = Make({*app});
+  std::vector<ModelRoutes> routes;
+  for (const std::string m : {"ssd-mobilenetv1", "googlenet", "vgg16"}) {
+    GletRoute r = Route("g-" + m, EmulatedGlet({m}), 8, 5, 10, 100);
+    r.channel = std::make_shared<InlineChannel>(EmulatedGlet({m}));
+    routes.push_back({m, {r}});
+  }
+  ASSERT_TRUE(f->ApplyRoutes(routes, 1).ok());
+  auto info = f->Describe("traffic");
+  ASSERT_TRUE(info.ok());
+  std::vector<NamedTensor> inputs;
+  for (const model::TensorSpec& s : info->inputs) {
+    inputs.push_back({s.name, model::MakeRandomInput(s, 1, 5)});
+  }
+  Results results;
+  f->Infer("traffic", std::move(inputs), results.Callback());
+  auto all = results.Wait(1);
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_EQ(all[0].outcome, RequestOutcome::kServed) << all[0].status.ToString();
+  EXPECT_EQ(all[0].outputs.size(), 2u);
+  for (const std::string m : {"ssd-mobilenetv1", "googlenet", "vgg16"}) {
+    EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", m}, {"outcome", "served"}}), 1) << m;
+  }
+}
+
 TEST_P(FrontendTest, RoutingChangeIsMakeBeforeBreak) {
   auto f = Make();
   auto old_glet = EmulatedGlet({"resnet50"});
