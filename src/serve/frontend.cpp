@@ -6,6 +6,7 @@
 #include <deque>
 #include <list>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -767,6 +768,7 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
     }
   }
   const TimePoint now = impl_->clock->Now();
+  std::set<std::string> retired_glets;  // lanes retired; the glet may still serve another model
   for (auto& [name, ms_ptr] : impl_->models) {
     ModelState& ms = *ms_ptr;
     std::vector<DroppedRequest> unloaded;
@@ -786,6 +788,7 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
           continue;
         }
         ms.router.RemoveGlet(it->first).IgnoreError();
+        retired_glets.insert(it->first);
         it->second->retiring = true;
         it->second->cv.notify_all();
         ms.retired.push_back(std::move(it->second));
@@ -855,6 +858,15 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
       Drop(d.request, d.reason);
     }
     ReleaseHeld(ms);
+  }
+  // A glet that left the table is out of rotation for good: its gauge says so (it stayed 1).
+  for (const auto& [model, glets] : next) {
+    for (const auto& [g, config] : glets) {
+      retired_glets.erase(g->glet_id);
+    }
+  }
+  for (const std::string& id : retired_glets) {
+    impl_->metrics->Set(kGletUp, {{"glet", id}}, 0);
   }
   impl_->epoch = epoch;
   impl_->metrics->Set(kEpoch, {}, static_cast<double>(epoch));

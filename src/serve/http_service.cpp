@@ -12,6 +12,7 @@
 #include "core/logging.h"
 #include "core/strings.h"
 #include "serve/http_connection_pool.h"
+#include "serve/model_version.h"
 
 namespace glet::serve {
 
@@ -69,7 +70,7 @@ void SetJson(httplib::Response& res, int code, const Json& body) {
 Json MetadataJson(const std::string& name, const ServedInfo& info) {
   Json out;
   out["name"] = name;
-  out["versions"] = {"1"};
+  out["versions"] = {kServedModelVersion};
   out["platform"] = info.is_app ? "glet-app" : "glet";
   auto tensors = [](const std::vector<model::TensorSpec>& specs) {
     Json arr = Json::array();
@@ -94,7 +95,7 @@ std::string JsonInferResponse(const std::string& model, const std::string& id,
                               const InferResult& result) {
   Json out;
   out["model_name"] = model;
-  out["model_version"] = "1";
+  out["model_version"] = kServedModelVersion;
   if (!id.empty()) {
     out["id"] = id;
   }
@@ -161,50 +162,82 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
   s.Get("/v2", [](const httplib::Request&, httplib::Response& res) {
     SetJson(res, 200, {{"name", "glet"}, {"version", "0.1.0"}, {"extensions", Json::array()}});
   });
-  s.Get(R"(/v2/models/([^/]+))", [f](const httplib::Request& req, httplib::Response& res) {
+  // Each model route also answers under /versions/{v}; glet serves version 1 (model_version.h).
+  // The version, when given, is matches[2].
+  auto version_ok = [](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    const std::string version = req.matches.size() > 2 ? std::string(req.matches[2]) : "";
+    if (Status v = CheckModelVersion(name, version); !v.ok()) {
+      SetJson(res, 404, {{"error", v.message()}});
+      return false;
+    }
+    return true;
+  };
+  auto metadata = [f, version_ok](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
     Result<ServedInfo> info = f->Describe(name);
     if (!info.ok()) {
       SetJson(res, 404, {{"error", info.status().message()}});
       return;
     }
-    SetJson(res, 200, MetadataJson(name, *info));
-  });
-  s.Get(R"(/v2/models/([^/]+)/ready)", [f](const httplib::Request& req, httplib::Response& res) {
+    if (version_ok(req, res)) {
+      SetJson(res, 200, MetadataJson(name, *info));
+    }
+  };
+  auto ready = [f, version_ok](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
     if (!f->Describe(name).ok()) {
       SetJson(res, 404, {{"error", "unknown model '" + name + "'"}});
       return;
     }
-    bool ready = f->IsReady(name);
-    SetJson(res, ready ? 200 : 503, {{"name", name}, {"ready", ready}});
-  });
-  s.Post(R"(/v2/models/([^/]+)/infer)",
-         [f, json_limits = options.json](const httplib::Request& req, httplib::Response& res) {
-           const std::string name = req.matches[1];
-           Result<JsonInferRequest> parsed = ParseJsonInferRequest(req.body, json_limits);
-           if (!parsed.ok()) {
-             SetJson(res, 400, {{"error", parsed.status().message()}, {"outcome", "failed"}});
-             return;
-           }
-           const std::string id = std::move(parsed->id);
-           std::promise<InferResult> promise;
-           std::future<InferResult> future = promise.get_future();
-           f->Infer(name, std::move(parsed->inputs),
-                    [&promise](InferResult r) { promise.set_value(std::move(r)); });
-           InferResult result = future.get();
-           if (result.outcome == RequestOutcome::kServed) {
-             res.status = 200;
-             res.set_content(JsonInferResponse(name, id, result), "application/json");
-             return;
-           }
-           Json body = {{"error", result.status.message()},
-                        {"outcome", std::string(RequestOutcomeName(result.outcome))}};
-           if (result.drop_reason) {
-             body["drop_reason"] = std::string(DropReasonName(*result.drop_reason));
-           }
-           SetJson(res, HttpCodeFor(result), body);
-         });
+    if (version_ok(req, res)) {
+      const bool is_ready = f->IsReady(name);
+      SetJson(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
+    }
+  };
+  auto infer = [f, version_ok, json_limits = options.json](const httplib::Request& req,
+                                                           httplib::Response& res) {
+    const std::string name = req.matches[1];
+    if (req.has_header("Inference-Header-Content-Length")) {
+      SetJson(res, 400,
+              {{"error",
+                "the binary tensor data extension is not supported yet: send the tensors as JSON "
+                "\"data\" (tritonclient.http: binary_data=False on inputs and outputs)"},
+               {"outcome", "failed"}});
+      return;
+    }
+    if (!version_ok(req, res)) {
+      return;
+    }
+    Result<JsonInferRequest> parsed = ParseJsonInferRequest(req.body, json_limits);
+    if (!parsed.ok()) {
+      SetJson(res, 400, {{"error", parsed.status().message()}, {"outcome", "failed"}});
+      return;
+    }
+    const std::string id = std::move(parsed->id);
+    std::promise<InferResult> promise;
+    std::future<InferResult> future = promise.get_future();
+    f->Infer(name, std::move(parsed->inputs),
+             [&promise](InferResult r) { promise.set_value(std::move(r)); });
+    InferResult result = future.get();
+    if (result.outcome == RequestOutcome::kServed) {
+      res.status = 200;
+      res.set_content(JsonInferResponse(name, id, result), "application/json");
+      return;
+    }
+    Json body = {{"error", result.status.message()},
+                 {"outcome", std::string(RequestOutcomeName(result.outcome))}};
+    if (result.drop_reason) {
+      body["drop_reason"] = std::string(DropReasonName(*result.drop_reason));
+    }
+    SetJson(res, HttpCodeFor(result), body);
+  };
+  s.Get(R"(/v2/models/([^/]+))", metadata);
+  s.Get(R"(/v2/models/([^/]+)/versions/([^/]+))", metadata);
+  s.Get(R"(/v2/models/([^/]+)/ready)", ready);
+  s.Get(R"(/v2/models/([^/]+)/versions/([^/]+)/ready)", ready);
+  s.Post(R"(/v2/models/([^/]+)/infer)", infer);
+  s.Post(R"(/v2/models/([^/]+)/versions/([^/]+)/infer)", infer);
   s.Get("/v2/glet/plan",
         [impl = svc->impl_.get()](const httplib::Request&, httplib::Response& res) {
           std::function<Json()> source;

@@ -4,6 +4,8 @@
 //   GET  /v2/models/{name}                     model metadata (404 if unknown)
 //   GET  /v2/models/{name}/ready               200 when ready, else 503
 //   POST /v2/models/{name}/infer               {"inputs": [{"name", "shape", "datatype", "data"}]}
+//   (each model route also as /v2/models/{name}/versions/{v}/...: version 1 is served, any other
+//   is 404; a request using the binary tensor extension is 400, not supported yet)
 //   GET  /metrics                              Prometheus text
 //   GET  /v2/glet/plan                         the plan in force and where each glet runs (JSON
 //                                              from SetPlanView's source; 503 before the first

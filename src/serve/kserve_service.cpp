@@ -8,6 +8,7 @@
 #include "serve/async_unary_call.h"
 #include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
+#include "serve/model_version.h"
 #include "serve/tensor_proto.h"
 
 namespace glet::serve {
@@ -22,7 +23,7 @@ constexpr char kServerVersion[] = "0.1.0";
 void FillInferResponse(const inference::ModelInferRequest& request, InferResult& result,
                        inference::ModelInferResponse* out) {
   out->set_model_name(request.model_name());
-  out->set_model_version(request.model_version().empty() ? "1" : request.model_version());
+  out->set_model_version(kServedModelVersion);
   out->set_id(request.id());
   for (NamedTensor& t : result.outputs) {
     AppendKServeOutput(t.tensor, t.name, out);
@@ -51,6 +52,9 @@ grpc::Status ModelReady(Frontend& frontend, grpc::ServerContext& /*ctx*/,
   if (!frontend.Describe(request.name()).ok()) {
     return ToGrpcStatus(NotFoundError("unknown model '" + request.name() + "'"));
   }
+  if (Status v = CheckModelVersion(request.name(), request.version()); !v.ok()) {
+    return ToGrpcStatus(v);
+  }
   response->set_ready(frontend.IsReady(request.name()));
   return grpc::Status::OK;
 }
@@ -70,8 +74,11 @@ grpc::Status ModelMetadata(Frontend& frontend, grpc::ServerContext& ctx,
   if (!info.ok()) {
     return ToGrpcStatus(info.status());
   }
+  if (Status v = CheckModelVersion(request.name(), request.version()); !v.ok()) {
+    return ToGrpcStatus(v);
+  }
   response->set_name(request.name());
-  response->add_versions("1");
+  response->add_versions(kServedModelVersion);
   response->set_platform(info->is_app ? "glet-app" : "glet");
   auto fill = [](const model::TensorSpec& spec,
                  inference::ModelMetadataResponse::TensorMetadata* out) {
@@ -97,6 +104,11 @@ using InferCall = AsyncUnaryCall<inference::ModelInferRequest, inference::ModelI
 // Hands the request to the frontend; the call is finished by whoever ends the request.
 void ModelInfer(Frontend& frontend, InferCall* call) {
   const inference::ModelInferRequest& request = call->request();
+  if (Status v = CheckModelVersion(request.model_name(), request.model_version()); !v.ok()) {
+    call->context().AddTrailingMetadata("glet-outcome", "failed");
+    call->Finish(ToGrpcStatus(v));
+    return;
+  }
   std::vector<NamedTensor> inputs;
   for (int i = 0; i < request.inputs_size(); ++i) {
     Result<model::Tensor> t = TensorFromKServeInput(request, i);

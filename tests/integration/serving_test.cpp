@@ -40,6 +40,7 @@
 #include "core/json_reader.h"
 #include "core/strings.h"
 #include "glet_control.grpc.pb.h"
+#include "kserve.grpc.pb.h"
 #include "serve/child_process.h"
 #include "testing/glet_deployment.h"
 #include "testing/proc_children.h"
@@ -549,6 +550,60 @@ TEST(KServeHttpTest, SlowClientsDoNotStarveHealthOrMetrics) {
   EXPECT_EQ(live->status, 200);
   ASSERT_TRUE(metrics) << httplib::to_string(metrics.error());
   EXPECT_EQ(metrics->status, 200);
+}
+
+// Issue 16: metadata listed version "1", but /v2/models/{m}/versions/1 and .../versions/1/infer
+// were 404, gRPC accepted any model_version and echoed it, and a tritonclient.http request (the
+// binary tensor extension, on by default) got a 500 with an exception text in a header.
+TEST(KServeHttpTest, VersionOneIsServedOtherVersionsAreNotFound) {
+  testing::TempDir dir;
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  ASSERT_TRUE(d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu"))));
+  ASSERT_TRUE(d.AwaitReady());
+  EXPECT_EQ(HttpGet(d.http(), "/v2/models/lenet1/versions/1").status, 200);
+  EXPECT_EQ(HttpGet(d.http(), "/v2/models/lenet1/versions/1/ready").status, 200);
+  HttpReply reply = HttpGet(d.http(), "/v2/models/lenet1/versions/2");
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_THAT(reply.body, HasSubstr("model 'lenet1' has no version '2' (it serves version 1)"));
+  reply = HttpPost(d.http(), "/v2/models/lenet1/versions/1/infer", LenetBody({1, 1, 28, 28}));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  Result<Json> served = ParseJson(reply.body, "reply");
+  ASSERT_TRUE(served.ok());
+  EXPECT_EQ((*served)["model_version"], "1");
+  EXPECT_EQ(
+      HttpPost(d.http(), "/v2/models/lenet1/versions/7/infer", LenetBody({1, 1, 28, 28})).status,
+      404);
+
+  // The binary tensor extension: a clear 400, not a 500.
+  const Address a = SplitAddress(d.http());
+  httplib::Client client(a.host, a.port);
+  httplib::Headers binary = {{"Inference-Header-Content-Length", "10"}};
+  httplib::Result res =
+      client.Post("/v2/models/lenet1/infer", binary, R"({"inputs":[]})" + std::string(16, '\0'),
+                  "application/octet-stream");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_THAT(res->body, HasSubstr("binary tensor data extension is not supported"));
+  EXPECT_FALSE(res->has_header("EXCEPTION_WHAT"));
+
+  auto stub = inference::GRPCInferenceService::NewStub(
+      grpc::CreateChannel(d.grpc(), grpc::InsecureChannelCredentials()));
+  inference::ModelInferRequest request;
+  request.set_model_name("lenet1");
+  request.set_model_version("7");
+  inference::ModelInferResponse response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  grpc::Status s = stub->ModelInfer(&ctx, request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("has no version '7'"));
+  inference::ModelMetadataRequest meta;
+  meta.set_name("lenet1");
+  meta.set_version("1");
+  inference::ModelMetadataResponse meta_response;
+  grpc::ClientContext meta_ctx;
+  EXPECT_TRUE(stub->ModelMetadata(&meta_ctx, meta, &meta_response).ok());
 }
 
 TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {

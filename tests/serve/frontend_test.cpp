@@ -738,6 +738,9 @@ TEST_P(FrontendTest, RoutingChangeIsMakeBeforeBreak) {
   ASSERT_EQ(all.size(), 20u);
   EXPECT_EQ(results.Count(RequestOutcome::kFailed), 0u);
   EXPECT_EQ(f->epoch(), 2);
+  // Issue 16: the old glet's gauge stayed 1 after it left the plan.
+  EXPECT_EQ(metrics_.Value("glet_glet_up", {{"glet", "old"}}), 0);
+  EXPECT_EQ(metrics_.Value("glet_glet_up", {{"glet", "new"}}), 1);
 }
 
 TEST_P(FrontendTest, ShutdownAnswersEveryRequest) {
