@@ -18,6 +18,9 @@ namespace glet::serve {
 
 namespace {
 
+// The binary tensor data extension's header: the length of the JSON at the start of the body.
+constexpr char kHeaderLength[] = "Inference-Header-Content-Length";
+
 Json TensorJson(const std::string& name, const model::Tensor& t) {
   Json out;
   out["name"] = name;
@@ -91,20 +94,48 @@ Json MetadataJson(const std::string& name, const ServedInfo& info) {
 
 }  // namespace
 
-std::string JsonInferResponse(const std::string& model, const std::string& id,
-                              const InferResult& result) {
+InferResponseBody JsonInferResponse(const std::string& model, const JsonInferRequest& request,
+                                    const InferResult& result) {
   Json out;
   out["model_name"] = model;
   out["model_version"] = kServedModelVersion;
-  if (!id.empty()) {
-    out["id"] = id;
+  if (!request.id.empty()) {
+    out["id"] = request.id;
   }
   Json outputs = Json::array();
-  for (const NamedTensor& t : result.outputs) {
-    outputs.push_back(TensorJson(t.name, t.tensor));
+  std::string binary;
+  auto add = [&](const NamedTensor& t, bool as_binary) {
+    if (!as_binary) {
+      outputs.push_back(TensorJson(t.name, t.tensor));
+      return;
+    }
+    outputs.push_back({{"name", t.name},
+                       {"datatype", std::string(model::DTypeName(t.tensor.dtype()))},
+                       {"shape", t.tensor.shape()},
+                       {"parameters", {{"binary_data_size", t.tensor.byte_size()}}}});
+    binary.append(reinterpret_cast<const char*>(t.tensor.data()), t.tensor.byte_size());
+  };
+  if (request.outputs.empty()) {
+    for (const NamedTensor& t : result.outputs) {
+      add(t, request.binary_outputs);
+    }
+  } else {
+    for (const RequestedOutput& r : request.outputs) {
+      for (const NamedTensor& t : result.outputs) {
+        if (t.name == r.name) {
+          add(t, r.binary);
+        }
+      }
+    }
   }
   out["outputs"] = std::move(outputs);
-  return out.dump();
+  InferResponseBody body;
+  body.body = out.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (!binary.empty()) {
+    body.header_length = body.body.size();
+    body.body += binary;
+  }
+  return body;
 }
 
 struct HttpService::Impl {
@@ -160,7 +191,8 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     SetJson(res, ready ? 200 : 503, {{"ready", ready}});
   });
   s.Get("/v2", [](const httplib::Request&, httplib::Response& res) {
-    SetJson(res, 200, {{"name", "glet"}, {"version", "0.1.0"}, {"extensions", Json::array()}});
+    SetJson(res, 200,
+            {{"name", "glet"}, {"version", "0.1.0"}, {"extensions", {"binary_tensor_data"}}});
   });
   // Each model route also answers under /versions/{v}; glet serves version 1 (model_version.h).
   // The version, when given, is matches[2].
@@ -198,31 +230,57 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
   auto infer = [f, version_ok, json_limits = options.json](const httplib::Request& req,
                                                            httplib::Response& res) {
     const std::string name = req.matches[1];
-    if (req.has_header("Inference-Header-Content-Length")) {
-      SetJson(res, 400,
-              {{"error",
-                "the binary tensor data extension is not supported yet: send the tensors as JSON "
-                "\"data\" (tritonclient.http: binary_data=False on inputs and outputs)"},
-               {"outcome", "failed"}});
-      return;
-    }
     if (!version_ok(req, res)) {
       return;
     }
-    Result<JsonInferRequest> parsed = ParseJsonInferRequest(req.body, json_limits);
+    auto bad_request = [&res](const std::string& message) {
+      SetJson(res, 400, {{"error", message}, {"outcome", "failed"}});
+    };
+    std::optional<size_t> header_length;
+    if (req.has_header(kHeaderLength)) {
+      Result<int64_t> n = ParseInt(req.get_header_value(kHeaderLength), kHeaderLength);
+      if (!n.ok() || *n < 0) {
+        bad_request(std::string(kHeaderLength) + ": must be a byte count (got '" +
+                    req.get_header_value(kHeaderLength) + "')");
+        return;
+      }
+      header_length = static_cast<size_t>(*n);
+    }
+    Result<JsonInferRequest> parsed = ParseJsonInferRequest(req.body, json_limits, header_length);
     if (!parsed.ok()) {
-      SetJson(res, 400, {{"error", parsed.status().message()}, {"outcome", "failed"}});
+      bad_request(parsed.status().message());
       return;
     }
-    const std::string id = std::move(parsed->id);
+    if (Result<ServedInfo> info = f->Describe(name); info.ok()) {
+      for (const RequestedOutput& o : parsed->outputs) {
+        const bool known =
+            std::any_of(info->outputs.begin(), info->outputs.end(),
+                        [&o](const model::TensorSpec& s) { return s.name == o.name; });
+        if (!known) {
+          std::string names;
+          for (const model::TensorSpec& s : info->outputs) {
+            names += (names.empty() ? "" : ", ") + s.name;
+          }
+          bad_request("request body: outputs: model '" + name + "' has no output '" + o.name +
+                      "' (it has: " + names + ")");
+          return;
+        }
+      }
+    }
     std::promise<InferResult> promise;
     std::future<InferResult> future = promise.get_future();
     f->Infer(name, std::move(parsed->inputs),
              [&promise](InferResult r) { promise.set_value(std::move(r)); });
     InferResult result = future.get();
     if (result.outcome == RequestOutcome::kServed) {
+      InferResponseBody reply = JsonInferResponse(name, *parsed, result);
       res.status = 200;
-      res.set_content(JsonInferResponse(name, id, result), "application/json");
+      if (reply.header_length) {
+        res.set_header(kHeaderLength, std::to_string(*reply.header_length));
+        res.set_content(std::move(reply.body), "application/octet-stream");
+      } else {
+        res.set_content(std::move(reply.body), "application/json");
+      }
       return;
     }
     Json body = {{"error", result.status.message()},

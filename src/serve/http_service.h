@@ -5,7 +5,7 @@
 //   GET  /v2/models/{name}/ready               200 when ready, else 503
 //   POST /v2/models/{name}/infer               {"inputs": [{"name", "shape", "datatype", "data"}]}
 //   (each model route also as /v2/models/{name}/versions/{v}/...: version 1 is served, any other
-//   is 404; a request using the binary tensor extension is 400, not supported yet)
+//   is 404; infer takes the binary tensor data extension, and only the outputs asked for)
 //   GET  /metrics                              Prometheus text
 //   GET  /v2/glet/plan                         the plan in force and where each glet runs (JSON
 //                                              from SetPlanView's source; 503 before the first
@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -49,9 +50,15 @@ struct HttpOptions {
   Duration read_timeout = std::chrono::seconds(5);
 };
 
-// The JSON response body for a served result.
-std::string JsonInferResponse(const std::string& model, const std::string& id,
-                              const InferResult& result);
+// The response body for a served result: the outputs `request` asks for (all when it names
+// none), each as JSON "data" or, when asked for as binary, as bytes after the JSON (then
+// `header_length` is the JSON's length, for the Inference-Header-Content-Length header).
+struct InferResponseBody {
+  std::string body;
+  std::optional<size_t> header_length;
+};
+InferResponseBody JsonInferResponse(const std::string& model, const JsonInferRequest& request,
+                                    const InferResult& result);
 
 class HttpService {
  public:

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "core/strings.h"
 
@@ -89,7 +92,14 @@ Result<model::DType> KServeDType(const JsonReader& in, const std::string& name) 
                   "' (KServe v2 names: FP32, INT64, INT32, UINT8)");
 }
 
-Result<model::Tensor> ParseInput(const JsonReader& in) {
+// The binary part of a request (the binary tensor data extension): the bytes after the JSON
+// header, taken in order by the inputs that carry "binary_data_size".
+struct BinaryCursor {
+  std::string_view rest;
+  bool present = false;  // the request has a binary part (the header length was given)
+};
+
+Result<model::Tensor> ParseInput(const JsonReader& in, BinaryCursor& binary) {
   GLET_RETURN_IF_ERROR(in.CheckKeys({"name", "shape", "datatype", "data", "parameters"}));
   GLET_ASSIGN_OR_RETURN(std::string dtype_name, in.GetString("datatype"));
   GLET_ASSIGN_OR_RETURN(const model::DType dtype, KServeDType(in, dtype_name));
@@ -104,6 +114,40 @@ Result<model::Tensor> ParseInput(const JsonReader& in) {
       return in.Error("shape: " + model::ShapeToString(shape) + " holds more than 2^40 values");
     }
     elements *= d;
+  }
+  if (std::optional<JsonReader> params = in.OptionalChild("parameters");
+      params && params->Has("binary_data_size")) {
+    GLET_ASSIGN_OR_RETURN(const int64_t size, params->GetInt("binary_data_size"));
+    if (in.Has("data")) {
+      return in.Error("has both \"data\" and parameters.binary_data_size");
+    }
+    if (!binary.present) {
+      return in.Error(
+          "parameters.binary_data_size without binary data (no Inference-Header-Content-Length)");
+    }
+    const int64_t want = elements * static_cast<int64_t>(model::DTypeSize(dtype));
+    if (size != want) {
+      return in.Error("parameters.binary_data_size: " + std::to_string(size) + " bytes, shape " +
+                      model::ShapeToString(shape) + " of " + std::string(model::DTypeName(dtype)) +
+                      " needs " + std::to_string(want));
+    }
+    if (static_cast<int64_t>(binary.rest.size()) < size) {
+      return in.Error("parameters.binary_data_size: " + std::to_string(size) + " bytes, but only " +
+                      std::to_string(binary.rest.size()) + " bytes of binary data are left");
+    }
+    std::vector<std::byte> bytes(static_cast<size_t>(size));
+    std::memcpy(bytes.data(), binary.rest.data(), bytes.size());
+    binary.rest.remove_prefix(static_cast<size_t>(size));
+    model::Tensor t(dtype, shape, std::move(bytes));
+    if (dtype == model::DType::kFloat32) {
+      const float* v = t.data_as<float>();
+      for (int64_t i = 0; i < elements; ++i) {
+        if (!std::isfinite(v[i])) {
+          return in.Error("binary data: value " + std::to_string(i) + " is not finite");
+        }
+      }
+    }
+    return t;
   }
   GLET_ASSIGN_OR_RETURN(JsonReader data, in.Child("data"));
   std::vector<double> values;
@@ -135,19 +179,56 @@ Result<model::Tensor> ParseInput(const JsonReader& in) {
 
 }  // namespace
 
-Result<JsonInferRequest> ParseJsonInferRequest(const std::string& body, const JsonLimits& limits) {
-  GLET_ASSIGN_OR_RETURN(Json doc, ParseJson(body, "request body", limits));
+Result<JsonInferRequest> ParseJsonInferRequest(std::string_view body, const JsonLimits& limits,
+                                               std::optional<size_t> header_length) {
+  BinaryCursor binary;
+  std::string_view json = body;
+  if (header_length.has_value()) {
+    if (*header_length > body.size()) {
+      return InvalidArgumentError(
+          "Inference-Header-Content-Length: " + std::to_string(*header_length) +
+          " is more than the body's " + std::to_string(body.size()) + " bytes");
+    }
+    json = body.substr(0, *header_length);
+    binary.rest = body.substr(*header_length);
+    binary.present = true;
+  }
+  GLET_ASSIGN_OR_RETURN(Json doc, ParseJson(json, "request body", limits));
   JsonReader root(doc, "request body");
   GLET_RETURN_IF_ERROR(root.ExpectObject());
   GLET_RETURN_IF_ERROR(root.CheckKeys({"id", "inputs", "outputs", "parameters"}));
   JsonInferRequest out;
   GLET_ASSIGN_OR_RETURN(out.id, root.GetStringOr("id", ""));
+  if (std::optional<JsonReader> params = root.OptionalChild("parameters")) {
+    GLET_RETURN_IF_ERROR(params->ExpectObject());
+    GLET_ASSIGN_OR_RETURN(out.binary_outputs, params->GetBoolOr("binary_data_output", false));
+  }
   GLET_ASSIGN_OR_RETURN(JsonReader inputs, root.Child("inputs"));
   GLET_ASSIGN_OR_RETURN(auto elems, inputs.Elements());
   for (const JsonReader& in : elems) {
+    GLET_RETURN_IF_ERROR(in.ExpectObject());
     GLET_ASSIGN_OR_RETURN(std::string name, in.GetStringOr("name", ""));
-    GLET_ASSIGN_OR_RETURN(model::Tensor t, ParseInput(in));
+    GLET_ASSIGN_OR_RETURN(model::Tensor t, ParseInput(in, binary));
     out.inputs.push_back({name, std::move(t)});
+  }
+  if (!binary.rest.empty()) {
+    return InvalidArgumentError("request body: " + std::to_string(binary.rest.size()) +
+                                " bytes of binary data that no input's binary_data_size claims");
+  }
+  if (std::optional<JsonReader> outputs = root.OptionalChild("outputs")) {
+    GLET_ASSIGN_OR_RETURN(auto wanted, outputs->Elements());
+    for (const JsonReader& o : wanted) {
+      GLET_RETURN_IF_ERROR(o.ExpectObject());
+      GLET_RETURN_IF_ERROR(o.CheckKeys({"name", "parameters"}));
+      RequestedOutput r;
+      GLET_ASSIGN_OR_RETURN(r.name, o.GetString("name"));
+      r.binary = out.binary_outputs;
+      if (std::optional<JsonReader> params = o.OptionalChild("parameters")) {
+        GLET_RETURN_IF_ERROR(params->ExpectObject());
+        GLET_ASSIGN_OR_RETURN(r.binary, params->GetBoolOr("binary_data", out.binary_outputs));
+      }
+      out.outputs.push_back(std::move(r));
+    }
   }
   return out;
 }

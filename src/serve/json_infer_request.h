@@ -6,7 +6,10 @@
 // Pure: no I/O, no exceptions (fuzzed by fuzz/json_infer_request_fuzz.cpp).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json_reader.h"
@@ -15,14 +18,31 @@
 
 namespace glet::serve {
 
+// An output the request asks for ("outputs"), and whether as binary data.
+struct RequestedOutput {
+  std::string name;
+  bool binary = false;
+};
+
 struct JsonInferRequest {
   std::string id;  // "" when absent
   std::vector<NamedTensor> inputs;
+  // Empty: every output of the model, as JSON unless `binary_outputs`.
+  std::vector<RequestedOutput> outputs;
+  bool binary_outputs = false;  // parameters.binary_data_output
 };
+
 // Parses a KServe v2 JSON infer request body into named tensors; kInvalidArgument naming the
 // JSON path ("request body: /inputs/0/datatype: ..."), or the limit exceeded (checked before the
-// body is parsed). A present `id` must be a string.
-Result<JsonInferRequest> ParseJsonInferRequest(const std::string& body,
-                                               const JsonLimits& limits = {});
+// JSON is parsed). A present `id` must be a string.
+//
+// The binary tensor data extension: with `header_length` (the request's
+// Inference-Header-Content-Length), the JSON is the body's first header_length bytes and the rest
+// is binary tensor data. An input with parameters.binary_data_size takes that many bytes of it,
+// in input order, as little-endian row-major values (exactly its shape's size; FP32 values must
+// be finite); every byte must be taken. An output may ask for binary data
+// (parameters.binary_data, or the request's parameters.binary_data_output).
+Result<JsonInferRequest> ParseJsonInferRequest(std::string_view body, const JsonLimits& limits = {},
+                                               std::optional<size_t> header_length = {});
 
 }  // namespace glet::serve

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,6 +99,58 @@ TEST(HttpRequestTest, DeepAndHugeBodiesAreRefusedBeforeParsing) {
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("more than 1000 values"));
   EXPECT_TRUE(ParseJsonInferRequest(Body("FP32", "[1001]", values), {.max_values = 1010}).ok());
+}
+
+// Issue 16: tritonclient.http sends tensors as binary data by default (the binary tensor data
+// extension); that was a 500.
+TEST(HttpRequestTest, BinaryTensorDataFollowsTheJsonHeader) {
+  const std::string json = R"({"inputs": [
+      {"name": "a", "datatype": "FP32", "shape": [2], "parameters": {"binary_data_size": 8}},
+      {"name": "b", "datatype": "INT32", "shape": [1], "data": [7]},
+      {"name": "c", "datatype": "UINT8", "shape": [3], "parameters": {"binary_data_size": 3}}],
+    "outputs": [{"name": "y", "parameters": {"binary_data": true}}, {"name": "z"}]})";
+  const float a[2] = {1.5f, -2.0f};
+  std::string body = json;
+  body.append(reinterpret_cast<const char*>(a), sizeof(a));
+  body.append("\x01\x02\xff", 3);
+  Result<JsonInferRequest> r = ParseJsonInferRequest(body, {}, json.size());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->inputs.size(), 3u);
+  EXPECT_EQ(r->inputs[0].tensor.data_as<float>()[0], 1.5f);
+  EXPECT_EQ(r->inputs[0].tensor.data_as<float>()[1], -2.0f);
+  EXPECT_EQ(r->inputs[1].tensor.data_as<int32_t>()[0], 7);
+  EXPECT_EQ(r->inputs[2].tensor.data_as<uint8_t>()[2], 255);
+  ASSERT_EQ(r->outputs.size(), 2u);
+  EXPECT_TRUE(r->outputs[0].binary);
+  EXPECT_FALSE(r->outputs[1].binary);
+
+  struct Case {
+    std::string body;
+    std::optional<size_t> header;
+    std::string message;
+  };
+  const std::string one = R"({"inputs": [{"name": "a", "datatype": "FP32", "shape": [1],
+      "parameters": {"binary_data_size": 4}}]})";
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<Case> cases = {
+      {one + "abcd", std::nullopt, "invalid JSON"},  // no header: the bytes are not JSON
+      {one, std::nullopt, "binary_data_size without binary data"},
+      {one + "abc", one.size(), "only 3 bytes of binary data are left"},
+      {one + "abcdef", one.size(),
+       "2 bytes of binary data that no input's binary_data_size claims"},
+      {one + std::string(reinterpret_cast<const char*>(&nan), 4), one.size(), "is not finite"},
+      {one + "abcd", one.size() + 100, "is more than the body's"},
+  };
+  const std::string two = R"({"inputs": [{"name": "a", "datatype": "FP32", "shape": [2],
+      "parameters": {"binary_data_size": 4}}]})";
+  std::vector<Case> all = cases;
+  all.push_back({two + "abcd", two.size(), "binary_data_size: 4 bytes, shape [2] of FP32 needs 8"});
+  for (const Case& c : all) {
+    Result<JsonInferRequest> bad = ParseJsonInferRequest(c.body, {}, c.header);
+    ASSERT_FALSE(bad.ok()) << c.message;
+    EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(bad.status().message(), HasSubstr(c.message));
+  }
 }
 
 }  // namespace
