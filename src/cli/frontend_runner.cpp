@@ -142,7 +142,9 @@ std::string FrontendRunner::grpc_address() const { return impl_->grpc_address; }
 std::string FrontendRunner::control_address() const { return impl_->control_address; }
 
 Status FrontendRunner::StartController(TimePoint deadline) {
-  return impl_->controller->Start(impl_->config.min_devices, deadline);
+  GLET_RETURN_IF_ERROR(impl_->controller->Start(impl_->config.min_devices, deadline));
+  impl_->kserve->SetReady(true);  // gRPC health: the inference service is SERVING
+  return Status::Ok();
 }
 
 Status FrontendRunner::StartControllerUnlessSignalled(TimePoint deadline,
@@ -171,6 +173,9 @@ void FrontendRunner::Shutdown() {
     return;
   }
   impl.shut_down = true;
+  if (impl.kserve) {
+    impl.kserve->SetReady(false);
+  }
   if (impl.controller) {
     impl.controller->Stop();
   }

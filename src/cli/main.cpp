@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "core/logging.h"
+#include "core/version.h"
 #include "serve/process_setup.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
       "glet: serve many DNN models, each with its own latency SLO, on right-sized device slices "
       "(glets).",
       "glet"};
+  app.set_version_flag("--version", std::string("glet ") + glet::kGletVersion);
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")

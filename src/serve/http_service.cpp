@@ -11,6 +11,7 @@
 #include "core/json_reader.h"
 #include "core/logging.h"
 #include "core/strings.h"
+#include "core/version.h"
 #include "serve/http_connection_pool.h"
 #include "serve/model_version.h"
 
@@ -192,7 +193,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
   });
   s.Get("/v2", [](const httplib::Request&, httplib::Response& res) {
     SetJson(res, 200,
-            {{"name", "glet"}, {"version", "0.1.0"}, {"extensions", {"binary_tensor_data"}}});
+            {{"name", "glet"}, {"version", kGletVersion}, {"extensions", {"binary_tensor_data"}}});
   });
   // Each model route also answers under /versions/{v}; glet serves version 1 (model_version.h).
   // The version, when given, is matches[2].

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/version.h"
 #include "serve/async_unary_call.h"
 #include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
@@ -16,7 +17,8 @@ namespace glet::serve {
 namespace {
 
 constexpr char kServerName[] = "glet";
-constexpr char kServerVersion[] = "0.1.0";
+constexpr const char* kServerVersion = kGletVersion;
+constexpr char kServiceName[] = "inference.GRPCInferenceService";
 
 }  // namespace
 
@@ -164,6 +166,9 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& fron
                                 ")");
   }
   std::unique_ptr<KServeGrpcServer> server(new KServeGrpcServer());
+  // grpc.health.v1.Health (Kubernetes' native gRPC probes): "" is SERVING while the server runs;
+  // inference.GRPCInferenceService follows SetReady().
+  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   AddExclusiveListeningPort(builder, address, &server->port_);
   builder.SetMaxReceiveMessageSize(256 << 20);
@@ -180,6 +185,9 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& fron
       ShutdownAndDrain(*cq);
     }
     return InvalidArgumentError(flag + ": cannot listen on " + address);
+  }
+  if (grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService()) {
+    health->SetServingStatus(kServiceName, false);
   }
   using Svc = inference::GRPCInferenceService::AsyncService;
   Svc& svc = server->service_;
@@ -215,6 +223,14 @@ std::vector<grpc::CompletionQueue*> KServeGrpcServer::completion_queues() const 
 }
 
 KServeGrpcServer::~KServeGrpcServer() { Shutdown(std::chrono::system_clock::now()); }
+
+void KServeGrpcServer::SetReady(bool ready) {
+  if (server_ != nullptr) {
+    if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+      health->SetServingStatus(kServiceName, ready);
+    }
+  }
+}
 
 void KServeGrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (shut_down_) {

@@ -48,6 +48,10 @@ class KServeGrpcServer {
   KServeGrpcServer& operator=(const KServeGrpcServer&) = delete;
 
   int port() const { return port_; }
+  // The grpc.health.v1.Health status of "inference.GRPCInferenceService": SERVING once ready
+  // (the first plan applied), NOT_SERVING before and while shutting down. The server's overall
+  // status ("") is SERVING while it runs.
+  void SetReady(bool ready);
   // The loops' completion queues: glet channels may complete their batches there, so requests
   // are answered on a loop thread (ProxyChannel). Valid until Shutdown(), which waits for what
   // is pending on them.

@@ -13,6 +13,7 @@
 // deadline), never slept on. Every process is stopped by a guard, even when an assertion fails.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -624,6 +625,51 @@ TEST(KServeHttpTest, VersionOneIsServedOtherVersionsAreNotFound) {
   inference::ModelMetadataResponse meta_response;
   grpc::ClientContext meta_ctx;
   EXPECT_TRUE(stub->ModelMetadata(&meta_ctx, meta, &meta_response).ok());
+}
+
+// grpc.health.v1.Health/Check for `service` over a generic stub (the health proto's C++ code is
+// not installed): the status enum (0 unknown, 1 SERVING, 2 NOT_SERVING), or -1 with `error` set.
+int GrpcHealth(const std::string& address, const std::string& service, std::string* error) {
+  grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  std::string request;  // HealthCheckRequest{service = 1}
+  if (!service.empty()) {
+    request = std::string(1, '\x0a') + static_cast<char>(service.size()) + service;
+  }
+  grpc::Slice slice(request);
+  grpc::ByteBuffer in(&slice, 1);
+  grpc::ByteBuffer out;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &in, &out,
+                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
+  grpc::Status s = done.get_future().get();
+  if (!s.ok()) {
+    *error = s.error_message();
+    return -1;
+  }
+  std::vector<grpc::Slice> slices;
+  (void)out.Dump(&slices);
+  std::string bytes;
+  for (const grpc::Slice& sl : slices) {
+    bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  }
+  // HealthCheckResponse{status = 1}: "\x08 <status>", or empty for 0.
+  return bytes.size() == 2 && bytes[0] == '\x08' ? bytes[1] : 0;
+}
+
+// Issue 16: Kubernetes' native gRPC probes call grpc.health.v1.Health, which was missing.
+TEST(KServeGrpcTest, HealthServiceFollowsReadiness) {
+  testing::TempDir dir;
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  std::string error;
+  EXPECT_EQ(GrpcHealth(d.grpc(), "", &error), 1) << error;  // live
+  EXPECT_EQ(GrpcHealth(d.grpc(), "inference.GRPCInferenceService", &error), 2) << error;
+  ASSERT_TRUE(d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu"))));
+  ASSERT_TRUE(d.AwaitReady());
+  EXPECT_EQ(GrpcHealth(d.grpc(), "inference.GRPCInferenceService", &error), 1) << error;
+  EXPECT_EQ(GrpcHealth(d.grpc(), "no.such.Service", &error), -1);  // NOT_FOUND
 }
 
 TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
