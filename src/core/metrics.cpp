@@ -159,6 +159,16 @@ double MetricsRegistry::Value(const std::string& name, const Labels& labels) con
   return it->second.type == Type::kHistogram ? s->second.count : s->second.value;
 }
 
+double MetricsRegistry::HistogramSum(const std::string& name, const Labels& labels) const {
+  MutexLock lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end() || it->second.type != Type::kHistogram) {
+    return 0;
+  }
+  auto s = it->second.samples.find(Key(labels));
+  return s == it->second.samples.end() ? 0 : s->second.value;
+}
+
 double MetricsRegistry::Sum(const std::string& name, const Labels& match) const {
   MutexLock lock(mu_);
   auto it = families_.find(name);

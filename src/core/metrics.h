@@ -33,6 +33,8 @@ class MetricsRegistry {
 
   // Current value of a counter or gauge sample (0 if absent); a histogram's count.
   double Value(const std::string& name, const Labels& labels) const;
+  // A histogram sample's sum of observations (0 if absent).
+  double HistogramSum(const std::string& name, const Labels& labels) const;
   // Sum of a counter/gauge over every label set whose labels include `match`.
   double Sum(const std::string& name, const Labels& match) const;
 

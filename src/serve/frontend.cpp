@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <set>
@@ -967,6 +968,10 @@ Result<ServedInfo> Frontend::Describe(const std::string& name) const {
     info.is_app = true;
     info.inputs = a.inputs;
     info.slo_ms = a.slo_ms;
+    info.max_batch = std::numeric_limits<int>::max();
+    for (const model::AppStage& st : a.stages) {
+      info.max_batch = std::min(info.max_batch, impl_->models.at(st.model)->spec.max_batch);
+    }
     for (const std::string& out : a.outputs) {
       const model::AppStage& stage = a.stages[a.StageIndex(out)];
       model::TensorSpec spec = impl_->models.at(stage.model)->spec.output;
@@ -982,6 +987,7 @@ Result<ServedInfo> Frontend::Describe(const std::string& name) const {
   info.inputs = {it->second->spec.input};
   info.outputs = {it->second->spec.output};
   info.slo_ms = it->second->spec.slo_ms;
+  info.max_batch = it->second->spec.max_batch;
   return info;
 }
 

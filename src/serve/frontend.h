@@ -120,6 +120,7 @@ struct ServedInfo {
   std::vector<model::TensorSpec> inputs;
   std::vector<model::TensorSpec> outputs;
   double slo_ms = 0;
+  int max_batch = 1;  // the most items one request may carry (an app: the least of its stages')
 };
 
 class Frontend {

@@ -93,6 +93,54 @@ Json MetadataJson(const std::string& name, const ServedInfo& info) {
   return out;
 }
 
+// Triton's model configuration (what perf_analyzer and tritonclient read): name, platform,
+// max_batch_size, and each tensor's TYPE_* and dims without the batch dimension.
+Json ModelConfigJson(const std::string& name, const ServedInfo& info) {
+  auto tensors = [](const std::vector<model::TensorSpec>& specs) {
+    Json arr = Json::array();
+    for (const model::TensorSpec& s : specs) {
+      arr.push_back({{"name", s.name},
+                     {"data_type", "TYPE_" + std::string(model::DTypeName(s.dtype))},
+                     {"dims", s.shape}});
+    }
+    return arr;
+  };
+  return {{"name", name},
+          {"platform", info.is_app ? "ensemble" : "glet"},
+          {"backend", "glet"},
+          {"max_batch_size", info.max_batch},
+          {"input", tensors(info.inputs)},
+          {"output", tensors(info.outputs)},
+          {"parameters", {{"slo_ms", {{"string_value", FormatDouble(info.slo_ms, 3)}}}}}};
+}
+
+// Triton's model statistics, from the frontend's metrics (totals since start; times in ns).
+Json ModelStatsJson(const std::string& name, const MetricsRegistry& m) {
+  const Labels model = {{"model", name}};
+  auto duration = [](double count, double ms) {
+    return Json{{"count", static_cast<int64_t>(count)},
+                {"ns", static_cast<int64_t>(std::llround(ms * 1e6))}};
+  };
+  const double served = m.Value("glet_requests_total", {{"model", name}, {"outcome", "served"}});
+  const double failed = m.Value("glet_requests_total", {{"model", name}, {"outcome", "failed"}}) +
+                        m.Value("glet_requests_total", {{"model", name}, {"outcome", "dropped"}});
+  Json stats = {{"name", name},
+                {"version", kServedModelVersion},
+                {"inference_count", static_cast<int64_t>(m.HistogramSum("glet_batch_size", model))},
+                {"execution_count", static_cast<int64_t>(m.Value("glet_batch_size", model))},
+                {"inference_stats",
+                 {{"success", duration(served, m.HistogramSum("glet_request_latency_ms", model))},
+                  {"fail", duration(failed, 0)},
+                  {"queue", duration(m.Value("glet_queue_time_ms", model),
+                                     m.HistogramSum("glet_queue_time_ms", model))},
+                  {"compute_input", duration(0, 0)},
+                  {"compute_infer", duration(m.Value("glet_compute_time_ms", model),
+                                             m.HistogramSum("glet_compute_time_ms", model))},
+                  {"compute_output", duration(0, 0)}}},
+                {"batch_stats", Json::array()}};
+  return {{"model_stats", Json::array({stats})}};
+}
+
 }  // namespace
 
 InferResponseBody JsonInferResponse(const std::string& model, const JsonInferRequest& request,
@@ -291,6 +339,31 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     }
     SetJson(res, HttpCodeFor(result), body);
   };
+  auto config = [f, version_ok](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    Result<ServedInfo> info = f->Describe(name);
+    if (!info.ok()) {
+      SetJson(res, 404, {{"error", info.status().message()}});
+      return;
+    }
+    if (version_ok(req, res)) {
+      SetJson(res, 200, ModelConfigJson(name, *info));
+    }
+  };
+  auto stats = [f, m, version_ok](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    if (!f->Describe(name).ok()) {
+      SetJson(res, 404, {{"error", "unknown model '" + name + "'"}});
+      return;
+    }
+    if (version_ok(req, res)) {
+      SetJson(res, 200, ModelStatsJson(name, *m));
+    }
+  };
+  s.Get(R"(/v2/models/([^/]+)/config)", config);
+  s.Get(R"(/v2/models/([^/]+)/versions/([^/]+)/config)", config);
+  s.Get(R"(/v2/models/([^/]+)/stats)", stats);
+  s.Get(R"(/v2/models/([^/]+)/versions/([^/]+)/stats)", stats);
   s.Get(R"(/v2/models/([^/]+))", metadata);
   s.Get(R"(/v2/models/([^/]+)/versions/([^/]+))", metadata);
   s.Get(R"(/v2/models/([^/]+)/ready)", ready);

@@ -3,6 +3,8 @@
 //   GET  /v2                                   server metadata
 //   GET  /v2/models/{name}                     model metadata (404 if unknown)
 //   GET  /v2/models/{name}/ready               200 when ready, else 503
+//   GET  /v2/models/{name}/config              Triton model configuration (max_batch_size, TYPE_*)
+//   GET  /v2/models/{name}/stats               Triton model statistics (counts, ns) from /metrics
 //   POST /v2/models/{name}/infer               {"inputs": [{"name", "shape", "datatype", "data"}]}
 //   (each model route also as /v2/models/{name}/versions/{v}/...: version 1 is served, any other
 //   is 404; infer takes the binary tensor data extension, and only the outputs asked for)

@@ -608,6 +608,29 @@ TEST(KServeHttpTest, VersionOneIsServedOtherVersionsAreNotFound) {
   EXPECT_EQ(reply.status, 400);
   EXPECT_THAT(reply.body, HasSubstr("model 'lenet1' has no output 'logits' (it has: output)"));
 
+  // Triton's model configuration and statistics (perf_analyzer and tritonclient read them; they
+  // were 404).
+  reply = HttpGet(d.http(), "/v2/models/lenet1/config");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  Result<Json> config = ParseJson(reply.body, "config");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ((*config)["name"], "lenet1");
+  EXPECT_EQ((*config)["max_batch_size"], 32);
+  EXPECT_EQ((*config)["input"][0]["data_type"], "TYPE_FP32");
+  EXPECT_EQ((*config)["input"][0]["dims"], Json::array({1, 28, 28}));
+  EXPECT_EQ(HttpGet(d.http(), "/v2/models/lenet1/versions/1/config").status, 200);
+  EXPECT_EQ(HttpGet(d.http(), "/v2/models/nosuch/config").status, 404);
+  reply = HttpGet(d.http(), "/v2/models/lenet1/stats");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  Result<Json> stats = ParseJson(reply.body, "stats");
+  ASSERT_TRUE(stats.ok());
+  const Json& lenet = (*stats)["model_stats"][0];
+  EXPECT_EQ(lenet["name"], "lenet1");
+  EXPECT_EQ(lenet["inference_stats"]["success"]["count"], 2);  // the two served above
+  EXPECT_GT(lenet["inference_stats"]["success"]["ns"].get<int64_t>(), 0);
+  EXPECT_EQ(lenet["inference_count"], 2);
+  EXPECT_GE(lenet["execution_count"].get<int64_t>(), 1);
+
   auto stub = inference::GRPCInferenceService::NewStub(
       grpc::CreateChannel(d.grpc(), grpc::InsecureChannelCredentials()));
   inference::ModelInferRequest request;
