@@ -188,7 +188,24 @@ double MetricsRegistry::Sum(const std::string& name, const Labels& match) const 
   return total;
 }
 
+int MetricsRegistry::AddCollector(std::function<void()> collect) {
+  MutexLock lock(collectors_mu_);
+  collectors_.emplace(next_collector_, std::move(collect));
+  return next_collector_++;
+}
+
+void MetricsRegistry::RemoveCollector(int id) {
+  MutexLock lock(collectors_mu_);
+  collectors_.erase(id);
+}
+
 std::string MetricsRegistry::RenderPrometheus() const {
+  {
+    MutexLock collecting(collectors_mu_);
+    for (const auto& [id, collect] : collectors_) {
+      collect();
+    }
+  }
   MutexLock lock(mu_);
   std::string out;
   for (const auto& [name, f] : families_) {

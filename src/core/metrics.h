@@ -6,6 +6,7 @@
 // map lookup and an add).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -38,7 +39,15 @@ class MetricsRegistry {
   // Sum of a counter/gauge over every label set whose labels include `match`.
   double Sum(const std::string& name, const Labels& match) const;
 
+  // Renders every family, after running the collectors (which Set the gauges they own).
   std::string RenderPrometheus() const;
+
+  // A collector updates gauges that are cheaper to read on demand than to keep current (e.g. a
+  // queue length): it runs at every RenderPrometheus(), on the rendering thread. Returns its id.
+  // RemoveCollector() returns only once no run of it is in progress: call it before what the
+  // collector reads goes away.
+  int AddCollector(std::function<void()> collect);
+  void RemoveCollector(int id);
 
  private:
   struct Sample {
@@ -61,6 +70,10 @@ class MetricsRegistry {
 
   mutable Mutex mu_;
   std::map<std::string, Family> families_ GLET_GUARDED_BY(mu_);
+  // Lock order: collectors_mu_ -> mu_ (a collector calls Set()).
+  mutable Mutex collectors_mu_;
+  std::map<int, std::function<void()>> collectors_ GLET_GUARDED_BY(collectors_mu_);
+  int next_collector_ GLET_GUARDED_BY(collectors_mu_) = 0;
 };
 
 }  // namespace glet

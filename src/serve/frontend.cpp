@@ -28,6 +28,7 @@ constexpr char kLatency[] = "glet_request_latency_ms";
 constexpr char kQueue[] = "glet_queue_time_ms";
 constexpr char kCompute[] = "glet_compute_time_ms";
 constexpr char kBatchSize[] = "glet_batch_size";
+constexpr char kQueued[] = "glet_queued_requests";
 constexpr char kBusy[] = "glet_glet_busy_ms_total";
 constexpr char kOccupancy[] = "glet_glet_occupancy";
 constexpr char kGletUp[] = "glet_glet_up";
@@ -61,6 +62,9 @@ void DeclareMetrics(MetricsRegistry& m) {
   m.Declare(kBusy, T::kCounter, "Time each glet spent running batches (ms).");
   m.Declare(kOccupancy, T::kGauge, "Busy fraction of each glet since its lane started.");
   m.Declare(kGletUp, T::kGauge, "1 if the glet is in rotation, 0 if marked down.");
+  m.Declare(kQueued, T::kGauge,
+            "Requests waiting in the frontend per model (its lanes' queues and, while none of its "
+            "glets is up, its outage queue), as of the scrape.");
   m.Declare(kEpoch, T::kGauge, "Epoch of the routing table (plan) in force.");
   m.Declare(kRetries, T::kCounter, "Requests re-routed after a glet failure.");
   m.Declare(kHeld, T::kCounter,
@@ -193,6 +197,7 @@ struct Frontend::Impl {
   bool hold_kick GLET_GUARDED_BY(hold_mu) = false;                  // look again now
   TimePoint hold_wake GLET_GUARDED_BY(hold_mu) = TimePoint::max();  // what it waits for
   std::thread hold_thread;
+  int queue_collector = -1;  // MetricsRegistry collector of kQueued
 };
 
 Frontend::Frontend(model::ModelManifest manifest, std::vector<model::AppSpec> apps,
@@ -242,11 +247,15 @@ Result<std::unique_ptr<Frontend>> Frontend::Create(model::ModelManifest manifest
   }
   DeclareMetrics(*f->impl_->metrics);
   Frontend* raw = f.get();
+  f->impl_->queue_collector = f->impl_->metrics->AddCollector([raw] { raw->CollectQueues(); });
   f->impl_->hold_thread = std::thread([raw] { raw->HoldLoop(); });
   return f;
 }
 
-Frontend::~Frontend() { Shutdown(impl_->clock->Now()); }
+Frontend::~Frontend() {
+  impl_->metrics->RemoveCollector(impl_->queue_collector);
+  Shutdown(impl_->clock->Now());
+}
 
 // ---------------------------------------------------------------------------------------------
 // Admission
@@ -397,6 +406,23 @@ void Frontend::Route(ModelState& ms, uint64_t id) {
     Drop(req, *drop);
   } else {
     Fail(id, refused);
+  }
+}
+
+void Frontend::CollectQueues() {
+  for (auto& [name, ms_ptr] : impl_->models) {
+    size_t queued = 0;
+    {
+      MutexLock lock(ms_ptr->mu);
+      for (const auto& [id, lane] : ms_ptr->lanes) {
+        queued += lane->batcher.queued_requests();
+      }
+      for (const auto& lane : ms_ptr->retired) {
+        queued += lane->batcher.queued_requests();
+      }
+      queued += ms_ptr->held.size();
+    }
+    impl_->metrics->Set(kQueued, {{"model", name}}, static_cast<double>(queued));
   }
 }
 

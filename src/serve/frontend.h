@@ -209,6 +209,8 @@ class Frontend {
   void WakeLaneBy(Lane& lane, TimePoint due);
   void OnGletFailure(ModelState& ms, Lane& lane, const Status& status,
                      std::vector<PendingRequest> requests);
+  // Sets the queue gauge of every model (a metrics collector, run at each scrape).
+  void CollectQueues();
   // Routes again the requests `ms` held, if one of its glets is up.
   void ReleaseHeld(ModelState& ms);
   // Wakes the hold thread if `give_up_at` is earlier than the time it waits for.

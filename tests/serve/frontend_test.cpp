@@ -313,6 +313,28 @@ TEST_P(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
   EXPECT_LE(margin_ms, 2);  // capped
 }
 
+// Issue 16: there was no gauge of what waits in the frontend. glet_queued_requests{model} counts
+// the lanes' queues and the outage queue as of each scrape.
+TEST_P(FrontendTest, QueuedRequestsGaugeCountsWhatWaits) {
+  ASSERT_TRUE(manifest_.SetSlo("resnet50", 5000).ok());
+  FrontendOptions o;
+  o.metrics = &metrics_;
+  o.work_conserving = false;  // requests wait for the (long) duty cycle
+  auto f = std::move(Frontend::Create(manifest_, {}, o).value());
+  ASSERT_TRUE(
+      f->ApplyRoutes({{"resnet50", {Route("g0", EmulatedGlet({"resnet50"}), 8, 2000, 10)}}}, 1)
+          .ok());
+  Results results;
+  for (int i = 0; i < 3; ++i) {
+    f->Infer("resnet50", Input("resnet50"), results.Callback());
+  }
+  metrics_.RenderPrometheus();  // runs the collectors
+  EXPECT_EQ(metrics_.Value("glet_queued_requests", {{"model", "resnet50"}}), 3);
+  EXPECT_EQ(metrics_.Value("glet_queued_requests", {{"model", "lenet1"}}), 0);
+  ASSERT_EQ(results.Wait(3).size(), 3u);
+  EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr("glet_queued_requests{model=\"resnet50\"} 0"));
+}
+
 TEST_P(FrontendTest, RequestThatCannotMeetItsSloIsDroppedAtOnceWithReason) {
   auto f = Make();
   // lenet1's SLO is 5 ms; this glet's batches are planned to take 50 ms.
