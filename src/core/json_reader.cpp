@@ -1,5 +1,8 @@
 #include "core/json_reader.h"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include "core/file_util.h"
@@ -232,12 +235,26 @@ Result<double> JsonReader::AsDouble() const {
 }
 
 Result<int64_t> JsonReader::AsInt() const {
-  if (node_.is_number_integer() || node_.is_number_unsigned()) {
+  if (node_.is_number_unsigned()) {
+    // Beyond int64 it would wrap (18446744073709551615 read as -1).
+    const uint64_t u = node_.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Error("out of range for a 64-bit integer (got " + Shorten(node_) + ")");
+    }
+    return static_cast<int64_t>(u);
+  }
+  if (node_.is_number_integer()) {
     return node_.get<int64_t>();
   }
   if (node_.is_number_float()) {
-    double d = node_.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) {
+    const double d = node_.get<double>();
+    // Range first: converting a double outside int64 is undefined behaviour (found by fuzzing:
+    // 9.0072e22 as an INT64 value).
+    constexpr double kTwo63 = 9223372036854775808.0;
+    if (!(d >= -kTwo63 && d < kTwo63)) {
+      return Error("out of range for a 64-bit integer (got " + Shorten(node_) + ")");
+    }
+    if (d == std::trunc(d)) {
       return static_cast<int64_t>(d);
     }
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace glet {
 namespace {
 
@@ -65,6 +67,25 @@ TEST(JsonReaderTest, LimitsAreCheckedBeforeParsing) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("t: JSON holds more than 6 values"), std::string::npos) << s.message();
   EXPECT_FALSE(CheckJsonLimits(text, {.max_depth = 1}, "t").ok());
+}
+
+// Fuzzing found 9.0072e22 as an INT64 value: converting it to int64 was undefined behaviour. And
+// an unsigned value beyond int64 wrapped (18446744073709551615 read as -1).
+TEST(JsonReaderTest, IntegersOutOfInt64RangeAreErrors) {
+  auto doc = ParseJson(R"({"a": 9.0072e22, "b": 18446744073709551615, "c": -9.3e18,
+                          "d": 1e18, "e": 9223372036854775807, "f": -4.0})",
+                       "n.json");
+  ASSERT_TRUE(doc.ok());
+  JsonReader r(*doc, "n.json");
+  for (const char* key : {"a", "b", "c"}) {
+    Result<int64_t> v = r.GetInt(key);
+    ASSERT_FALSE(v.ok()) << key;
+    EXPECT_NE(v.status().message().find("out of range for a 64-bit integer"), std::string::npos)
+        << v.status().message();
+  }
+  EXPECT_EQ(r.GetInt("d").value(), 1000000000000000000);
+  EXPECT_EQ(r.GetInt("e").value(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(r.GetInt("f").value(), -4);
 }
 
 TEST(JsonReaderTest, MissingFileIsInvalidArgumentNamingPath) {
