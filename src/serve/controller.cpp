@@ -349,7 +349,7 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
 }
 
 Json Controller::PlanView() const {
-  std::lock_guard<std::mutex> lock(view_mu_);
+  MutexLock lock(view_mu_);
   return view_;
 }
 
@@ -375,7 +375,7 @@ void Controller::PublishView() {
                      {"models", std::move(models)}});
   }
   v["glets"] = std::move(glets);
-  std::lock_guard<std::mutex> lock(view_mu_);
+  MutexLock lock(view_mu_);
   view_ = std::move(v);
 }
 

@@ -137,8 +137,8 @@ class Controller {
   // The share of every model's demand the plan in force was made for: 1, or less when the fleet
   // could not hold the demand (graceful degradation).
   double served_share_ GLET_GUARDED_BY(mu_) = 1;
-  mutable std::mutex view_mu_;  // leaf lock: guards view_ only
-  Json view_;
+  mutable Mutex view_mu_;  // leaf lock
+  Json view_ GLET_GUARDED_BY(view_mu_);
   std::map<std::string, std::unique_ptr<perf::DeviceProfile>> profiles_ GLET_GUARDED_BY(mu_);
   size_t known_devices_ GLET_GUARDED_BY(mu_) = 0;
   std::thread thread_;

@@ -10,6 +10,7 @@
 
 #include "core/json_reader.h"
 #include "core/logging.h"
+#include "core/mutex.h"
 #include "core/strings.h"
 #include "core/version.h"
 #include "serve/http_connection_pool.h"
@@ -190,12 +191,12 @@ InferResponseBody JsonInferResponse(const std::string& model, const JsonInferReq
 struct HttpService::Impl {
   httplib::Server server;
   std::thread thread;
-  std::mutex plan_mu;
-  std::function<Json()> plan_view;  // guarded by plan_mu
+  Mutex plan_mu;
+  std::function<Json()> plan_view GLET_GUARDED_BY(plan_mu);
 };
 
 void HttpService::SetPlanView(std::function<Json()> source) {
-  std::lock_guard<std::mutex> lock(impl_->plan_mu);
+  MutexLock lock(impl_->plan_mu);
   impl_->plan_view = std::move(source);
 }
 
@@ -374,7 +375,7 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
         [impl = svc->impl_.get()](const httplib::Request&, httplib::Response& res) {
           std::function<Json()> source;
           {
-            std::lock_guard<std::mutex> lock(impl->plan_mu);
+            MutexLock lock(impl->plan_mu);
             source = impl->plan_view;
           }
           Json view = source ? source() : Json();
