@@ -255,17 +255,22 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     }
     return true;
   };
-  auto metadata = [f, version_ok](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    Result<ServedInfo> info = f->Describe(name);
-    if (!info.ok()) {
-      SetJson(res, 404, {{"error", info.status().message()}});
-      return;
-    }
-    if (version_ok(req, res)) {
-      SetJson(res, 200, MetadataJson(name, *info));
-    }
+  // A GET of a known model (404 naming it otherwise) and version, answered with to_json(name,
+  // its ServedInfo): metadata, configuration, statistics.
+  auto described = [f, version_ok](auto to_json) {
+    return [f, version_ok, to_json](const httplib::Request& req, httplib::Response& res) {
+      const std::string name = req.matches[1];
+      Result<ServedInfo> info = f->Describe(name);
+      if (!info.ok()) {
+        SetJson(res, 404, {{"error", info.status().message()}});
+        return;
+      }
+      if (version_ok(req, res)) {
+        SetJson(res, 200, to_json(name, *info));
+      }
+    };
   };
+  auto metadata = described(&MetadataJson);
   auto ready = [f, version_ok](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
     if (!f->Describe(name).ok()) {
@@ -340,27 +345,9 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     }
     SetJson(res, HttpCodeFor(result), body);
   };
-  auto config = [f, version_ok](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    Result<ServedInfo> info = f->Describe(name);
-    if (!info.ok()) {
-      SetJson(res, 404, {{"error", info.status().message()}});
-      return;
-    }
-    if (version_ok(req, res)) {
-      SetJson(res, 200, ModelConfigJson(name, *info));
-    }
-  };
-  auto stats = [f, m, version_ok](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
-    if (!f->Describe(name).ok()) {
-      SetJson(res, 404, {{"error", "unknown model '" + name + "'"}});
-      return;
-    }
-    if (version_ok(req, res)) {
-      SetJson(res, 200, ModelStatsJson(name, *m));
-    }
-  };
+  auto config = described(&ModelConfigJson);
+  auto stats = described(
+      [m](const std::string& name, const ServedInfo&) { return ModelStatsJson(name, *m); });
   s.Get(R"(/v2/models/([^/]+)/config)", config);
   s.Get(R"(/v2/models/([^/]+)/versions/([^/]+)/config)", config);
   s.Get(R"(/v2/models/([^/]+)/stats)", stats);

@@ -152,7 +152,7 @@ Result<model::Tensor> ParseInput(const JsonReader& in, BinaryCursor& binary) {
   GLET_ASSIGN_OR_RETURN(JsonReader data, in.Child("data"));
   std::vector<double> values;
   GLET_RETURN_IF_ERROR(FlattenData(data, shape, 0, dtype, &values));
-  const int64_t n = model::NumElements(shape);
+  const int64_t n = elements;
   if (static_cast<int64_t>(values.size()) != n) {
     return in.Error("data: holds " + std::to_string(values.size()) + " values, shape " +
                     model::ShapeToString(shape) + " needs " + std::to_string(n));

@@ -234,6 +234,15 @@ class FrontendTest : public ::testing::TestWithParam<bool> {
     return channel;
   }
 
+  // One random tensor per input of `info` (an app's), named as the app names them.
+  static std::vector<NamedTensor> RandomInputs(const ServedInfo& info) {
+    std::vector<NamedTensor> inputs;
+    for (const model::TensorSpec& s : info.inputs) {
+      inputs.push_back({s.name, model::MakeRandomInput(s, 1, 5)});
+    }
+    return inputs;
+  }
+
   GletRoute Route(const std::string& id, std::shared_ptr<GletChannel> channel, int batch = 8,
                   double duty_ms = 5, double latency_ms = 2, double rate = 100) const {
     GletRoute r;
@@ -673,12 +682,8 @@ TEST_P(FrontendTest, GameAppFansOutAndJoinsAllSevenModels) {
   ASSERT_TRUE(info.ok());
   EXPECT_TRUE(info->is_app);
   ASSERT_EQ(info->inputs.size(), 2u);
-  std::vector<NamedTensor> inputs;
-  for (const model::TensorSpec& s : info->inputs) {
-    inputs.push_back({s.name, model::MakeRandomInput(s, 1, 5)});
-  }
   Results results;
-  f->Infer("game", std::move(inputs), results.Callback());
+  f->Infer("game", RandomInputs(*info), results.Callback());
   auto all = results.Wait(1);
   ASSERT_EQ(all.size(), 1u);
   ASSERT_EQ(all[0].outcome, RequestOutcome::kServed) << all[0].status.ToString();
@@ -725,12 +730,8 @@ TEST_P(FrontendTest, AppStagesRunOnceWhenTheRootAnswersAtOnce) {
   ASSERT_TRUE(f->ApplyRoutes(routes, 1).ok());
   auto info = f->Describe("traffic");
   ASSERT_TRUE(info.ok());
-  std::vector<NamedTensor> inputs;
-  for (const model::TensorSpec& s : info->inputs) {
-    inputs.push_back({s.name, model::MakeRandomInput(s, 1, 5)});
-  }
   Results results;
-  f->Infer("traffic", std::move(inputs), results.Callback());
+  f->Infer("traffic", RandomInputs(*info), results.Callback());
   auto all = results.Wait(1);
   ASSERT_EQ(all.size(), 1u);
   ASSERT_EQ(all[0].outcome, RequestOutcome::kServed) << all[0].status.ToString();
