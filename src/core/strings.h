@@ -12,6 +12,8 @@ namespace glet {
 
 std::vector<std::string> Split(std::string_view s, char sep);
 std::string_view Trim(std::string_view s);
+// Equality in time independent of where the strings first differ (for secrets).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
 // Whole-string parses; errors are kInvalidArgument "<what>: expected an integer (got 'x')".

@@ -6,6 +6,8 @@
 #include <random>
 #include <set>
 
+#include "core/strings.h"
+
 namespace glet::serve {
 
 namespace {
@@ -32,14 +34,6 @@ std::string NewSession() {
     out += buf;
   }
   return out;
-}
-
-bool SameSecret(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
 }
 
 }  // namespace
@@ -77,7 +71,7 @@ Result<BackendRecord*> BackendRegistry::FindLocked(const std::string& backend_id
   if (it == backends_.end()) {
     return NotFoundError("unknown backend '" + backend_id + "': register again");
   }
-  if (!SameSecret(session, it->second.session)) {
+  if (!ConstantTimeEquals(session, it->second.session)) {
     return PermissionDeniedError("backend '" + backend_id +
                                  "': the call's session is not the one of its registration");
   }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/file_util.h"
+#include "core/strings.h"
 
 namespace glet::serve {
 
@@ -18,24 +19,9 @@ std::string& Installed() {
   return *token;
 }
 
-std::string Trim(std::string s) {
-  const size_t newline = s.find_first_of("\r\n");
-  if (newline != std::string::npos) {
-    s.resize(newline);
-  }
-  const size_t begin = s.find_first_not_of(" \t");
-  const size_t end = s.find_last_not_of(" \t");
-  return begin == std::string::npos ? std::string() : s.substr(begin, end - begin + 1);
-}
-
-// Compares in time independent of where the strings first differ.
-bool SameSecret(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
+// The first line of `s`, without surrounding spaces and tabs.
+std::string FirstLine(std::string_view s) {
+  return std::string(Trim(s.substr(0, s.find_first_of("\r\n"))));
 }
 
 }  // namespace
@@ -46,7 +32,7 @@ Result<std::string> ControlAuth::LoadToken(const std::string& file) {
     if (!text.ok()) {
       return InvalidArgumentError("--control-token-file: " + text.status().message());
     }
-    std::string token = Trim(*text);
+    std::string token = FirstLine(*text);
     if (token.empty()) {
       return InvalidArgumentError("--control-token-file " + file + ": holds no token");
     }
@@ -56,7 +42,7 @@ Result<std::string> ControlAuth::LoadToken(const std::string& file) {
   if (env == nullptr) {
     return std::string();
   }
-  std::string token = Trim(env);
+  std::string token = FirstLine(env);
   if (token.empty()) {
     return InvalidArgumentError(std::string(kControlTokenEnv) + ": set but empty");
   }
@@ -100,7 +86,7 @@ grpc::Status ControlAuth::Check(const grpc::ServerContextBase* context) {
     if (it != metadata.end()) {
       const std::string_view value(it->second.data(), it->second.size());
       if (value.substr(0, kBearer.size()) == kBearer &&
-          SameSecret(value.substr(kBearer.size()), Installed())) {
+          ConstantTimeEquals(value.substr(kBearer.size()), Installed())) {
         return grpc::Status::OK;
       }
     }
