@@ -215,25 +215,37 @@ TimePoint Batcher::DueAt(const Candidate& c, TimePoint now, TimePoint free,
       why = BatchTrigger::kDutyCycle;
     }
   }
-  if (eager < by_deadline) {
-    // Not forced by its own deadline: on a time-shared glet it takes turns with the other
-    // members that have work, and must not push one past the latest start of its batch.
-    // The other member's loop needs time to wake and cut: as long as this loop's own wake-ups
-    // run late (the wake-up margin), at least kYield.
-    const Duration grace = std::max(kYield, wakeup_margin_);
-    const TimePoint others = glet_->OthersLatestStart(slot_);
-    if (others != TimePoint::max()) {
-      if (glet_->MustYield(slot_)) {
-        eager = std::max(eager, free) + grace;
-      }
-      if (std::max(eager, free) + LatencyFor(c.items) > others) {
-        eager = std::max({eager, others, now}) + grace;
-      }
+  // On a time-shared glet the members with work take turns, and a cut must not push another
+  // member past the latest start of its batch. The other member's loop needs time to wake and
+  // cut: as long as this loop's own wake-ups run late (the wake-up margin), at least kYield.
+  const Duration grace = std::max(kYield, wakeup_margin_);
+  const bool must_yield = glet_->MustYield(slot_);
+  if (eager < by_deadline && glet_->OthersLatestStart(slot_) != TimePoint::max()) {
+    // Not forced by its own deadline. When another member cut last it is this member's turn,
+    // and that member's latest start does not hold it back (else two members could each wait
+    // for the other until one's deadline forced a cut that made the other miss).
+    if (must_yield) {
+      eager = std::max(eager, free) + grace;
+    }
+    const TimePoint others = glet_->LatestStartOfWaitingTurns(slot_);
+    if (others != TimePoint::max() && std::max(eager, free) + LatencyFor(c.items) > others) {
+      eager = std::max({eager, others, now}) + grace;
     }
   }
   if (by_deadline < eager || (by_deadline == eager && !c.full)) {
     eager = by_deadline;
     why = BatchTrigger::kDeadline;
+    if (must_yield) {
+      // Its own deadline is near, but this member cut the glet's last batch: it does not take
+      // the glet again from a member whose turn it is and whose batch can still make it but
+      // would not behind this one (an overloaded member keeps to its share; its head is shed
+      // if it can no longer make it).
+      const TimePoint others = glet_->OthersLatestStart(slot_);
+      if (others != TimePoint::max() && others >= now &&
+          std::max(now, free) + LatencyFor(c.items) > others) {
+        eager = others + grace;
+      }
+    }
   }
   if (trigger != nullptr) {
     *trigger = why;

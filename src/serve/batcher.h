@@ -45,9 +45,11 @@
 //     cut the last batch waits for them), and must not make another member miss: if it would
 //     run past another member's published latest start, it waits for that member to cut first
 //     (a yield lasts max(50 us, the wake-up margin) past the time the other is expected to cut:
-//     its loop must wake up to cut). So each member keeps its share of the glet while another is
-//     overloaded. wake_at is when the next cut becomes due (now if another batch is ready at once,
-//     TimePoint::max() when the queue is empty).
+//     its loop must wake up to cut), except for the member that cut last (it is this member's
+//     turn). A cut due by its own deadline waits too when this member cut the last batch and
+//     another member's batch, still in time, would miss behind it. So each member keeps its
+//     share of the glet while another is overloaded. wake_at is when the next cut becomes due
+//     (now if another batch is ready at once, TimePoint::max() when the queue is empty).
 //   - Each cut batch of k items is expected to occupy the glet for L(k) after the batches cut
 //     before it on the glet (GletLoad::OnCut); BatchAnswered(now) reports each answered batch,
 //     and when none is left in flight the glet is free at that moment.

@@ -90,4 +90,16 @@ TimePoint GletLoad::OthersLatestStart(int slot) const {
   return earliest;
 }
 
+TimePoint GletLoad::LatestStartOfWaitingTurns(int slot) const {
+  MutexLock lock(mu_);
+  TimePoint earliest = TimePoint::max();
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const int other = static_cast<int>(i);
+    if (other != slot && other != last_cut_slot_ && members_[i].present) {
+      earliest = std::min(earliest, members_[i].latest_start);
+    }
+  }
+  return earliest;
+}
+
 }  // namespace glet::serve

@@ -15,7 +15,10 @@
 //     OthersLatestStart(slot) is the earliest of the other members'.
 //   - turns: MustYield(slot) is true when that member cut the glet's last batch and another
 //     member has work queued: members with work take turns (round robin), so one member's
-//     overload cannot take the others' share of the glet.
+//     overload cannot take the others' share of the glet. A member whose turn it is (another
+//     cut last) does not wait for the latest start of the member that cut last
+//     (LatestStartOfWaitingTurns), and the member that cut last waits for it even when its own
+//     deadline is near, as long as its cut would make the other miss (Batcher::DueAt).
 //
 // Pure state (no clock, no threads): callers pass `now`. Thread safety: every method may be
 // called from any thread (lanes of different models share one GletLoad); the internal mutex is
@@ -57,6 +60,9 @@ class GletLoad {
   bool MustYield(int slot) const;
   // The earliest latest start published by the members other than `slot` (max() if none).
   TimePoint OthersLatestStart(int slot) const;
+  // The same, leaving out the member that cut the glet's last batch too: when another member
+  // cut last, it is `slot`'s turn, and that member's latest start does not hold `slot` back.
+  TimePoint LatestStartOfWaitingTurns(int slot) const;
 
  private:
   mutable Mutex mu_;

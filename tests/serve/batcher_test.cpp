@@ -565,6 +565,44 @@ TEST_F(BatcherTest, TimeSharedGletKeepsEachMembersShare) {
   EXPECT_EQ(glet->busy_until(), t0 + milliseconds(4 + 5 + 8));
 }
 
+// Two members whose head batches cannot both run in time in A-then-B order: A cut the glet's
+// last batch, so it is B's turn; B runs as soon as the glet is free instead of waiting for A's
+// latest start, and A, though its own deadline comes first, does not take the glet back from B
+// (before, each waited for the other until A's deadline cut made B miss). A's head is then
+// served as far as it still fits and the rest is shed.
+TEST_F(BatcherTest, MemberThatCutLastDoesNotTakeTheGletBackByItsDeadline) {
+  auto glet = std::make_shared<GletLoad>();
+  const TimePoint t0 = clock_.Now();
+  Batcher a = MakeBatcher(TestConfig(), glet);
+  Batcher b = MakeBatcher(TestConfig(), glet);
+  for (RequestId id = 1; id <= 4; ++id) {
+    EnqueueOk(a, Req(id));
+  }
+  ASSERT_TRUE(a.Decide(t0).batch.has_value());  // A's full batch runs until t0 + 8
+  for (RequestId id = 5; id <= 8; ++id) {
+    EnqueueOk(a, Req(id, milliseconds(18)));  // A's head: latest start t0 + 10
+  }
+  EnqueueOk(b, Req(100, milliseconds(20)));  // B's: latest start t0 + 12
+  const BatchDecision da = a.Decide(t0);
+  EXPECT_FALSE(da.batch.has_value());
+  EXPECT_GT(da.wake_at, t0 + milliseconds(12)) << "A must not cut at its own deadline (t0 + 10)";
+  const BatchDecision wait_b = b.Decide(t0);
+  EXPECT_FALSE(wait_b.batch.has_value());
+  EXPECT_EQ(wait_b.wake_at, t0 + milliseconds(8)) << "B's turn: it runs when the glet is free";
+  clock_.AdvanceTo(t0 + milliseconds(8));
+  a.BatchAnswered(clock_.Now());
+  const BatchDecision db = b.Decide(clock_.Now());
+  ASSERT_TRUE(db.batch.has_value());
+  EXPECT_EQ(Ids(*db.batch), std::vector<RequestId>{100});  // ends t0 + 13 <= t0 + 20
+  const BatchDecision next_a = a.Decide(clock_.Now());     // behind B's batch, until t0 + 13
+  ASSERT_TRUE(next_a.batch.has_value());
+  EXPECT_EQ(Ids(*next_a.batch), std::vector<RequestId>{5});  // t0 + 13 + 5 <= t0 + 18
+  ASSERT_EQ(next_a.dropped.size(), 3u);
+  for (const DroppedRequest& d : next_a.dropped) {
+    EXPECT_EQ(d.reason, DropReason::kOverloaded);
+  }
+}
+
 // A batcher leaves its glet when destroyed or moved from: the members count follows.
 TEST_F(BatcherTest, MembersJoinAndLeaveTheirGlet) {
   auto glet = std::make_shared<GletLoad>();
