@@ -128,6 +128,20 @@ std::vector<std::string> AppSpec::Consumers(const std::string& id) const {
   return out;
 }
 
+std::vector<Duration> TimeAfterStages(const AppSpec& app,
+                                      const std::function<Duration(const std::string&)>& least) {
+  std::vector<Duration> after(app.stages.size(), Duration::zero());
+  for (size_t s = app.stages.size(); s-- > 0;) {
+    for (const std::string& consumer : app.Consumers(app.stages[s].id)) {
+      const int c = app.StageIndex(consumer);
+      if (c > static_cast<int>(s)) {
+        after[s] = std::max(after[s], least(app.stages[c].model) + after[c]);
+      }
+    }
+  }
+  return after;
+}
+
 Result<AppSpec> ParseAppSpec(const JsonReader& root, const ModelManifest* manifest) {
   GLET_RETURN_IF_ERROR(root.ExpectObject());
   AppDraft draft;

@@ -20,9 +20,11 @@
 // input, no outputs.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/json_reader.h"
 #include "core/status.h"
 #include "model/model_spec.h"
@@ -50,6 +52,14 @@ struct AppSpec {
   // Ids of the stages that consume `id`'s output (stage id or app input name).
   std::vector<std::string> Consumers(const std::string& id) const;
 };
+
+// Per stage (indexed as app.stages, which must be in topological order, as loaded): the least
+// time the stages after it need once it is done, the longest path through its consumers of
+// `least(model)` (the serving plane passes each model's batch-1 latency on its fastest glet). A
+// stage request must be done that long before the app's deadline, else the app is certain to
+// miss: the frontend and the simulator give each stage that much less time.
+std::vector<Duration> TimeAfterStages(const AppSpec& app,
+                                      const std::function<Duration(const std::string&)>& least);
 
 // Parses either format from a parsed document. `manifest` may be null (models then unchecked).
 Result<AppSpec> ParseAppSpec(const JsonReader& root, const ModelManifest* manifest);

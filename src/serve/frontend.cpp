@@ -1299,7 +1299,22 @@ void Frontend::RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage) {
     on_done(std::move(r));
     return;
   }
-  Submit(st.model, std::move(*input), impl_->clock->Now(), run->deadline, std::move(on_done));
+  Submit(st.model, std::move(*input), impl_->clock->Now(),
+         run->deadline - TimeAfterStage(*run->app, stage), std::move(on_done));
+}
+
+Duration Frontend::TimeAfterStage(const model::AppSpec& app, size_t stage) const {
+  auto fastest = [this](const std::string& model) {
+    ModelState& ms = *impl_->models.at(model);
+    MutexLock lock(ms.mu);
+    std::optional<Duration> least;
+    for (const auto& [id, lane] : ms.lanes) {
+      const Duration one = lane->batcher.config().batch_latency.front();
+      least = least ? std::min(*least, one) : one;
+    }
+    return least.value_or(Duration::zero());
+  };
+  return model::TimeAfterStages(app, fastest)[stage];
 }
 
 }  // namespace glet::serve

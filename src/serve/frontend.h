@@ -31,8 +31,11 @@
 // all fails its requests at once (kUnavailable: nothing will come back).
 //
 // Apps (multi-model DAGs) are served under their name: stages run as internal model requests
-// carrying the app's end-to-end deadline; an app request ends with its first dropped/failed
-// stage or when every exit stage is served.
+// whose deadline is the app's end-to-end deadline less the least time the stages after them need
+// (TimeAfterStage), so a request that cannot finish the remaining stages in time is dropped at
+// the stage where that becomes certain, before later stages spend device time on it; an app
+// request ends with its first dropped/failed stage (its status names the app and the stage) or
+// when every exit stage is served.
 //
 // Time: lanes wait in real time, so `clock` must be a real clock (SystemClock); the policies
 // inside (Batcher, Router, RateMonitor) are tested under ManualClock on their own.
@@ -222,6 +225,10 @@ class Frontend {
   void Fail(uint64_t id, Status status);
   void StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs, InferCallback done);
   void RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage);
+  // The least time the stages after `stage` need once it is done: the longest path through its
+  // consumers of their models' batch-1 latency on their fastest glet. A stage request must be
+  // done that long before the app's deadline, else the app is certain to miss.
+  Duration TimeAfterStage(const model::AppSpec& app, size_t stage) const;
   // REQUIRES: run.mu held (not analysed: AppRun is incomplete here).
   Result<model::Tensor> StageInput(const AppRun& run,
                                    size_t stage) const GLET_NO_THREAD_SAFETY_ANALYSIS;

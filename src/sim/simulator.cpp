@@ -1014,7 +1014,17 @@ void Engine::RunStage(int run_index, int stage) {
   ++run.outstanding;
   const uint64_t payload =
       kAppBit | (static_cast<uint64_t>(run_index) << kStageBits) | static_cast<uint64_t>(stage);
-  Submit(apps_[run.app].stage_model[stage], run.deadline_ns, payload);
+  // As the frontend does: the stage must be done in time for the least the later stages need.
+  auto fastest = [this](const std::string& model) {
+    std::optional<Duration> least;
+    for (const auto& [id, lane] : models_[model_index_.at(model)]->lanes) {
+      const Duration one = lanes_[lane]->batcher.config().batch_latency.front();
+      least = least ? std::min(*least, one) : one;
+    }
+    return least.value_or(Duration::zero());
+  };
+  const Duration after = model::TimeAfterStages(*apps_[run.app].spec, fastest)[stage];
+  Submit(apps_[run.app].stage_model[stage], run.deadline_ns - after.count(), payload);
 }
 
 void Engine::StageDone(uint64_t payload, bool served, serve::RequestOutcome outcome,

@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "model/app_spec.h"
 #include "testing/test_util.h"
 
@@ -114,6 +116,31 @@ TEST(SpecAppTest, StagesComeOutInTopologicalOrder) {
   }
   EXPECT_THAT(app->stages[0].inputs, ElementsAre("x"));
   EXPECT_THAT(app->stages[3].inputs, ElementsAre("b", "c"));
+}
+
+// Each stage's time after it: the longest path of the later stages' least latencies.
+TEST(SpecAppTest, TimeAfterStagesIsTheLongestPathOfTheLaterStages) {
+  // x -> a -> {b (model mb: 5 ms), c (mc: 7 ms)} -> d (md: 3 ms).
+  auto app = ParseText(R"({"name": "diamond", "slo_ms": 100,
+    "inputs": [{"name": "x", "dtype": "FP32", "shape": [3]}],
+    "stages": [{"id": "a", "model": "ma", "inputs": ["x"]},
+               {"id": "b", "model": "mb", "inputs": ["a"]},
+               {"id": "c", "model": "mc", "inputs": ["a"]},
+               {"id": "d", "model": "md", "inputs": ["b", "c"]}],
+    "outputs": ["d"]})",
+                       "d.json", nullptr);
+  ASSERT_TRUE(app.ok()) << app.status().message();
+  const std::map<std::string, Duration> least = {{"ma", std::chrono::milliseconds(1)},
+                                                 {"mb", std::chrono::milliseconds(5)},
+                                                 {"mc", std::chrono::milliseconds(7)},
+                                                 {"md", std::chrono::milliseconds(3)}};
+  const std::vector<Duration> after =
+      TimeAfterStages(*app, [&](const std::string& m) { return least.at(m); });
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(after[app->StageIndex("a")], std::chrono::milliseconds(10));  // via c, then d
+  EXPECT_EQ(after[app->StageIndex("b")], std::chrono::milliseconds(3));
+  EXPECT_EQ(after[app->StageIndex("c")], std::chrono::milliseconds(3));
+  EXPECT_EQ(after[app->StageIndex("d")], Duration::zero());  // an exit stage
 }
 
 TEST(SpecAppTest, UnknownKeyNamesPointer) {

@@ -741,6 +741,35 @@ TEST_P(FrontendTest, AppStagesRunOnceWhenTheRootAnswersAtOnce) {
   }
 }
 
+// A request that cannot finish the stages after the first by the app's deadline is dropped at
+// the first stage, which names itself, before it spends device time there (it used to be served
+// there and then dropped at the next stage).
+TEST_P(FrontendTest, AppRequestThatCannotFinishTheLaterStagesIsDroppedAtTheFirst) {
+  auto app = model::LoadAppSpec(testing::SourcePath("resource/apps/traffic.json"), &manifest_);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  auto f = Make({*app});
+  std::vector<ModelRoutes> routes;
+  for (const std::string m : {"ssd-mobilenetv1", "googlenet", "vgg16"}) {
+    // vgg16 (after ssd) needs all but 1 ms of the app's SLO even alone.
+    const double latency_ms = m == "vgg16" ? app->slo_ms - 1 : 10;
+    routes.push_back({m, {Route("g-" + m, EmulatedGlet({m}), 8, 5, latency_ms, 100)}});
+  }
+  ASSERT_TRUE(f->ApplyRoutes(routes, 1).ok());
+  auto info = f->Describe("traffic");
+  ASSERT_TRUE(info.ok());
+  Results results;
+  f->Infer("traffic", RandomInputs(*info), results.Callback());
+  auto all = results.Wait(1);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].outcome, RequestOutcome::kDropped);
+  EXPECT_EQ(all[0].drop_reason, DropReason::kSloUnreachable);
+  EXPECT_THAT(all[0].status.message(), HasSubstr("stage '" + app->stages[0].id + "'"));
+  EXPECT_EQ(
+      metrics_.Value("glet_requests_total", {{"model", "ssd-mobilenetv1"}, {"outcome", "served"}}),
+      0);
+  EXPECT_EQ(metrics_.Sum("glet_requests_total", {{"model", "vgg16"}}), 0);
+}
+
 TEST_P(FrontendTest, RoutingChangeIsMakeBeforeBreak) {
   auto f = Make();
   auto old_glet = EmulatedGlet({"resnet50"});

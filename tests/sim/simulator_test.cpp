@@ -335,6 +335,35 @@ TEST(SimulatorTest, AppEndsWhenItsExitStagesAreServed) {
   EXPECT_EQ(r->report.per_model.count("m"), 0u);  // stages are not client requests
 }
 
+// As in the frontend: an app request that cannot finish its later stages by the deadline is
+// dropped at the first stage, whose glet then runs nothing (before, stage "a" ran it and "b"
+// dropped it).
+TEST(SimulatorTest, AppRequestThatCannotFinishTheLaterStagesIsDroppedAtTheFirst) {
+  perf::DeviceProfile profile = LinearProfile(10);
+  sched::Plan plan = OneGletPlan({Planned("m", 1, 10)}, 20, 50, 50);
+  sched::PlannedGlet other = plan.devices[0].glets[0];
+  other.models[0] = Planned("n", 1, 10);
+  plan.devices[0].glets.push_back(other);
+  plan.workload.push_back({"n", 10, 50, 32});
+  model::AppSpec app;
+  app.name = "chain";
+  app.slo_ms = 15;  // a (10 ms) then b (10 ms) cannot make it
+  app.stages = {{"a", "m", {"in"}, 0, 1.0}, {"b", "n", {"a"}, 0, 1.0}};
+  app.outputs = {"b"};
+  SimInput in;
+  in.profile = &profile;
+  in.plan = plan;
+  in.apps = {app};
+  in.stream_names = {"chain"};
+  Result<SimResult> r = Simulate(in, Uniform(100, 5), Exact(1.0));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->report.total.dropped, 5);
+  EXPECT_EQ(r->report.total.dropped_by_reason.at("slo_unreachable"), 5);
+  ASSERT_EQ(r->devices.size(), 1u);
+  ASSERT_EQ(r->devices[0].glet_busy.size(), 2u);
+  EXPECT_EQ(r->devices[0].glet_busy[0], 0) << "stage a's glet ran requests that cannot finish";
+}
+
 TEST(SimulatorTest, ModelWithoutGletFailsUnavailable) {
   perf::DeviceProfile profile = LinearProfile(10);
   SimInput in;
