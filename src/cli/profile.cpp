@@ -27,6 +27,7 @@ struct ProfileOptions {
   std::string batches = "1,2,4,8,16,32";
   std::vector<std::string> slices = {"cpu:0"};
   std::string out;
+  std::string load_out;
   int warmup = 2;
   int repeats = 5;
   std::string manifest;
@@ -75,9 +76,14 @@ Status RunProfile(const ProfileOptions& o) {
   request.repeats = o.repeats;
   request.model_dir = ModelDirOrDefault(o.model_dir);
   request.out_path = o.out;
+  request.load_out_path = o.load_out;
   const std::string parent = std::filesystem::path(o.out).parent_path().string();
   if (!parent.empty()) {
     GLET_RETURN_IF_ERROR(CreateDirectories(parent).WithContext("--out"));
+  }
+  if (const std::string load_parent = std::filesystem::path(o.load_out).parent_path().string();
+      !o.load_out.empty() && !load_parent.empty()) {
+    GLET_RETURN_IF_ERROR(CreateDirectories(load_parent).WithContext("--load-out"));
   }
   Clock& clock = SystemClock::Get();
   perf::ProfileResult total;
@@ -91,11 +97,16 @@ Status RunProfile(const ProfileOptions& o) {
                            [&name](const perf::ProfileProgress& p) { PrintProgress(name, p); }));
     total.measured += r.measured;
     total.skipped += r.skipped;
+    total.loads_measured += r.loads_measured;
   }
   Report report;
   report.Add("rows_measured", total.measured);
   report.Add("rows_skipped", total.skipped);
   report.Add("out", o.out);
+  if (!o.load_out.empty()) {
+    report.Add("loads_measured", total.loads_measured);
+    report.Add("load_out", o.load_out);
+  }
   report.Print(o.json);
   return Status::Ok();
 }
@@ -117,6 +128,10 @@ void AddProfileCommand(CLI::App& root, RunSlot& slot) {
                   "emulated:PROFILE:PERCENT")
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "profile CSV to write or resume")->required();
+  cmd->add_option("--load-out", opts->load_out,
+                  "also measure each model's cold start (load, then a first batch of 1) once, on "
+                  "the first slice, into this CSV (model,load_ms: a profile's load.csv); models "
+                  "already in it are skipped");
   cmd->add_option("--warmup", opts->warmup, "untimed runs per row")
       ->check(IntAtLeast(0))
       ->capture_default_str();

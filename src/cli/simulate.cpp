@@ -52,6 +52,7 @@ struct SimulateOptions {
   double scale = 1;
   std::string replan = "auto";
   double epoch_s = 10;
+  double cold_start_ms = 0;
   double bin_s = 1;
   int64_t max_queue = 1024;
   int max_batches_in_flight = 2;
@@ -399,6 +400,7 @@ Status RunSimulate(const SimulateOptions& o) {
   so.planner_options = popts;
   so.device_budget = budget;
   so.rates.SetEpoch(FromMillis(o.epoch_s * 1000));
+  so.cold_start = FromMillis(o.cold_start_ms);
   so.overhead.request_ms = o.request_overhead_ms;
   so.overhead.request_ms_per_mib = o.request_overhead_ms_per_mib;
   so.overhead.batch_ms = o.batch_overhead_ms;
@@ -572,6 +574,11 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
   cmd->add_option("--epoch", o->epoch_s,
                   "re-plan epoch (s): scale-downs at most once per epoch, after a drop held for 3 "
                   "epochs; scale-ups at most once per epoch / 5")
+      ->check(NumberAtLeast(0))
+      ->capture_default_str();
+  cmd->add_option("--cold-start-ms", o->cold_start_ms,
+                  "load time of a new glet's model where the profile has no load.csv row: a "
+                  "re-plan that starts new glets takes effect once they are warm (0: at once)")
       ->check(NumberAtLeast(0))
       ->capture_default_str();
   cmd->add_option("--bin", o->bin_s, "seconds per time-series bin")

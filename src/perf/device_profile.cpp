@@ -51,6 +51,30 @@ Status LoadBatchCost(const std::string& path, std::map<int, double>& out) {
   return Status::Ok();
 }
 
+}  // namespace
+
+Result<std::map<std::string, double>> ReadLoadTimes(const std::string& path) {
+  std::map<std::string, double> out;
+  GLET_ASSIGN_OR_RETURN(CsvTable csv, CsvTable::ReadFile(path, /*has_header=*/true));
+  GLET_RETURN_IF_ERROR(csv.ExpectHeader({"model", "load_ms"}));
+  for (const CsvTable::Row& row : csv.rows()) {
+    const std::string& model = row.cells[0];
+    if (model.empty()) {
+      return InvalidArgumentError(csv.Where(row) + ": model: empty");
+    }
+    GLET_ASSIGN_OR_RETURN(double ms, ParseDouble(row.cells[1], csv.Where(row) + ": load_ms"));
+    if (!(ms >= 0)) {
+      return InvalidArgumentError(csv.Where(row) + ": load_ms must be >= 0");
+    }
+    if (!out.emplace(model, ms).second) {
+      return InvalidArgumentError(csv.Where(row) + ": model '" + model + "' listed twice");
+    }
+  }
+  return out;
+}
+
+namespace {
+
 Status LoadDeviceJson(const std::string& dir, const std::string& path, DeviceProfile& out) {
   GLET_ASSIGN_OR_RETURN(Json doc, ReadJsonFile(path));
   JsonReader root(doc, path);
@@ -135,6 +159,9 @@ Status ApplyTimeScale(double k, DeviceProfile& p) {
       ms *= k;
     }
   }
+  for (auto& [model, ms] : p.load_ms) {
+    ms *= k;
+  }
   p.net_mbps /= k;
   return Status::Ok();
 }
@@ -175,6 +202,9 @@ Result<DeviceProfile> LoadDirAt(const std::string& dir, const std::string& type,
   if (FileExists(dir + "/mem-config.json")) {
     p.model_mem_mib.clear();  // replaces the base's
     GLET_RETURN_IF_ERROR(LoadMemConfig(dir + "/mem-config.json", p));
+  }
+  if (FileExists(dir + "/load.csv")) {
+    GLET_ASSIGN_OR_RETURN(p.load_ms, ReadLoadTimes(dir + "/load.csv"));  // replaces the base's
   }
   if (FileExists(device_json)) {
     GLET_RETURN_IF_ERROR(LoadDeviceJson(dir, device_json, p));
@@ -243,6 +273,14 @@ Result<double> DeviceProfile::ModelMemMib(const std::string& model) const {
                          "' (add it to mem-config.json)");
   }
   return model_mem_mib.at(*name);
+}
+
+std::optional<double> DeviceProfile::LoadMs(const std::string& model) const {
+  auto name = Resolve(model, [&](const std::string& n) { return load_ms.count(n) > 0; });
+  if (!name) {
+    return std::nullopt;
+  }
+  return load_ms.at(*name);
 }
 
 double DeviceProfile::BatchCostMs(const std::string& model, int batch) const {

@@ -4,6 +4,10 @@
 //   interference.csv   the five constants of the interference model (optional, with util.csv)
 //   util.csv           per model/batch SM, L2 and DRAM utilisation (optional, with the above)
 //   mem-config.json    {"models": [{"name": "resnet50", "mem": 1820}, ...]} in MiB (optional)
+//   load.csv           model,load_ms: a model's cold start on this device type, from starting
+//                      to load it until its first batch is answered (optional; `glet profile`
+//                      measures it). The simulator delays a plan switch that starts new glets
+//                      by their load time, as the controller waits for them to be ready.
 //   device.json        optional device facts:
 //     {"mem_mib": 11264,            device memory (default 11264: an RTX 2080 Ti's 11 GiB)
 //      "context_mem_mib": 300,      memory every glet (MPS context) takes besides its models
@@ -57,6 +61,7 @@ struct DeviceProfile {
   std::map<std::string, std::string> aliases;               // model -> stand-in
   std::map<std::string, double> input_bytes;                // per request
   std::map<std::string, std::map<int, double>> batch_cost;  // model -> batch -> ms
+  std::map<std::string, double> load_ms;                    // model -> cold start (load.csv)
 
   // Loads `dir` as described above; `type` empty means the directory's base name. Errors are
   // kInvalidArgument naming the file (and row/field) at fault.
@@ -77,6 +82,8 @@ struct DeviceProfile {
   double BatchCostMs(const std::string& model, int batch) const;
   // 0 when unknown (network limit then not enforced for it).
   double InputBytes(const std::string& model) const;
+  // The model's cold start (load.csv, following aliases); nullopt when the profile lacks it.
+  std::optional<double> LoadMs(const std::string& model) const;
 
   // The name under which `table_has` finds `model`, following aliases; nullopt if none.
   template <typename Pred>
@@ -95,5 +102,8 @@ struct DeviceProfile {
     return std::nullopt;
   }
 };
+
+// Reads a load.csv (model,load_ms; see above). kInvalidArgument naming the file and row.
+Result<std::map<std::string, double>> ReadLoadTimes(const std::string& path);
 
 }  // namespace glet::perf

@@ -22,6 +22,10 @@ struct ProfileRequest {
   int repeats = 5;  // timed runs; the median is recorded
   std::string model_dir;
   std::string out_path;  // CSV, created with a header if absent
+  // When set: each model's cold start (load, then its first batch of 1 answered) is measured
+  // once and appended to this load.csv (model,load_ms; created with a header if absent);
+  // models already in it are skipped.
+  std::string load_out_path;
 };
 
 struct ProfileProgress {
@@ -34,6 +38,7 @@ struct ProfileProgress {
 struct ProfileResult {
   int measured = 0;
   int skipped = 0;
+  int loads_measured = 0;  // load.csv rows appended
 };
 
 // Measures every (model, batch) of `request` on `slice` (already Activate()d), timing with

@@ -5,6 +5,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <set>
 #include <unordered_map>
@@ -44,7 +45,8 @@ enum class EventKind : uint8_t {
   kArrival = 2,
   kWake = 3,
   kPlanChange = 4,
-  kReplanTick = 5
+  kReplanTick = 5,
+  kWarmPlan = 6  // a re-plan whose new glets are warm now
 };
 
 struct Event {
@@ -143,6 +145,11 @@ class Engine {
   // `demand`, when not null, is what the plan was made for in full (a degraded plan serves a
   // share of it): the rate monitor compares arrivals with it.
   Status InstallPlan(const sched::Plan& plan, const sched::Workload* demand = nullptr);
+  // The physical devices a plan is placed on ("TYPE/k" per type: as many as the re-planning
+  // budget has, or the plan uses).
+  std::vector<sched::PhysicalDevice> PhysicalDevices(const sched::Plan& plan) const;
+  // How long after a switch to `plan` its new glets are warm (SimOptions::cold_start).
+  Result<Duration> WarmUpOf(const sched::Plan& plan) const;
   Result<std::vector<int64_t>> ExecTable(const perf::DeviceProfile& profile,
                                          const sched::PlannedDevice& dev, size_t glet,
                                          const sched::PlannedModel& m) const;
@@ -220,6 +227,12 @@ class Engine {
   std::vector<sched::Plan> plans_;
   int replans_failed_ = 0;
   int replans_degraded_ = 0;
+  // A re-plan waiting for its new glets to warm up (SimOptions::cold_start).
+  struct WarmingPlan {
+    sched::Plan plan;
+    sched::Workload demand;
+  };
+  std::optional<WarmingPlan> warming_;
   int64_t epoch_ = 0;
 
   std::vector<TimeBin> bins_;
@@ -335,21 +348,9 @@ Status Engine::InstallPlan(const sched::Plan& plan, const sched::Workload* deman
   std::vector<NewGlet> next;
   std::vector<sched::GletWork> next_work;
   ++epoch_;
-  // The physical devices, "TYPE/k" per type: as many as the re-planning budget has (or the plan
-  // uses); the plan is placed on them as the controller places it (sched::AssignDevices).
-  std::map<std::string, int> per_type;
-  for (const sched::PlannedDevice& dev : plan.devices) {
-    per_type[dev.type] += dev.glets.empty() ? 0 : 1;
-  }
-  for (const sched::DevicePool& pool : fleet_.pools) {
-    per_type[pool.type()] = std::max(per_type[pool.type()], pool.max_devices);
-  }
-  std::vector<sched::PhysicalDevice> physical;
-  for (const auto& [type, count] : per_type) {
-    for (int k = 0; k < count; ++k) {
-      physical.push_back({type + "/" + std::to_string(k), type});
-    }
-  }
+  // The plan is placed on the physical devices as the controller places it
+  // (sched::AssignDevices).
+  const std::vector<sched::PhysicalDevice> physical = PhysicalDevices(plan);
   GLET_ASSIGN_OR_RETURN(std::vector<int> assigned,
                         sched::AssignDevices(plan, physical, current_work_));
   for (size_t di = 0; di < plan.devices.size(); ++di) {
@@ -502,6 +503,50 @@ Status Engine::InstallPlan(const sched::Plan& plan, const sched::Workload* deman
   monitor_->SetPlannedRates(std::move(planned), At(now_));
   plans_.push_back(plan);
   return Status::Ok();
+}
+
+std::vector<sched::PhysicalDevice> Engine::PhysicalDevices(const sched::Plan& plan) const {
+  std::map<std::string, int> per_type;
+  for (const sched::PlannedDevice& dev : plan.devices) {
+    per_type[dev.type] += dev.glets.empty() ? 0 : 1;
+  }
+  for (const sched::DevicePool& pool : fleet_.pools) {
+    per_type[pool.type()] = std::max(per_type[pool.type()], pool.max_devices);
+  }
+  std::vector<sched::PhysicalDevice> physical;
+  for (const auto& [type, count] : per_type) {
+    for (int k = 0; k < count; ++k) {
+      physical.push_back({type + "/" + std::to_string(k), type});
+    }
+  }
+  return physical;
+}
+
+Result<Duration> Engine::WarmUpOf(const sched::Plan& plan) const {
+  const std::vector<sched::PhysicalDevice> physical = PhysicalDevices(plan);
+  GLET_ASSIGN_OR_RETURN(std::vector<int> assigned,
+                        sched::AssignDevices(plan, physical, current_work_));
+  std::vector<sched::GletWork> next_work;
+  std::vector<std::pair<const sched::PlannedDevice*, const sched::PlannedGlet*>> glets;
+  for (size_t di = 0; di < plan.devices.size(); ++di) {
+    for (const sched::PlannedGlet& g : plan.devices[di].glets) {
+      next_work.push_back(sched::WorkOf(physical[assigned[di]].device, g));
+      glets.emplace_back(&plan.devices[di], &g);
+    }
+  }
+  const std::vector<int> kept = sched::MatchUnchangedGlets(current_work_, next_work);
+  Duration warm{};
+  for (size_t i = 0; i < glets.size(); ++i) {
+    if (kept[i] >= 0) {
+      continue;  // running already
+    }
+    const perf::DeviceProfile* profile = ProfileOf(glets[i].first->type);
+    for (const sched::PlannedModel& m : glets[i].second->models) {
+      const std::optional<double> ms = profile != nullptr ? profile->LoadMs(m.model) : std::nullopt;
+      warm = std::max(warm, ms ? FromMillis(*ms) : opt_.cold_start);
+    }
+  }
+  return warm;
 }
 
 Status Engine::InitProfiles() {
@@ -1069,7 +1114,8 @@ void Engine::StageDone(uint64_t payload, bool served, serve::RequestOutcome outc
 
 void Engine::OnReplanTick() {
   const TimePoint now = At(now_);
-  serve::ReplanDecision d = monitor_->ShouldReplan(now);
+  // While a switch waits for its new glets to warm up, nothing new is decided.
+  serve::ReplanDecision d = warming_ ? serve::ReplanDecision{} : monitor_->ShouldReplan(now);
   if (d.replan) {
     sched::Workload w;
     for (const sched::ModelDemand& old : current_plan_.workload) {
@@ -1088,7 +1134,15 @@ void Engine::OnReplanTick() {
         ++replans_degraded_;
       }
     }
-    if (plan.ok()) {
+    Result<Duration> warm_up = plan.ok() ? WarmUpOf(*plan) : Result<Duration>(plan.status());
+    if (plan.ok() && warm_up.ok() && *warm_up > Duration::zero()) {
+      // Warm within the run: the switch then; else it never happens in it.
+      plan->epoch = current_plan_.epoch + 1;
+      warming_ = WarmingPlan{std::move(*plan), std::move(w)};
+      if (now_ + warm_up->count() < SecondsToNs(opt_.duration_s)) {
+        Push(now_ + warm_up->count(), EventKind::kWarmPlan, 0);
+      }
+    } else if (plan.ok()) {
       plan->epoch = current_plan_.epoch + 1;
       Status s = InstallPlan(*plan, &w);
       if (!s.ok()) {
@@ -1152,6 +1206,15 @@ Result<SimResult> Engine::Run() {
       }
       case EventKind::kReplanTick:
         OnReplanTick();
+        break;
+      case EventKind::kWarmPlan:
+        if (warming_) {
+          WarmingPlan warm = std::move(*warming_);
+          warming_.reset();
+          if (!InstallPlan(warm.plan, &warm.demand).ok()) {
+            ++replans_failed_;
+          }
+        }
         break;
       case EventKind::kArrival:
         break;

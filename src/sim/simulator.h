@@ -115,6 +115,12 @@ struct SimOptions {
   serve::RateMonitorConfig rates;
   Duration replan_tick = std::chrono::milliseconds(200);
   double min_rate_rps = 1;  // planning floor per served model (the controller's)
+  // Cold starts. A re-plan that starts new glets (not kept: sched::MatchUnchangedGlets) takes
+  // effect once they are warm, as the controller switches routes only to ready glets: after the
+  // longest load time among their models (the profile's load.csv; `cold_start` for a model it
+  // lacks). Until then the old plan serves, and the re-planner decides nothing new. Plans given
+  // in SimInput::plan_changes are installed at their time, as before.
+  Duration cold_start{};
   ServingOverhead overhead;
 };
 

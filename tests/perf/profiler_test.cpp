@@ -4,6 +4,7 @@
 
 #include "core/file_util.h"
 #include "device/emulated_slice.h"
+#include "perf/device_profile.h"
 #include "testing/test_util.h"
 
 namespace glet::perf {
@@ -33,7 +34,7 @@ TEST(ProfilerTest, RecordsMedianLatencyPerModelAndBatch) {
   int runs = 0;
   auto slice = Emulated(clock, &runs);
   testing::TempDir dir;
-  ProfileRequest req{{Spec("a"), Spec("b")}, {1, 4}, 1, 3, "", dir.path() + "/p.csv"};
+  ProfileRequest req{{Spec("a"), Spec("b")}, {1, 4}, 1, 3, "", dir.path() + "/p.csv", ""};
   int calls = 0;
   auto result = ProfileSlice(*slice, req, clock, [&](const ProfileProgress& p) {
     ++calls;
@@ -48,13 +49,35 @@ TEST(ProfilerTest, RecordsMedianLatencyPerModelAndBatch) {
   EXPECT_DOUBLE_EQ(*profile->LatencyMs("b", 50, 1), 6.0);
 }
 
+// --load-out: each model's cold start (load, then a first batch of 1) is measured once; a second
+// run finds it and measures nothing again.
+TEST(ProfilerTest, RecordsEachModelsColdStartOnce) {
+  ManualClock clock(/*auto_advance=*/true);
+  int runs = 0;
+  auto slice = Emulated(clock, &runs);
+  testing::TempDir dir;
+  ProfileRequest req{{Spec("a"), Spec("b")},  {1}, 0, 1, "", dir.path() + "/p.csv",
+                     dir.path() + "/load.csv"};
+  auto result = ProfileSlice(*slice, req, clock, [](const ProfileProgress&) {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->loads_measured, 2);
+  auto loads = ReadLoadTimes(req.load_out_path);
+  ASSERT_TRUE(loads.ok()) << loads.status().ToString();
+  EXPECT_DOUBLE_EQ(loads->at("a"), 2.0);  // the emulated load is instant; its batch of 1: 2 ms
+  EXPECT_DOUBLE_EQ(loads->at("b"), 6.0);
+  result = ProfileSlice(*slice, req, clock, [](const ProfileProgress&) {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->loads_measured, 0);
+  EXPECT_EQ(ReadLoadTimes(req.load_out_path)->size(), 2u);
+}
+
 TEST(ProfilerTest, ResumesBySkippingRowsAlreadyMeasured) {
   ManualClock clock(true);
   int runs = 0;
   auto slice = Emulated(clock, &runs);
   testing::TempDir dir;
   std::string out = dir.WriteFile("p.csv", "model,partition,batch,latency_ms\na,50,1,0.5\n");
-  ProfileRequest req{{Spec("a")}, {1, 2}, 0, 1, "", out};
+  ProfileRequest req{{Spec("a")}, {1, 2}, 0, 1, "", out, ""};
   auto result = ProfileSlice(*slice, req, clock, [](const ProfileProgress&) {});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->skipped, 1);
@@ -71,7 +94,7 @@ TEST(ProfilerTest, CorruptExistingOutputIsReportedNotOverwritten) {
   auto slice = Emulated(clock, &runs);
   testing::TempDir dir;
   std::string out = dir.WriteFile("p.csv", "a,50,1,oops\n");
-  ProfileRequest req{{Spec("a")}, {1}, 0, 1, "", out};
+  ProfileRequest req{{Spec("a")}, {1}, 0, 1, "", out, ""};
   auto result = ProfileSlice(*slice, req, clock, [](const ProfileProgress&) {});
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.status().message().find(out + ":1"), std::string::npos);

@@ -67,6 +67,28 @@ TEST_F(TimeScaleTest, BaseBySiblingNameAndOwnFilesOverrideTheBase) {
   EXPECT_FALSE(p->LatencyMs("m", 100, 2).ok());
 }
 
+// load.csv: a model's cold start, found through aliases, inherited from a base and dilated with
+// it; a bad row is named.
+TEST_F(TimeScaleTest, LoadTimesAreReadFollowAliasesAndScale) {
+  Derived("slow", R"({"aliases": {"m2": "m"}})");
+  dir_.WriteFile("slow/latency.csv", "m,100,1,4\n");
+  dir_.WriteFile("slow/load.csv", "model,load_ms\nm,2900\n");
+  Result<DeviceProfile> p = DeviceProfile::LoadDir(dir_.path() + "/slow");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->LoadMs("m"), 2900);
+  EXPECT_EQ(p->LoadMs("m2"), 2900);
+  EXPECT_FALSE(p->LoadMs("other").has_value());
+  const std::string child = Derived("slow-x3", R"({"base": "slow", "time_scale": 3})");
+  Result<DeviceProfile> x3 = DeviceProfile::LoadDir(child);
+  ASSERT_TRUE(x3.ok()) << x3.status().message();
+  EXPECT_EQ(x3->LoadMs("m"), 8700);
+  dir_.WriteFile("slow/load.csv", "model,load_ms\nm,-1\n");
+  p = DeviceProfile::LoadDir(dir_.path() + "/slow");
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.status().message(), HasSubstr("load.csv"));
+  EXPECT_THAT(p.status().message(), HasSubstr("load_ms"));
+}
+
 TEST_F(TimeScaleTest, BadDerivationsNameTheFileAndField) {
   const std::string zero = Derived("zero", R"({"base": ")" + RefGpu() + R"(", "time_scale": 0})");
   Result<DeviceProfile> p = DeviceProfile::LoadDir(zero);

@@ -181,6 +181,40 @@ TEST(SimulatorMultiTypeTest, ReplansWithinABudgetPerType) {
   EXPECT_GT(resnet_rps, 100);
 }
 
+// Cold starts: a re-plan that starts new glets takes effect only once they are warm; until then
+// the old plan serves and nothing new is decided.
+TEST(SimulatorMultiTypeTest, ReplanTakesEffectOnlyOnceItsNewGletsAreWarm) {
+  auto run = [](Duration cold_start) {
+    SimInput in = TwoTypeInput();
+    SimOptions o;
+    o.duration_s = 8;
+    o.replan = true;
+    o.device_budget = {{"ref-gpu", 1}, {"cpu", 1}};
+    o.rates.replan_epoch = std::chrono::seconds(1);
+    o.cold_start = cold_start;
+    std::vector<client::Arrival> a;
+    for (int i = 0; i < 2400; ++i) {  // resnet50 at 300 rps against 50 planned
+      a.push_back({i / 300.0, 0});
+    }
+    Result<SimResult> r = Simulate(in, ArrivalSource::FromList(std::move(a)), o);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return std::move(r).value();
+  };
+  const SimResult warm = run(Duration::zero());
+  const SimResult never = run(std::chrono::seconds(20));  // longer than the run
+  const SimResult second = run(std::chrono::seconds(1));
+  ExpectAccounted(never.report.total);
+  ExpectAccounted(second.report.total);
+  ASSERT_GE(warm.plans.size(), 2u);
+  EXPECT_EQ(never.plans.size(), 1u) << "a plan whose glets never warm up took effect";
+  EXPECT_LT(never.report.total.served, warm.report.total.served);
+  EXPECT_GE(second.plans.size(), 2u);
+  EXPECT_LE(second.plans.size(), warm.plans.size());
+  EXPECT_LT(second.report.total.served, warm.report.total.served);
+  EXPECT_GT(second.report.total.served, never.report.total.served)
+      << warm.plans.size() << " " << second.plans.size() << " " << warm.report.total.served;
+}
+
 TEST(SimulatorMultiTypeTest, BadProfilesAndBudgetsAreInvalidArguments) {
   SimOptions o;
   o.duration_s = 1;
