@@ -14,6 +14,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  openssl
 )
 SMALL_MODELS="lenet,mobilenet_v2,identity,resnet50"
 BUILD_DIR="${GLET_BUILD_DIR:-build}"

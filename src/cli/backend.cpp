@@ -20,6 +20,7 @@
 #include "model/device_spec.h"
 #include "serve/backend_agent.h"
 #include "serve/backend_service.h"
+#include "serve/control_tls.h"
 #include "serve/grpc_listen.h"
 
 namespace glet::cli {
@@ -39,6 +40,7 @@ struct BackendCliOptions {
   double stop_grace_ms = 10000;
   std::string control_token_file;
   bool insecure_control = false;
+  serve::TlsFiles tls;
 };
 
 Status RunBackend(const BackendCliOptions& o) {
@@ -46,6 +48,7 @@ Status RunBackend(const BackendCliOptions& o) {
   GLET_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(o.listen, "--listen"));
   GLET_RETURN_IF_ERROR(ParseHostPort(o.frontend, "--frontend", false).status());
   GLET_RETURN_IF_ERROR(SetUpControlAuth(o.control_token_file));
+  GLET_RETURN_IF_ERROR(SetUpControlTls(o.tls));
   GLET_RETURN_IF_ERROR(CheckControlExposure("--listen", listen.host, o.insecure_control));
   Result<model::NodeSpec> node = model::LoadNodeSpec(o.node);
   if (!node.ok()) {
@@ -69,7 +72,8 @@ Status RunBackend(const BackendCliOptions& o) {
   serve::BackendGrpcService service(**backend);
   grpc::ServerBuilder builder;
   int port = 0;
-  serve::AddExclusiveListeningPort(builder, o.listen, &port);
+  serve::AddExclusiveListeningPort(builder, o.listen, &port,
+                                   serve::ControlTls::ServerCredentials());
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
@@ -112,6 +116,7 @@ void AddBackendCommand(CLI::App& root, RunSlot& slot) {
                   "the backend's port and its proxies require it too");
   cmd->add_flag("--insecure-control", opts->insecure_control,
                 "allow --listen on a non-loopback address without a token (logs a warning)");
+  AddTlsFlags(cmd, &opts->tls);
   cmd->add_option("--listen", opts->listen,
                   "HOST:PORT to serve BackendControl on (port 0: any free port); proxies listen "
                   "on the same host")

@@ -19,6 +19,26 @@ Status SetUpControlAuth(const std::string& token_file) {
   return Status::Ok();
 }
 
+void AddTlsFlags(CLI::App* cmd, serve::TlsFiles* files) {
+  cmd->add_option("--tls-cert", files->cert,
+                  "PEM certificate of this process for the internal ports (mutual TLS, with "
+                  "--tls-key and --tls-ca; default: $GLET_TLS_CERT; none: plaintext)");
+  cmd->add_option("--tls-key", files->key, "PEM private key (default: $GLET_TLS_KEY)");
+  cmd->add_option("--tls-ca", files->ca,
+                  "PEM CA that signed every glet process's certificate (default: $GLET_TLS_CA)");
+  cmd->add_option("--tls-server-name", files->server_name,
+                  "check servers' certificates against this name instead of the address dialled "
+                  "(default: $GLET_TLS_SERVER_NAME)");
+}
+
+Status SetUpControlTls(const serve::TlsFiles& files) {
+  GLET_RETURN_IF_ERROR(serve::ControlTls::Install(files));
+  if (serve::ControlTls::enabled()) {
+    GLET_LOG_INFO("internal ports: mutual TLS (CA {})", serve::ControlTls::files().ca);
+  }
+  return Status::Ok();
+}
+
 Status CheckControlExposure(const std::string& flag, const std::string& host, bool insecure) {
   if (IsLoopback(host) || serve::ControlAuth::enabled()) {
     return Status::Ok();

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/control_security.h"
 #include "cli/frontend_runner.h"
 #include "cli/shutdown_signals.h"
 #include "core/logging.h"
@@ -68,6 +69,7 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
                   "must carry (default: $GLET_CONTROL_TOKEN; neither: the control ports are open)");
   cmd->add_flag("--insecure-control", run.insecure_control,
                 "allow --control on a non-loopback address without a token (logs a warning)");
+  AddTlsFlags(cmd, &run.tls);
   cmd->add_option("--policy", run.policy, "planner policy (overrides the config's)");
   cmd->add_option("--manifest", run.manifest, "model manifest (default: resource/models.json)");
   cmd->add_option("--profiles", run.profiles_dir,

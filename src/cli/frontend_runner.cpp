@@ -13,6 +13,7 @@
 #include "core/logging.h"
 #include "core/metrics.h"
 #include "serve/backend_registry.h"
+#include "serve/control_tls.h"
 #include "serve/controller.h"
 #include "serve/frontend.h"
 #include "serve/frontend_control_service.h"
@@ -51,7 +52,9 @@ Result<std::unique_ptr<grpc::Server>> StartGrpc(grpc::Service* service, const st
   GLET_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(address, flag));
   grpc::ServerBuilder builder;
   int port = 0;
-  serve::AddExclusiveListeningPort(builder, address, &port);
+  serve::AddExclusiveListeningPort(builder, address, &port,
+                                   flag == "--control" ? serve::ControlTls::ServerCredentials()
+                                                       : grpc::InsecureServerCredentials());
   builder.SetMaxReceiveMessageSize(256 << 20);
   builder.SetMaxSendMessageSize(256 << 20);
   builder.RegisterService(service);
@@ -86,6 +89,7 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   GLET_ASSIGN_OR_RETURN(HostPort http, ParseHostPort(options.http, "--http"));
   GLET_ASSIGN_OR_RETURN(HostPort control, ParseHostPort(options.control, "--control"));
   GLET_RETURN_IF_ERROR(SetUpControlAuth(options.control_token_file));
+  GLET_RETURN_IF_ERROR(SetUpControlTls(options.tls));
   GLET_RETURN_IF_ERROR(CheckControlExposure("--control", control.host, options.insecure_control));
   std::vector<model::AppSpec> apps;
   for (const serve::ServedApp& a : impl.config.apps) {

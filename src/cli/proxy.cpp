@@ -34,6 +34,7 @@ struct ProxyCliOptions {
   std::string glet_id;
   bool stop_on_stdin_eof = false;
   std::string control_token_file;
+  serve::TlsFiles tls;
 };
 
 Status RunProxy(const ProxyCliOptions& o) {
@@ -44,6 +45,7 @@ Status RunProxy(const ProxyCliOptions& o) {
   }
   GLET_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(o.listen, "--listen"));
   GLET_RETURN_IF_ERROR(SetUpControlAuth(o.control_token_file));
+  GLET_RETURN_IF_ERROR(SetUpControlTls(o.tls));
   GLET_ASSIGN_OR_RETURN(model::ModelManifest manifest, LoadManifestForCli(o.manifest));
   for (const std::string& name : o.models) {
     GLET_RETURN_IF_ERROR(FindModelForCli(manifest, name, "--models").status());
@@ -100,6 +102,7 @@ void AddProxyCommand(CLI::App& root, RunSlot& slot) {
   cmd->add_option("--control-token-file", opts->control_token_file,
                   "file holding the control token every call must carry (default: "
                   "$GLET_CONTROL_TOKEN, which a backend sets for its proxies)");
+  AddTlsFlags(cmd, &opts->tls);
   cmd->add_option("--models", opts->models, "models to load before serving, comma-separated")
       ->delimiter(',');
   cmd->add_option("--manifest", opts->manifest, "model manifest (default: resource/models.json)");

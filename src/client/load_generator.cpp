@@ -2,10 +2,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 #include "core/check.h"
+#include "core/mutex.h"
 
 namespace glet::client {
 
@@ -35,7 +34,7 @@ struct RunState {
   void ReapFinished() {
     std::vector<size_t> done;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(mu);
       done.swap(finished);
     }
     for (size_t i : done) {
@@ -46,10 +45,10 @@ struct RunState {
   std::vector<RequestRecord> records;        // slot i written by the sender, then by i's completion
   std::vector<std::unique_ptr<Call>> calls;  // slot i created and freed by the sender
   std::atomic<int64_t> inflight{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  int64_t pending = 0;           // guarded by mu: requests sent and not yet completed
-  std::vector<size_t> finished;  // guarded by mu: completed calls not yet freed
+  Mutex mu;
+  CondVar cv;
+  int64_t pending GLET_GUARDED_BY(mu) = 0;           // requests sent and not yet completed
+  std::vector<size_t> finished GLET_GUARDED_BY(mu);  // completed calls not yet freed
 };
 
 }  // namespace
@@ -95,7 +94,7 @@ Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>
     }
     state.inflight.fetch_add(1);
     {
-      std::lock_guard<std::mutex> lock(state.mu);
+      MutexLock lock(state.mu);
       ++state.pending;
     }
     state.calls[i] = std::make_unique<Call>();
@@ -115,7 +114,7 @@ Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>
                                  r.outcome = o.outcome;
                                  r.reason = std::move(o.reason);
                                  state.inflight.fetch_sub(1);
-                                 std::lock_guard<std::mutex> lock(state.mu);
+                                 MutexLock lock(state.mu);
                                  state.finished.push_back(i);  // the sender frees the call
                                  --state.pending;
                                  GLET_CHECK(state.pending >= 0) << "a call completed twice";
@@ -123,8 +122,8 @@ Result<std::vector<RequestRecord>> LoadGenerator::Run(const std::vector<Arrival>
                                });
   }
   // Every call has a deadline, and gRPC runs each completion by then at the latest.
-  std::unique_lock<std::mutex> lock(state.mu);
-  state.cv.wait(lock, [&state] { return state.pending == 0; });
+  UniqueMutexLock lock(state.mu);
+  state.cv.wait(lock, [&state]() GLET_REQUIRES(state.mu) { return state.pending == 0; });
   GLET_CHECK(state.inflight.load() == 0) << "in-flight count broken";
   lock.unlock();
   state.ReapFinished();

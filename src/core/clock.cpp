@@ -30,13 +30,13 @@ ManualClock::ManualClock(bool auto_advance)
     : auto_advance_(auto_advance), now_(TimePoint(std::chrono::hours(1))) {}
 
 void ManualClock::Advance(Duration d) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   now_ += d;
   cv_.notify_all();
 }
 
 void ManualClock::AdvanceTo(TimePoint t) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (t > now_) {
     now_ = t;
   }
@@ -44,17 +44,17 @@ void ManualClock::AdvanceTo(TimePoint t) {
 }
 
 int ManualClock::sleepers() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return sleepers_;
 }
 
 TimePoint ManualClock::Now() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return now_;
 }
 
 void ManualClock::SleepUntil(TimePoint t) {
-  std::unique_lock<std::mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   if (auto_advance_) {
     if (t > now_) {
       now_ = t;
@@ -63,7 +63,7 @@ void ManualClock::SleepUntil(TimePoint t) {
     return;
   }
   ++sleepers_;
-  cv_.wait(lock, [&] { return now_ >= t; });
+  cv_.wait(lock, [&]() GLET_REQUIRES(mu_) { return now_ >= t; });
   --sleepers_;
 }
 

@@ -9,9 +9,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
+
+#include "core/mutex.h"
 
 namespace glet {
 
@@ -69,10 +69,10 @@ class ManualClock final : public Clock {
 
  private:
   const bool auto_advance_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  TimePoint now_;     // guarded by mu_
-  int sleepers_ = 0;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  TimePoint now_ GLET_GUARDED_BY(mu_);
+  int sleepers_ GLET_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace glet

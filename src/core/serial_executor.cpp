@@ -20,9 +20,11 @@ Result<std::unique_ptr<SerialExecutor>> SerialExecutor::Start(const std::string&
   SerialExecutor* raw = e.get();
   Result<std::thread> thread = StartPreparedThread(name, prepare, [raw] { raw->Loop(); });
   if (!thread.ok()) {
+    MutexLock lock(e->mu_);
     e->stopping_ = true;
     return thread.status();
   }
+  MutexLock lock(e->join_mu_);
   e->thread_ = std::move(thread).value();
   return e;
 }
@@ -32,7 +34,7 @@ SerialExecutor::~SerialExecutor() { Stop(); }
 Status SerialExecutor::Run(const std::function<void()>& job) {
   Job j;
   j.fn = &job;
-  std::unique_lock<std::mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   if (stopping_) {
     return UnavailableError("executor is stopped");
   }
@@ -48,7 +50,7 @@ Status SerialExecutor::Post(std::function<void()> job) {
   j->fn = &j->posted;
   Job* raw = j.get();
   raw->owned = std::move(j);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) {
     const std::unique_ptr<Job> unrun = std::move(raw->owned);
     return UnavailableError("executor is stopped");
@@ -60,20 +62,20 @@ Status SerialExecutor::Post(std::function<void()> job) {
 
 void SerialExecutor::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     cv_.notify_all();
   }
-  std::lock_guard<std::mutex> join_lock(join_mu_);
+  MutexLock join_lock(join_mu_);
   if (thread_.joinable()) {
     thread_.join();
   }
 }
 
 void SerialExecutor::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  UniqueMutexLock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    cv_.wait(lock, [this]() GLET_REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) {
       return;  // stopping, and every job queued before Stop() has run
     }

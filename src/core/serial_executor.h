@@ -22,15 +22,14 @@
 // Post() from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "core/job_runner.h"
+#include "core/mutex.h"
 #include "core/status.h"
 
 namespace glet {
@@ -54,14 +53,13 @@ class SerialExecutor final : public JobRunner {
   SerialExecutor() = default;
   void Loop();
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  // Guarded by mu_. Run()'s jobs live on their callers' stacks; Post()'s are owned by the queue
-  // (Job::owned).
-  std::deque<Job*> queue_;
-  bool stopping_ = false;  // guarded by mu_
-  std::mutex join_mu_;     // one Stop() joins; the others wait for it
-  std::thread thread_;
+  Mutex mu_;
+  CondVar cv_;
+  // Run()'s jobs live on their callers' stacks; Post()'s are owned by the queue (Job::owned).
+  std::deque<Job*> queue_ GLET_GUARDED_BY(mu_);
+  bool stopping_ GLET_GUARDED_BY(mu_) = false;
+  Mutex join_mu_;  // one Stop() joins; the others wait for it (taken after mu_ is released)
+  std::thread thread_ GLET_GUARDED_BY(join_mu_);
 };
 
 }  // namespace glet

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 #include <map>
-#include <mutex>
 
+#include "core/mutex.h"
 #include "model/model_spec.h"
 #include "perf/device_profile.h"
 
@@ -20,9 +20,10 @@ std::string LatencyCsvPathFor(const std::string& profile) {
 }
 
 Result<std::shared_ptr<const LatencyProfile>> LoadNamedProfile(const std::string& profile) {
-  static std::mutex mu;
-  static auto* cache = new std::map<std::string, std::shared_ptr<const LatencyProfile>>();
-  std::lock_guard<std::mutex> lock(mu);
+  static Mutex mu;
+  static auto* cache GLET_PT_GUARDED_BY(mu) =
+      new std::map<std::string, std::shared_ptr<const LatencyProfile>>();
+  MutexLock lock(mu);
   auto it = cache->find(profile);
   if (it != cache->end()) {
     return it->second;

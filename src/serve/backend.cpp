@@ -6,17 +6,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <utility>
 
 #include "core/logging.h"
+#include "core/mutex.h"
 #include "glet_control.grpc.pb.h"
 #include "perf/emulation.h"
 #include "serve/backend_proto.h"
 #include "serve/backend_slices.h"
 #include "serve/control_auth.h"
+#include "serve/control_tls.h"
 #include "serve/grpc_status.h"
 
 namespace glet::serve {
@@ -92,9 +92,7 @@ std::shared_ptr<grpc::Channel> Backend::ProxyChannelFor(const std::string& addre
     if (stats_channels_.size() > 256) {
       stats_channels_.clear();  // proxies come and go: addresses of old ones are not kept
     }
-    it = stats_channels_
-             .emplace(address, grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
-             .first;
+    it = stats_channels_.emplace(address, ControlTls::CreateChannel(address)).first;
   }
   return it->second;
 }
@@ -125,9 +123,9 @@ std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
     grpc::Status status;
   };
   std::vector<std::unique_ptr<Poll>> polls;
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  size_t pending = targets.size();
+  Mutex done_mu;
+  CondVar done_cv;
+  size_t pending = targets.size();  // guarded by done_mu (a local: not annotatable)
   const auto deadline = std::chrono::system_clock::now() + timeout;
   for (const Target& t : targets) {
     auto poll = std::make_unique<Poll>();
@@ -139,7 +137,7 @@ std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
     polls.push_back(std::move(poll));
     p->stub->async()->GetStats(&p->context, &p->request, &p->response,
                                [p, &done_mu, &done_cv, &pending](grpc::Status s) {
-                                 std::lock_guard<std::mutex> lock(done_mu);
+                                 MutexLock lock(done_mu);
                                  p->status = std::move(s);
                                  if (--pending == 0) {
                                    done_cv.notify_all();
@@ -148,7 +146,7 @@ std::vector<GletCounters> Backend::PollCounters(Duration timeout) {
   }
   {
     // Each call ends by its deadline at the latest (gRPC runs every callback).
-    std::unique_lock<std::mutex> lock(done_mu);
+    UniqueMutexLock lock(done_mu);
     done_cv.wait(lock, [&pending] { return pending == 0; });
   }
   for (size_t i = 0; i < targets.size(); ++i) {
@@ -238,6 +236,14 @@ Result<std::string> Backend::SpawnAndLoad(const std::string& id, const GletSpec&
     // The proxy requires the backend's token on its port (in its environment, not its argv).
     child_spec.env.emplace_back(kControlTokenEnv, ControlAuth::token());
   }
+  if (ControlTls::enabled()) {
+    // The proxy serves and is called with the backend's certificate (the files' paths).
+    const TlsFiles& tls = ControlTls::files();
+    child_spec.env.emplace_back(kTlsCertEnv, tls.cert);
+    child_spec.env.emplace_back(kTlsKeyEnv, tls.key);
+    child_spec.env.emplace_back(kTlsCaEnv, tls.ca);
+    child_spec.env.emplace_back(kTlsServerNameEnv, tls.server_name);
+  }
   Result<std::unique_ptr<ChildProcess>> spawned = ChildProcess::Spawn(
       child_spec, [this, id, incarnation](int status) { OnChildExit(id, incarnation, status); });
   if (!spawned.ok()) {
@@ -256,8 +262,7 @@ Result<std::string> Backend::SpawnAndLoad(const std::string& id, const GletSpec&
   if (!address.ok()) {
     return address.status().WithContext(prefix + "proxy");
   }
-  auto stub =
-      control::Proxy::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+  auto stub = control::Proxy::NewStub(ControlTls::CreateChannel(*address));
   for (const GletModelSpec& m : spec.models) {
     control::LoadModelRequest request;
     request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);

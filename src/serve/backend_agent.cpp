@@ -8,6 +8,7 @@
 #include "core/logging.h"
 #include "serve/backend_proto.h"
 #include "serve/control_auth.h"
+#include "serve/control_tls.h"
 #include "serve/grpc_status.h"
 
 namespace glet::serve {
@@ -15,8 +16,8 @@ namespace glet::serve {
 BackendAgent::BackendAgent(Backend& backend, BackendAgentOptions options)
     : backend_(backend),
       options_(std::move(options)),
-      stub_(control::FrontendControl::NewStub(
-          grpc::CreateChannel(options_.frontend_address, grpc::InsecureChannelCredentials()))),
+      stub_(
+          control::FrontendControl::NewStub(ControlTls::CreateChannel(options_.frontend_address))),
       interval_(options_.heartbeat_interval) {
   thread_ = std::thread([this] { Run(); });
 }

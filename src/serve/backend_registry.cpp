@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <mutex>
 #include <random>
 #include <set>
 
+#include "core/mutex.h"
 #include "core/strings.h"
 
 namespace glet::serve {
@@ -24,9 +24,9 @@ Status CheckDevices(const std::vector<DeviceInfo>& devices) {
 
 // 128 random bits, hex.
 std::string NewSession() {
-  static std::mutex mu;
-  static std::random_device device;
-  std::lock_guard<std::mutex> lock(mu);
+  static Mutex mu;
+  static std::random_device device GLET_GUARDED_BY(mu);
+  MutexLock lock(mu);
   std::string out;
   char buf[9];
   for (int i = 0; i < 4; ++i) {

@@ -14,6 +14,7 @@
 #include "sched/planner_factory.h"
 #include "serve/backend_proto.h"
 #include "serve/control_auth.h"
+#include "serve/control_tls.h"
 #include "serve/grpc_status.h"
 #include "serve/lane_latency.h"
 #include "serve/proxy_channel.h"
@@ -53,8 +54,7 @@ int AppDepth(const model::AppSpec& app) {
 
 Result<std::vector<GletInfo>> CallApplyPlan(const std::string& address, uint64_t epoch,
                                             const std::vector<GletSpec>& glets) {
-  auto stub = control::BackendControl::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = control::BackendControl::NewStub(ControlTls::CreateChannel(address));
   control::ApplyPlanRequest request;
   request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
   request.set_plan_epoch(epoch);

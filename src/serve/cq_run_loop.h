@@ -18,14 +18,13 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "core/job_runner.h"
+#include "core/mutex.h"
 #include "core/status.h"
 
 namespace glet::serve {
@@ -65,11 +64,12 @@ class CqRunLoop final : public JobRunner {
   void Loop();
 
   grpc::ServerCompletionQueue* const cq_;  // not owned
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_; no alarm is set on cq_ once true
-  std::mutex join_mu_;     // one Stop() shuts the queue down and joins; the others wait for it
-  std::thread thread_;
+  // Lock order: join_mu_ -> mu_.
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GLET_GUARDED_BY(mu_) = false;  // no alarm is set on cq_ once true
+  Mutex join_mu_;  // one Stop() shuts the queue down and joins; the others wait for it
+  std::thread thread_ GLET_GUARDED_BY(join_mu_);
 };
 
 }  // namespace glet::serve

@@ -7,14 +7,18 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 
 namespace glet::serve {
 
-inline void AddExclusiveListeningPort(grpc::ServerBuilder& builder, const std::string& address,
-                                      int* selected_port) {
+// `credentials`: plaintext unless given (internal ports pass ControlTls::ServerCredentials()).
+inline void AddExclusiveListeningPort(
+    grpc::ServerBuilder& builder, const std::string& address, int* selected_port,
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials()) {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), selected_port);
+  builder.AddListeningPort(address, std::move(credentials), selected_port);
 }
 
 }  // namespace glet::serve

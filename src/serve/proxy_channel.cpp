@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "serve/control_auth.h"
+#include "serve/control_tls.h"
 #include "serve/cq_run_loop.h"
 #include "serve/grpc_status.h"
 #include "serve/tensor_proto.h"
@@ -52,8 +53,10 @@ ProxyChannel::ProxyChannel(std::string address, Clock& clock, Duration grace,
   // The frontend re-routes a failed batch itself (to another glet, after marking this one down);
   // gRPC's own retry layer would hold every batch for a retry that never comes.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-  stub_ = control::Proxy::NewStub(
-      grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
+  std::shared_ptr<grpc::Channel> channel = ControlTls::CreateChannel(address_, args);
+  // Connect (and with TLS, shake hands) now, not on the first batch, which has a deadline.
+  channel->GetState(/*try_to_connect=*/true);
+  stub_ = control::Proxy::NewStub(std::move(channel));
 }
 
 control::RunBatchRequest ProxyChannel::MakeRequest(

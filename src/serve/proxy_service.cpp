@@ -9,6 +9,7 @@
 #include "serve/async_unary_call.h"
 #include "serve/backend_proto.h"
 #include "serve/control_auth.h"
+#include "serve/control_tls.h"
 #include "serve/cq_run_loop.h"
 #include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
@@ -93,7 +94,7 @@ grpc::Status RunBatch(Proxy& proxy, const control::RunBatchRequest& request,
 }  // namespace
 
 ProxyServer::ProxyServer(std::string listen_address) : listen_address_(std::move(listen_address)) {
-  AddExclusiveListeningPort(builder_, listen_address_, &port_);
+  AddExclusiveListeningPort(builder_, listen_address_, &port_, ControlTls::ServerCredentials());
   builder_.SetMaxReceiveMessageSize(INT_MAX);  // batches of big inputs exceed gRPC's 4 MiB
   builder_.SetMaxSendMessageSize(INT_MAX);
   builder_.RegisterService(&service_);

@@ -474,6 +474,118 @@ TEST(ControlPlaneTest, CallsWithoutTheTokenAreRefusedOnEveryInternalPort) {
   EXPECT_EQ(MetricSum(d.Metrics(), "glet_replans_total", {"reason=\"backend_joined\""}), 0);
 }
 
+// A CA and certificates signed by it (for 127.0.0.1), made with openssl in `dir`.
+struct TestPki {
+  std::string ca, cert, key;          // the deployment's
+  std::string other_cert, other_key;  // signed by another CA
+};
+TestPki MakePki(testing::TempDir& dir) {
+  const std::string d = dir.path();
+  auto run = [](const std::vector<std::string>& argv) {
+    testing::CommandResult r = testing::RunCommand(argv);
+    EXPECT_EQ(r.exit_code, 0) << argv[1] << ": " << r.err;
+  };
+  const std::string ext = dir.WriteFile("ext.cnf",
+                                        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                                        "extendedKeyUsage=serverAuth,clientAuth\n");
+  for (const std::string ca : {"ca", "other-ca"}) {
+    run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+         d + "/" + ca + ".key", "-out", d + "/" + ca + ".pem", "-days", "2", "-subj", "/CN=" + ca});
+    const std::string node = ca == "ca" ? "node" : "other";
+    run({"/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+         d + "/" + node + ".key", "-out", d + "/" + node + ".csr", "-subj", "/CN=" + node});
+    run({"/usr/bin/openssl", "x509", "-req", "-in", d + "/" + node + ".csr", "-CA",
+         d + "/" + ca + ".pem", "-CAkey", d + "/" + ca + ".key", "-CAcreateserial", "-out",
+         d + "/" + node + ".pem", "-days", "2", "-extfile", ext});
+  }
+  return {d + "/ca.pem", d + "/node.pem", d + "/node.key", d + "/other.pem", d + "/other.key"};
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Issue 17: the internal ports spoke plaintext, so anyone on the network path could read the
+// tensors and the control token. With --tls-*, the frontend's control port, the backend's port
+// and every proxy speak mutual TLS: the processes serve as before, and a client that speaks
+// plaintext, brings no certificate or one from another CA cannot even call.
+TEST(ControlPlaneTest, MutualTlsGuardsEveryInternalPort) {
+  testing::TempDir dir;
+  const TestPki pki = MakePki(dir);
+  const std::vector<std::string> tls = {"--tls-cert", pki.cert,   "--tls-key",
+                                        pki.key,      "--tls-ca", pki.ca};
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json"), tls));
+  ASSERT_TRUE(
+      d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu")), tls));
+  ASSERT_TRUE(d.AwaitReady());
+  ClientRun run = d.Client({"--model", "lenet1:40", "--duration", "2", "--seed", "3"});
+  ExpectExactAccounting(run);
+  EXPECT_GT(ModelCount(run, "lenet1", "served"), 0) << run.report.dump(2);
+
+  auto list_glets = [&](std::shared_ptr<grpc::ChannelCredentials> creds) {
+    auto backend =
+        control::BackendControl::NewStub(grpc::CreateChannel(d.backend_address(0), creds));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
+    control::ListGletsRequest list;
+    list.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    control::ListGletsResponse glets;
+    grpc::Status s = backend->ListGlets(&ctx, list, &glets);
+    return std::make_pair(s, glets);
+  };
+  grpc::SslCredentialsOptions no_cert;
+  no_cert.pem_root_certs = ReadText(pki.ca);
+  grpc::SslCredentialsOptions foreign = no_cert;
+  foreign.pem_cert_chain = ReadText(pki.other_cert);
+  foreign.pem_private_key = ReadText(pki.other_key);
+  grpc::SslCredentialsOptions member = no_cert;
+  member.pem_cert_chain = ReadText(pki.cert);
+  member.pem_private_key = ReadText(pki.key);
+  EXPECT_FALSE(list_glets(grpc::InsecureChannelCredentials()).first.ok()) << "plaintext";
+  EXPECT_FALSE(list_glets(grpc::SslCredentials(no_cert)).first.ok()) << "no client certificate";
+  EXPECT_FALSE(list_glets(grpc::SslCredentials(foreign)).first.ok()) << "another CA's";
+  auto [status, glets] = list_glets(grpc::SslCredentials(member));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_GT(glets.glets_size(), 0);
+  for (const control::GletInfo& g : glets.glets()) {
+    auto proxy = control::Proxy::NewStub(
+        grpc::CreateChannel(g.proxy_address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
+    control::GetStatsRequest stats;
+    stats.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
+    control::GetStatsResponse counters;
+    EXPECT_FALSE(proxy->GetStats(&ctx, stats, &counters).ok()) << g.proxy_address();
+  }
+  auto frontend = control::FrontendControl::NewStub(
+      grpc::CreateChannel(d.control(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(5));
+  control::HeartbeatRequest beat;
+  control::HeartbeatResponse answer;
+  EXPECT_EQ(frontend->Heartbeat(&ctx, beat, &answer).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// Bad TLS flags: the process exits 2 naming the flag or file.
+TEST(ControlPlaneTest, IncompleteOrUnreadableTlsFilesAreRefused) {
+  testing::TempDir dir;
+  const std::string not_pem = dir.WriteFile("cert.txt", "not a certificate\n");
+  testing::CommandResult half = testing::RunGlet(
+      {"frontend", "--config", testing::SourcePath("resource/serve/test-steady.json"), "--tls-cert",
+       not_pem});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_THAT(half.err, HasSubstr("--tls-key: missing"));
+  testing::CommandResult bad = testing::RunGlet(
+      {"frontend", "--config", testing::SourcePath("resource/serve/test-steady.json"), "--tls-cert",
+       not_pem, "--tls-key", not_pem, "--tls-ca", not_pem});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--tls-cert " + not_pem + ": holds no PEM block"));
+}
+
 // Exposing the control port beyond loopback without a token needs an explicit flag.
 TEST(ControlPlaneTest, NonLoopbackControlWithoutTokenIsRefused) {
   testing::CommandResult r =
