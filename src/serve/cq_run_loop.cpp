@@ -92,6 +92,7 @@ void CqRunLoop::Loop() {
   void* tag = nullptr;
   bool ok = false;
   while (cq_->Next(&tag, &ok)) {
+    GLET_TSAN_ACQUIRE(tag);
     static_cast<CqTag*>(tag)->Proceed(ok);
   }
 }

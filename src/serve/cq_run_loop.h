@@ -26,6 +26,7 @@
 #include "core/job_runner.h"
 #include "core/mutex.h"
 #include "core/status.h"
+#include "core/tsan.h"
 
 namespace glet::serve {
 
@@ -38,7 +39,10 @@ class CqTag {
 };
 
 // The tag to hand to gRPC for `tag` (Next() returns it as a void*).
-inline void* AsTag(CqTag* tag) { return tag; }
+inline void* AsTag(CqTag* tag) {
+  GLET_TSAN_RELEASE(tag);  // the loop thread acquires it when the queue hands it back
+  return tag;
+}
 
 // Shuts down a queue that no loop drives and drains it, as gRPC requires before destroying it.
 // REQUIRES: nothing that must run is pending on it (its tags are discarded).

@@ -762,7 +762,10 @@ TEST_P(FrontendTest, AppRequestThatCannotFinishTheLaterStagesIsDroppedAtTheFirst
   auto all = results.Wait(1);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].outcome, RequestOutcome::kDropped);
-  EXPECT_EQ(all[0].drop_reason, DropReason::kSloUnreachable);
+  // Unreachable at admission; on a slow host (sanitizers) the stage's 1 ms may have run out.
+  ASSERT_TRUE(all[0].drop_reason.has_value());
+  EXPECT_THAT(*all[0].drop_reason,
+              ::testing::AnyOf(DropReason::kSloUnreachable, DropReason::kDeadlineExpired));
   EXPECT_THAT(all[0].status.message(), HasSubstr("stage '" + app->stages[0].id + "'"));
   EXPECT_EQ(
       metrics_.Value("glet_requests_total", {{"model", "ssd-mobilenetv1"}, {"outcome", "served"}}),
