@@ -106,9 +106,9 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   impl.registry = std::make_unique<serve::BackendRegistry>(SystemClock::Get());
   impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, impl.metrics, 500);
   GLET_ASSIGN_OR_RETURN(HostPort grpc_hp, ParseHostPort(options.grpc, "--grpc"));
-  GLET_ASSIGN_OR_RETURN(impl.kserve,
-                        serve::KServeGrpcServer::Start(*impl.frontend, options.grpc, "--grpc",
-                                                       options.grpc_threads, "--grpc-threads"));
+  GLET_ASSIGN_OR_RETURN(impl.kserve, serve::KServeGrpcServer::Start(
+                                         *impl.frontend, impl.metrics, options.grpc, "--grpc",
+                                         options.grpc_threads, "--grpc-threads"));
   impl.grpc_address = grpc_hp.host + ":" + std::to_string(impl.kserve->port());
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
                                                        options.control, &impl.control_address));

@@ -14,6 +14,7 @@
 #include "core/strings.h"
 #include "core/version.h"
 #include "serve/http_connection_pool.h"
+#include "serve/model_report.h"
 #include "serve/model_version.h"
 
 namespace glet::serve {
@@ -94,20 +95,17 @@ Json MetadataJson(const std::string& name, const ServedInfo& info) {
   return out;
 }
 
-// Triton's model configuration (what perf_analyzer and tritonclient read): name, platform,
-// max_batch_size, and each tensor's TYPE_* and dims without the batch dimension.
+// Triton's model configuration and statistics (serve/model_report.h) as JSON.
 Json ModelConfigJson(const std::string& name, const ServedInfo& info) {
   auto tensors = [](const std::vector<model::TensorSpec>& specs) {
     Json arr = Json::array();
     for (const model::TensorSpec& s : specs) {
-      arr.push_back({{"name", s.name},
-                     {"data_type", "TYPE_" + std::string(model::DTypeName(s.dtype))},
-                     {"dims", s.shape}});
+      arr.push_back({{"name", s.name}, {"data_type", TritonTypeName(s.dtype)}, {"dims", s.shape}});
     }
     return arr;
   };
   return {{"name", name},
-          {"platform", info.is_app ? "ensemble" : "glet"},
+          {"platform", TritonPlatform(info)},
           {"backend", "glet"},
           {"max_batch_size", info.max_batch},
           {"input", tensors(info.inputs)},
@@ -115,29 +113,20 @@ Json ModelConfigJson(const std::string& name, const ServedInfo& info) {
           {"parameters", {{"slo_ms", {{"string_value", FormatDouble(info.slo_ms, 3)}}}}}};
 }
 
-// Triton's model statistics, from the frontend's metrics (totals since start; times in ns).
 Json ModelStatsJson(const std::string& name, const MetricsRegistry& m) {
-  const Labels model = {{"model", name}};
-  auto duration = [](double count, double ms) {
-    return Json{{"count", static_cast<int64_t>(count)},
-                {"ns", static_cast<int64_t>(std::llround(ms * 1e6))}};
-  };
-  const double served = m.Value("glet_requests_total", {{"model", name}, {"outcome", "served"}});
-  const double failed = m.Value("glet_requests_total", {{"model", name}, {"outcome", "failed"}}) +
-                        m.Value("glet_requests_total", {{"model", name}, {"outcome", "dropped"}});
-  Json stats = {{"name", name},
-                {"version", kServedModelVersion},
-                {"inference_count", static_cast<int64_t>(m.HistogramSum("glet_batch_size", model))},
-                {"execution_count", static_cast<int64_t>(m.Value("glet_batch_size", model))},
+  const ModelStatsReport r = ReportModelStats(name, m);
+  auto duration = [](const DurationStat& d) { return Json{{"count", d.count}, {"ns", d.ns}}; };
+  Json stats = {{"name", r.name},
+                {"version", r.version},
+                {"inference_count", r.inference_count},
+                {"execution_count", r.execution_count},
                 {"inference_stats",
-                 {{"success", duration(served, m.HistogramSum("glet_request_latency_ms", model))},
-                  {"fail", duration(failed, 0)},
-                  {"queue", duration(m.Value("glet_queue_time_ms", model),
-                                     m.HistogramSum("glet_queue_time_ms", model))},
-                  {"compute_input", duration(0, 0)},
-                  {"compute_infer", duration(m.Value("glet_compute_time_ms", model),
-                                             m.HistogramSum("glet_compute_time_ms", model))},
-                  {"compute_output", duration(0, 0)}}},
+                 {{"success", duration(r.success)},
+                  {"fail", duration(r.fail)},
+                  {"queue", duration(r.queue)},
+                  {"compute_input", duration(r.compute_input)},
+                  {"compute_infer", duration(r.compute_infer)},
+                  {"compute_output", duration(r.compute_output)}}},
                 {"batch_stats", Json::array()}};
   return {{"model_stats", Json::array({stats})}};
 }
@@ -242,7 +231,9 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
   });
   s.Get("/v2", [](const httplib::Request&, httplib::Response& res) {
     SetJson(res, 200,
-            {{"name", "glet"}, {"version", kGletVersion}, {"extensions", {"binary_tensor_data"}}});
+            {{"name", "glet"},
+             {"version", kGletVersion},
+             {"extensions", {"binary_tensor_data", "model_configuration", "statistics"}}});
   });
   // Each model route also answers under /versions/{v}; glet serves version 1 (model_version.h).
   // The version, when given, is matches[2].

@@ -5,10 +5,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
 #include "core/version.h"
 #include "serve/async_unary_call.h"
 #include "serve/grpc_listen.h"
 #include "serve/grpc_status.h"
+#include "serve/model_report.h"
 #include "serve/model_version.h"
 #include "serve/tensor_proto.h"
 
@@ -66,6 +68,8 @@ grpc::Status ServerMetadata(Frontend& /*frontend*/, grpc::ServerContext& /*ctx*/
                             inference::ServerMetadataResponse* response) {
   response->set_name(kServerName);
   response->set_version(kServerVersion);
+  response->add_extensions("model_configuration");
+  response->add_extensions("statistics");
   return grpc::Status::OK;
 }
 
@@ -101,7 +105,85 @@ grpc::Status ModelMetadata(Frontend& frontend, grpc::ServerContext& ctx,
   return grpc::Status::OK;
 }
 
+inference::DataType TritonDataType(model::DType dtype) {
+  inference::DataType type = inference::TYPE_INVALID;
+  inference::DataType_Parse(TritonTypeName(dtype), &type);
+  return type;
+}
+
+// Triton's configuration extension (serve/model_report.h).
+grpc::Status ModelConfig(Frontend& frontend, grpc::ServerContext& /*ctx*/,
+                         const inference::ModelConfigRequest& request,
+                         inference::ModelConfigResponse* response) {
+  Result<ServedInfo> info = frontend.Describe(request.name());
+  if (!info.ok()) {
+    return ToGrpcStatus(info.status());
+  }
+  if (Status v = CheckModelVersion(request.name(), request.version()); !v.ok()) {
+    return ToGrpcStatus(v);
+  }
+  inference::ModelConfig* config = response->mutable_config();
+  config->set_name(request.name());
+  config->set_platform(TritonPlatform(*info));
+  config->set_backend("glet");
+  config->set_max_batch_size(info->max_batch);
+  for (const model::TensorSpec& s : info->inputs) {
+    inference::ModelInput* in = config->add_input();
+    in->set_name(s.name);
+    in->set_data_type(TritonDataType(s.dtype));
+    in->mutable_dims()->Add(s.shape.begin(), s.shape.end());
+  }
+  for (const model::TensorSpec& s : info->outputs) {
+    inference::ModelOutput* out = config->add_output();
+    out->set_name(s.name);
+    out->set_data_type(TritonDataType(s.dtype));
+    out->mutable_dims()->Add(s.shape.begin(), s.shape.end());
+  }
+  (*config->mutable_parameters())["slo_ms"].set_string_value(FormatDouble(info->slo_ms, 3));
+  return grpc::Status::OK;
+}
+
+// Triton's statistics extension: one model, or every model and app for an empty name.
+grpc::Status ModelStatistics(Frontend& frontend, const MetricsRegistry& metrics,
+                             const inference::ModelStatisticsRequest& request,
+                             inference::ModelStatisticsResponse* response) {
+  std::vector<std::string> names;
+  if (request.name().empty()) {
+    names = frontend.ModelNames();
+  } else {
+    if (Result<ServedInfo> info = frontend.Describe(request.name()); !info.ok()) {
+      return ToGrpcStatus(info.status());
+    }
+    if (Status v = CheckModelVersion(request.name(), request.version()); !v.ok()) {
+      return ToGrpcStatus(v);
+    }
+    names.push_back(request.name());
+  }
+  auto fill = [](const DurationStat& d, inference::StatisticDuration* out) {
+    out->set_count(static_cast<uint64_t>(d.count));
+    out->set_ns(static_cast<uint64_t>(d.ns));
+  };
+  for (const std::string& name : names) {
+    const ModelStatsReport r = ReportModelStats(name, metrics);
+    inference::ModelStatistics* s = response->add_model_stats();
+    s->set_name(r.name);
+    s->set_version(r.version);
+    s->set_inference_count(static_cast<uint64_t>(r.inference_count));
+    s->set_execution_count(static_cast<uint64_t>(r.execution_count));
+    inference::InferStatistics* st = s->mutable_inference_stats();
+    fill(r.success, st->mutable_success());
+    fill(r.fail, st->mutable_fail());
+    fill(r.queue, st->mutable_queue());
+    fill(r.compute_input, st->mutable_compute_input());
+    fill(r.compute_infer, st->mutable_compute_infer());
+    fill(r.compute_output, st->mutable_compute_output());
+  }
+  return grpc::Status::OK;
+}
+
 using InferCall = AsyncUnaryCall<inference::ModelInferRequest, inference::ModelInferResponse>;
+using StatsCall =
+    AsyncUnaryCall<inference::ModelStatisticsRequest, inference::ModelStatisticsResponse>;
 
 // Hands the request to the frontend; the call is finished by whoever ends the request.
 void ModelInfer(Frontend& frontend, InferCall* call) {
@@ -156,11 +238,9 @@ void AwaitSimple(inference::GRPCInferenceService::AsyncService& service,
 
 }  // namespace
 
-Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& frontend,
-                                                                  const std::string& address,
-                                                                  const std::string& flag,
-                                                                  int threads,
-                                                                  const std::string& threads_flag) {
+Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(
+    Frontend& frontend, const MetricsRegistry& metrics, const std::string& address,
+    const std::string& flag, int threads, const std::string& threads_flag) {
   if (threads < 1) {
     return InvalidArgumentError(threads_flag + ": must be >= 1 (got " + std::to_string(threads) +
                                 ")");
@@ -204,6 +284,11 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(Frontend& fron
     AwaitSimple(svc, &Svc::RequestModelReady, cq, frontend, &ModelReady);
     AwaitSimple(svc, &Svc::RequestServerMetadata, cq, frontend, &ServerMetadata);
     AwaitSimple(svc, &Svc::RequestModelMetadata, cq, frontend, &ModelMetadata);
+    AwaitSimple(svc, &Svc::RequestModelConfig, cq, frontend, &ModelConfig);
+    StatsCall::AwaitMethod(
+        svc, &Svc::RequestModelStatistics, cq, [&frontend, &metrics](StatsCall* call) {
+          call->Finish(ModelStatistics(frontend, metrics, call->request(), call->response()));
+        });
     // Several ModelInfer waiters: a burst of arrivals finds one ready per call, not one per
     // round trip through the queue.
     InferCall::AwaitMethod(

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/status.h"
 #include "kserve.grpc.pb.h"
 #include "serve/cq_run_loop.h"
@@ -37,12 +38,13 @@ void FillInferResponse(const inference::ModelInferRequest& request, InferResult&
 
 class KServeGrpcServer {
  public:
-  // Binds `address` (HOST:PORT, port 0: any free port) and serves `frontend` (not owned; it
-  // outlives the server) with `threads` loops. kInvalidArgument naming `flag` when the address
-  // cannot be bound, or naming `threads_flag` when threads < 1.
+  // Binds `address` (HOST:PORT, port 0: any free port) and serves `frontend` with `threads`
+  // loops; ModelStatistics reads `metrics` (the frontend's). Neither is owned; both outlive the
+  // server. kInvalidArgument naming `flag` when the address cannot be bound, or naming
+  // `threads_flag` when threads < 1.
   static Result<std::unique_ptr<KServeGrpcServer>> Start(
-      Frontend& frontend, const std::string& address, const std::string& flag, int threads = 1,
-      const std::string& threads_flag = "threads");
+      Frontend& frontend, const MetricsRegistry& metrics, const std::string& address,
+      const std::string& flag, int threads = 1, const std::string& threads_flag = "threads");
   ~KServeGrpcServer();  // Shutdown() with no grace if still serving
   KServeGrpcServer(const KServeGrpcServer&) = delete;
   KServeGrpcServer& operator=(const KServeGrpcServer&) = delete;

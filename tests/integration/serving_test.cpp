@@ -760,6 +760,40 @@ TEST(KServeHttpTest, VersionOneIsServedOtherVersionsAreNotFound) {
   inference::ModelMetadataResponse meta_response;
   grpc::ClientContext meta_ctx;
   EXPECT_TRUE(stub->ModelMetadata(&meta_ctx, meta, &meta_response).ok());
+
+  // The same configuration and statistics over gRPC (Triton's ModelConfig and ModelStatistics,
+  // which tritonclient.grpc calls; they were UNIMPLEMENTED).
+  inference::ModelConfigRequest config_request;
+  config_request.set_name("lenet1");
+  inference::ModelConfigResponse config_response;
+  grpc::ClientContext config_ctx;
+  s = stub->ModelConfig(&config_ctx, config_request, &config_response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const inference::ModelConfig& grpc_config = config_response.config();
+  EXPECT_EQ(grpc_config.name(), "lenet1");
+  EXPECT_EQ(grpc_config.max_batch_size(), 32);
+  ASSERT_EQ(grpc_config.input_size(), 1);
+  EXPECT_EQ(grpc_config.input(0).data_type(), inference::TYPE_FP32);
+  EXPECT_THAT(grpc_config.input(0).dims(), ::testing::ElementsAre(1, 28, 28));
+  EXPECT_EQ(grpc_config.parameters().count("slo_ms"), 1u);
+  config_request.set_name("nosuch");
+  grpc::ClientContext missing_ctx;
+  EXPECT_EQ(stub->ModelConfig(&missing_ctx, config_request, &config_response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  inference::ModelStatisticsRequest stats_request;
+  stats_request.set_name("lenet1");
+  inference::ModelStatisticsResponse stats_response;
+  grpc::ClientContext stats_ctx;
+  s = stub->ModelStatistics(&stats_ctx, stats_request, &stats_response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(stats_response.model_stats_size(), 1);
+  EXPECT_EQ(stats_response.model_stats(0).inference_count(), 2u);
+  EXPECT_EQ(stats_response.model_stats(0).inference_stats().success().count(), 2u);
+  stats_request.set_name("");  // every model
+  inference::ModelStatisticsResponse all_stats;
+  grpc::ClientContext all_ctx;
+  ASSERT_TRUE(stub->ModelStatistics(&all_ctx, stats_request, &all_stats).ok());
+  EXPECT_GE(all_stats.model_stats_size(), 2);
 }
 
 // grpc.health.v1.Health/Check for `service` over a generic stub (the health proto's C++ code is
