@@ -243,6 +243,17 @@ class FrontendTest : public ::testing::TestWithParam<bool> {
     return inputs;
   }
 
+  // Sends one request with random inputs to app `name` and waits for its answer.
+  static InferResult InferAppOnce(Frontend& f, const std::string& name) {
+    auto info = f.Describe(name);
+    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    Results results;
+    f.Infer(name, RandomInputs(*info), results.Callback());
+    auto all = results.Wait(1);
+    EXPECT_EQ(all.size(), 1u);
+    return all.empty() ? InferResult{} : std::move(all[0]);
+  }
+
   GletRoute Route(const std::string& id, std::shared_ptr<GletChannel> channel, int batch = 8,
                   double duty_ms = 5, double latency_ms = 2, double rate = 100) const {
     GletRoute r;
@@ -728,14 +739,9 @@ TEST_P(FrontendTest, AppStagesRunOnceWhenTheRootAnswersAtOnce) {
     routes.push_back({m, {r}});
   }
   ASSERT_TRUE(f->ApplyRoutes(routes, 1).ok());
-  auto info = f->Describe("traffic");
-  ASSERT_TRUE(info.ok());
-  Results results;
-  f->Infer("traffic", RandomInputs(*info), results.Callback());
-  auto all = results.Wait(1);
-  ASSERT_EQ(all.size(), 1u);
-  ASSERT_EQ(all[0].outcome, RequestOutcome::kServed) << all[0].status.ToString();
-  EXPECT_EQ(all[0].outputs.size(), 2u);
+  const InferResult r = InferAppOnce(*f, "traffic");
+  ASSERT_EQ(r.outcome, RequestOutcome::kServed) << r.status.ToString();
+  EXPECT_EQ(r.outputs.size(), 2u);
   for (const std::string m : {"ssd-mobilenetv1", "googlenet", "vgg16"}) {
     EXPECT_EQ(metrics_.Value("glet_requests_total", {{"model", m}, {"outcome", "served"}}), 1) << m;
   }
@@ -755,18 +761,13 @@ TEST_P(FrontendTest, AppRequestThatCannotFinishTheLaterStagesIsDroppedAtTheFirst
     routes.push_back({m, {Route("g-" + m, EmulatedGlet({m}), 8, 5, latency_ms, 100)}});
   }
   ASSERT_TRUE(f->ApplyRoutes(routes, 1).ok());
-  auto info = f->Describe("traffic");
-  ASSERT_TRUE(info.ok());
-  Results results;
-  f->Infer("traffic", RandomInputs(*info), results.Callback());
-  auto all = results.Wait(1);
-  ASSERT_EQ(all.size(), 1u);
-  EXPECT_EQ(all[0].outcome, RequestOutcome::kDropped);
+  const InferResult r = InferAppOnce(*f, "traffic");
+  EXPECT_EQ(r.outcome, RequestOutcome::kDropped);
   // Unreachable at admission; on a slow host (sanitizers) the stage's 1 ms may have run out.
-  ASSERT_TRUE(all[0].drop_reason.has_value());
-  EXPECT_THAT(*all[0].drop_reason,
+  ASSERT_TRUE(r.drop_reason.has_value());
+  EXPECT_THAT(*r.drop_reason,
               ::testing::AnyOf(DropReason::kSloUnreachable, DropReason::kDeadlineExpired));
-  EXPECT_THAT(all[0].status.message(), HasSubstr("stage '" + app->stages[0].id + "'"));
+  EXPECT_THAT(r.status.message(), HasSubstr("stage '" + app->stages[0].id + "'"));
   EXPECT_EQ(
       metrics_.Value("glet_requests_total", {{"model", "ssd-mobilenetv1"}, {"outcome", "served"}}),
       0);

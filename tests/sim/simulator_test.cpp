@@ -308,9 +308,9 @@ TEST(SimulatorTest, InterferenceSlowsSharedDevices) {
   EXPECT_NEAR(r->records[0].latency_ms(), 10, 1e-6);
 }
 
-TEST(SimulatorTest, AppEndsWhenItsExitStagesAreServed) {
-  // Chain a -> b: stage "a" on model m, stage "b" on model n, each b = 1, L = 10 ms, separate
-  // glets: the app request is served 20 ms after it arrives.
+// Chain app a -> b: stage "a" on model m, stage "b" on model n, each b = 1, L = 10 ms, on
+// separate glets, with the app's SLO `slo_ms`; five app requests 10 ms apart.
+Result<SimResult> SimulateChainApp(double slo_ms) {
   perf::DeviceProfile profile = LinearProfile(10);
   sched::Plan plan = OneGletPlan({Planned("m", 1, 10)}, 20, 50, 50);
   sched::PlannedGlet other = plan.devices[0].glets[0];
@@ -319,7 +319,7 @@ TEST(SimulatorTest, AppEndsWhenItsExitStagesAreServed) {
   plan.workload.push_back({"n", 10, 50, 32});
   model::AppSpec app;
   app.name = "chain";
-  app.slo_ms = 100;
+  app.slo_ms = slo_ms;
   app.stages = {{"a", "m", {"in"}, 0, 1.0}, {"b", "n", {"a"}, 0, 1.0}};
   app.outputs = {"b"};
   SimInput in;
@@ -327,7 +327,12 @@ TEST(SimulatorTest, AppEndsWhenItsExitStagesAreServed) {
   in.plan = plan;
   in.apps = {app};
   in.stream_names = {"chain"};
-  Result<SimResult> r = Simulate(in, Uniform(100, 5), Exact(1.0));
+  return Simulate(in, Uniform(100, 5), Exact(1.0));
+}
+
+// The app request is served 20 ms after it arrives.
+TEST(SimulatorTest, AppEndsWhenItsExitStagesAreServed) {
+  Result<SimResult> r = SimulateChainApp(100);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->report.total.sent, 5);
   EXPECT_EQ(r->report.total.served, 5);
@@ -339,23 +344,7 @@ TEST(SimulatorTest, AppEndsWhenItsExitStagesAreServed) {
 // dropped at the first stage, whose glet then runs nothing (before, stage "a" ran it and "b"
 // dropped it).
 TEST(SimulatorTest, AppRequestThatCannotFinishTheLaterStagesIsDroppedAtTheFirst) {
-  perf::DeviceProfile profile = LinearProfile(10);
-  sched::Plan plan = OneGletPlan({Planned("m", 1, 10)}, 20, 50, 50);
-  sched::PlannedGlet other = plan.devices[0].glets[0];
-  other.models[0] = Planned("n", 1, 10);
-  plan.devices[0].glets.push_back(other);
-  plan.workload.push_back({"n", 10, 50, 32});
-  model::AppSpec app;
-  app.name = "chain";
-  app.slo_ms = 15;  // a (10 ms) then b (10 ms) cannot make it
-  app.stages = {{"a", "m", {"in"}, 0, 1.0}, {"b", "n", {"a"}, 0, 1.0}};
-  app.outputs = {"b"};
-  SimInput in;
-  in.profile = &profile;
-  in.plan = plan;
-  in.apps = {app};
-  in.stream_names = {"chain"};
-  Result<SimResult> r = Simulate(in, Uniform(100, 5), Exact(1.0));
+  Result<SimResult> r = SimulateChainApp(15);  // a (10 ms) then b (10 ms) cannot make it
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->report.total.dropped, 5);
   EXPECT_EQ(r->report.total.dropped_by_reason.at("slo_unreachable"), 5);
