@@ -159,10 +159,10 @@ struct Frontend::AppRun {
 
 // Lock order (a thread holding one of these takes only those to its right): shutdown_mu ->
 // ModelState::mu -> {table_mu, loads_mu, a GletLoad's own mutex}; shutdown_mu -> hold_mu.
-// rates_mu, AppRun::mu and hold_mu are taken with no frontend lock held (hold_mu also under
-// shutdown_mu). The analysis
-// (scripts/check_thread_safety.sh) checks every GLET_GUARDED_BY; the Lane fields are guarded by
-// their model's ModelState::mu, which it cannot express (a Lane does not know its model).
+// rates_mu, time_after_mu, AppRun::mu and hold_mu are taken with no frontend lock held (hold_mu
+// also under shutdown_mu). The analysis (scripts/check_thread_safety.sh) checks every
+// GLET_GUARDED_BY; the Lane fields are guarded by their model's ModelState::mu, which it cannot
+// express (a Lane does not know its model).
 struct Frontend::Impl {
   model::ModelManifest manifest;
   std::vector<model::AppSpec> apps;
@@ -179,6 +179,11 @@ struct Frontend::Impl {
 
   Mutex rates_mu;
   std::optional<RateMonitor> rates GLET_GUARDED_BY(rates_mu);
+
+  // Per app, per stage: the least time the later stages need on the routing table in force
+  // (model::TimeAfterStages), set by ApplyRoutes.
+  Mutex time_after_mu;
+  std::map<std::string, std::vector<Duration>> time_after GLET_GUARDED_BY(time_after_mu);
 
   // What the lanes of one glet share (its models' batchers), by glet id.
   Mutex loads_mu;
@@ -794,6 +799,26 @@ Status Frontend::ApplyRoutes(const std::vector<ModelRoutes>& routes, int64_t epo
       out.emplace_back(&g, std::move(config));
     }
   }
+  {
+    // Each app stage must be done in time for the least its later stages need on the fastest
+    // glets of the new table.
+    auto fastest = [&next](const std::string& model) {
+      std::optional<Duration> least;
+      if (auto it = next.find(model); it != next.end()) {
+        for (const auto& [route, config] : it->second) {
+          least =
+              least ? std::min(*least, route->batch_latency.front()) : route->batch_latency.front();
+        }
+      }
+      return least.value_or(Duration::zero());
+    };
+    std::map<std::string, std::vector<Duration>> time_after;
+    for (const model::AppSpec& app : impl_->apps) {
+      time_after[app.name] = model::TimeAfterStages(app, fastest);
+    }
+    MutexLock lock(impl_->time_after_mu);
+    impl_->time_after = std::move(time_after);
+  }
   const TimePoint now = impl_->clock->Now();
   std::set<std::string> retired_glets;  // lanes retired; the glet may still serve another model
   for (auto& [name, ms_ptr] : impl_->models) {
@@ -1304,17 +1329,9 @@ void Frontend::RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage) {
 }
 
 Duration Frontend::TimeAfterStage(const model::AppSpec& app, size_t stage) const {
-  auto fastest = [this](const std::string& model) {
-    ModelState& ms = *impl_->models.at(model);
-    MutexLock lock(ms.mu);
-    std::optional<Duration> least;
-    for (const auto& [id, lane] : ms.lanes) {
-      const Duration one = lane->batcher.config().batch_latency.front();
-      least = least ? std::min(*least, one) : one;
-    }
-    return least.value_or(Duration::zero());
-  };
-  return model::TimeAfterStages(app, fastest)[stage];
+  MutexLock lock(impl_->time_after_mu);
+  auto it = impl_->time_after.find(app.name);
+  return it == impl_->time_after.end() ? Duration::zero() : it->second[stage];
 }
 
 }  // namespace glet::serve

@@ -226,8 +226,9 @@ class Frontend {
   void StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs, InferCallback done);
   void RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage);
   // The least time the stages after `stage` need once it is done: the longest path through its
-  // consumers of their models' batch-1 latency on their fastest glet. A stage request must be
-  // done that long before the app's deadline, else the app is certain to miss.
+  // consumers of their models' batch-1 latency on their fastest glet in the routing table in
+  // force (computed by ApplyRoutes). A stage request must be done that long before the app's
+  // deadline, else the app is certain to miss.
   Duration TimeAfterStage(const model::AppSpec& app, size_t stage) const;
   // REQUIRES: run.mu held (not analysed: AppRun is incomplete here).
   Result<model::Tensor> StageInput(const AppRun& run,

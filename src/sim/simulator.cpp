@@ -129,6 +129,9 @@ class Engine {
     std::vector<std::vector<int>> consumers;  // per stage
     std::vector<char> is_exit;                // per stage
     std::vector<int> roots;                   // stages with no producer
+    // Per stage: the least time the later stages need (model::TimeAfterStages), for the plan
+    // in force (set by InstallPlan).
+    std::vector<Duration> time_after;
   };
   struct AppRun {
     int app = 0;
@@ -502,6 +505,19 @@ Status Engine::InstallPlan(const sched::Plan& plan, const sched::Workload* deman
   }
   monitor_->SetPlannedRates(std::move(planned), At(now_));
   plans_.push_back(plan);
+  // As the frontend does: each app stage must be done in time for the least the later stages
+  // need on this plan's fastest glets.
+  auto fastest = [this](const std::string& model) {
+    std::optional<Duration> least;
+    for (const auto& [id, lane] : models_[model_index_.at(model)]->lanes) {
+      const Duration one = lanes_[lane]->batcher.config().batch_latency.front();
+      least = least ? std::min(*least, one) : one;
+    }
+    return least.value_or(Duration::zero());
+  };
+  for (AppState& app : apps_) {
+    app.time_after = model::TimeAfterStages(*app.spec, fastest);
+  }
   return Status::Ok();
 }
 
@@ -1059,17 +1075,8 @@ void Engine::RunStage(int run_index, int stage) {
   ++run.outstanding;
   const uint64_t payload =
       kAppBit | (static_cast<uint64_t>(run_index) << kStageBits) | static_cast<uint64_t>(stage);
-  // As the frontend does: the stage must be done in time for the least the later stages need.
-  auto fastest = [this](const std::string& model) {
-    std::optional<Duration> least;
-    for (const auto& [id, lane] : models_[model_index_.at(model)]->lanes) {
-      const Duration one = lanes_[lane]->batcher.config().batch_latency.front();
-      least = least ? std::min(*least, one) : one;
-    }
-    return least.value_or(Duration::zero());
-  };
-  const Duration after = model::TimeAfterStages(*apps_[run.app].spec, fastest)[stage];
-  Submit(apps_[run.app].stage_model[stage], run.deadline_ns - after.count(), payload);
+  const AppState& app = apps_[run.app];
+  Submit(app.stage_model[stage], run.deadline_ns - app.time_after[stage].count(), payload);
 }
 
 void Engine::StageDone(uint64_t payload, bool served, serve::RequestOutcome outcome,
