@@ -1,36 +1,15 @@
 #include "serve/controller.h"
 
-#include <grpcpp/grpcpp.h>
-
 #include <algorithm>
 #include <set>
 
 #include "core/logging.h"
 #include "core/strings.h"
-#include "glet_control.grpc.pb.h"
-#include "sched/device_assignment.h"
-#include "sched/glet_reuse.h"
 #include "sched/plan_search.h"
 #include "sched/planner_factory.h"
-#include "serve/backend_proto.h"
-#include "serve/control_auth.h"
-#include "serve/control_tls.h"
-#include "serve/grpc_status.h"
-#include "serve/lane_latency.h"
 #include "serve/proxy_channel.h"
 
 namespace glet::serve {
-
-struct Controller::Placed {
-  GletSpec spec;
-  std::string backend_id;
-  std::string backend_address;
-  std::string proxy_address;
-  bool up = true;
-  double duty_cycle_ms = 0;  // planned duty cycle (batching); the backend's spec may be older
-  std::map<std::string, std::vector<Duration>> batch_latency;  // per model, 1..batch
-  std::map<std::string, double> rate_rps;                      // per model (routing weight)
-};
 
 namespace {
 
@@ -52,41 +31,6 @@ int AppDepth(const model::AppSpec& app) {
   return best;
 }
 
-Result<std::vector<GletInfo>> CallApplyPlan(const std::string& address, uint64_t epoch,
-                                            const std::vector<GletSpec>& glets) {
-  auto stub = control::BackendControl::NewStub(ControlTls::CreateChannel(address));
-  control::ApplyPlanRequest request;
-  request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
-  request.set_plan_epoch(epoch);
-  for (const GletSpec& g : glets) {
-    GletSpecToProto(g, request.add_glets());
-  }
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-  ControlAuth::Attach(ctx);
-  control::ApplyPlanResponse response;
-  grpc::Status s = stub->ApplyPlan(&ctx, request, &response);
-  if (!s.ok()) {
-    return FromGrpcStatus(s).WithContext("backend " + address + ": apply plan");
-  }
-  std::vector<GletInfo> out;
-  for (const control::GletInfo& g : response.glets()) {
-    out.push_back(GletInfoFromProto(g));
-  }
-  return out;
-}
-
-// What a placed glet runs, for sched::MatchUnchangedGlets(): its device is the backend's.
-sched::GletWork PlacedWork(const std::string& backend_id, const GletSpec& spec) {
-  sched::GletWork w;
-  w.device = backend_id + "/" + spec.device_id;
-  w.partition_percent = spec.partition_percent;
-  for (const GletModelSpec& m : spec.models) {
-    w.models.emplace_back(m.model, m.batch_size);
-  }
-  return w;
-}
-
 }  // namespace
 
 Controller::Controller(Frontend& frontend, BackendRegistry& registry,
@@ -97,7 +41,9 @@ Controller::Controller(Frontend& frontend, BackendRegistry& registry,
       manifest_(manifest),
       metrics_(metrics),
       options_(std::move(options)),
-      clock_(SystemClock::Get()) {
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Get()),
+      own_backends_(options_.backends != nullptr ? nullptr : std::make_unique<GrpcBackendClient>()),
+      backends_(options_.backends != nullptr ? *options_.backends : *own_backends_) {
   metrics_.Declare("glet_devices_in_use", MetricsRegistry::Type::kGauge,
                    "Devices holding at least one glet in the plan in force.");
   metrics_.Declare("glet_replans_total", MetricsRegistry::Type::kCounter,
@@ -123,11 +69,8 @@ Status Controller::Start(int min_devices, TimePoint deadline) {
   };
   // In slices, so that Cancel() (a shutdown signal while waiting) ends the wait.
   while (!registry_.WaitFor(enough, std::min(deadline, clock_.Now() + kStartSlice))) {
-    {
-      MutexLock lock(mu_);
-      if (stop_) {
-        return CancelledError("stopped while waiting for backends");
-      }
+    if (stopping()) {
+      return CancelledError("stopped while waiting for backends");
     }
     if (clock_.Now() >= deadline) {
       return DeadlineExceededError("no backend offered " + std::to_string(min_devices) +
@@ -150,9 +93,17 @@ Status Controller::Start(int min_devices, TimePoint deadline) {
 }
 
 void Controller::Cancel() {
+  {
+    MutexLock lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+  backends_.Cancel();
+}
+
+bool Controller::stopping() const {
   MutexLock lock(mu_);
-  stop_ = true;
-  cv_.notify_all();
+  return stop_;
 }
 
 void Controller::Stop() {
@@ -163,9 +114,14 @@ void Controller::Stop() {
 }
 
 void Controller::StopGlets() {
-  for (const BackendRecord& b : registry_.Snapshot()) {
+  backends_.Resume();  // Stop() cancelled the calls of the loop, not this one
+  int64_t epoch = 0;
+  {
     MutexLock lock(mu_);
-    auto r = CallApplyPlan(b.address, static_cast<uint64_t>(epoch_ + 1), {});
+    epoch = epoch_ + 1;
+  }
+  for (const BackendRecord& b : registry_.Snapshot()) {
+    auto r = backends_.ApplyPlan(b.address, static_cast<uint64_t>(epoch), {});
     if (!r.ok()) {
       GLET_LOG_WARN("stopping glets: {}", r.status().message());
     }
@@ -221,27 +177,42 @@ Result<sched::Workload> Controller::MakeWorkload(const std::map<std::string, dou
 }
 
 Status Controller::Replan(const std::map<std::string, double>& rates_rps, const std::string& why) {
+  MutexLock changing(changing_mu_);
+  return ReplanLocked(rates_rps, why);
+}
+
+void Controller::PlanFailed(const std::string& why, const std::string& result,
+                            const Status& status) {
+  {
+    MutexLock lock(mu_);
+    plan_failed_ = true;
+  }
+  metrics_.Add("glet_replans_total", {{"reason", why}, {"result", result}});
+  GLET_LOG_WARN("plan ({}): {}", why, status.message());
+}
+
+Status Controller::ReplanLocked(const std::map<std::string, double>& rates_rps,
+                                const std::string& why) {
+  if (stopping()) {
+    return CancelledError("the controller is stopping");
+  }
   std::vector<BackendRecord> backends = registry_.Snapshot();
   std::map<std::string, int> by_type;
+  known_devices_ = 0;
   for (const BackendRecord& b : backends) {
+    known_devices_ += b.devices.size();
     for (const DeviceInfo& d : b.devices) {
       if (d.healthy && !d.profile.empty()) {
         ++by_type[d.profile];
       }
     }
   }
-  MutexLock lock(mu_);
-  known_devices_ = 0;
-  for (const BackendRecord& b : backends) {
-    known_devices_ += b.devices.size();
-  }
   if (by_type.empty()) {
     // Every node is gone (e.g. the only backend was killed): a backend that registers later
     // must trigger a plan (Loop's "joined"), so this counts as a failed plan.
-    plan_failed_ = true;
-    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_devices"}});
-    GLET_LOG_WARN("plan ({}): no healthy devices to plan on; waiting for a backend", why);
-    return FailedPreconditionError("no devices to plan on");
+    Status s = FailedPreconditionError("no healthy devices to plan on; waiting for a backend");
+    PlanFailed(why, "no_devices", s);
+    return s;
   }
   // Every device type with healthy devices is planned; one whose profile does not load is left
   // out (with a warning) unless it is the only one.
@@ -264,10 +235,7 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
     fleet.pools.push_back(sched::DevicePool{it->second.get(), count});
   }
   if (fleet.pools.empty()) {
-    plan_failed_ = true;
-    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_profile"}});
-    GLET_LOG_WARN("plan ({}): no device type with a loadable profile: {}", why,
-                  load_error.message());
+    PlanFailed(why, "no_profile", load_error.WithContext("no device type with a loadable profile"));
     return load_error;
   }
   // Glet sizes: the type's own list; with several types the union of theirs (each type then
@@ -306,45 +274,40 @@ Status Controller::Replan(const std::map<std::string, double>& rates_rps, const 
     }
   }
   if (!plan.ok()) {
-    plan_failed_ = true;
-    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "no_fit"}});
-    GLET_LOG_WARN("plan ({}): {}", why, plan.status().message());
+    PlanFailed(why, "no_fit", plan.status());
     return plan.status();
   }
-  plan->epoch = epoch_ + 1;
+  {
+    MutexLock lock(mu_);
+    plan->epoch = epoch_ + 1;
+  }
   if (Status applied = Apply(*plan, fleet.Profiles(), backends); !applied.ok()) {
-    plan_failed_ = true;
-    metrics_.Add("glet_replans_total", {{"reason", why}, {"result", "apply_failed"}});
-    GLET_LOG_WARN("plan ({}): applying it failed: {}", why, applied.message());
+    PlanFailed(why, "apply_failed", applied.WithContext("applying it failed"));
     return applied;
   }
-  plan_ = *plan;
-  plan_failed_ = false;
-  served_share_ = share;
-  plan_reason_ = why;
-  // The demand, not the share planned for: the rate monitor compares arrivals with it, so a
-  // degraded plan is not re-planned again and again for the rates it cannot hold.
-  planned_rates_.clear();
-  for (const sched::ModelDemand& d : workload.models) {
-    planned_rates_[d.model] = d.rate_rps;
+  std::string placement;
+  {
+    MutexLock lock(mu_);
+    plan_ = *plan;
+    plan_failed_ = false;
+    served_share_ = share;
+    plan_reason_ = why;
+    // The demand, not the share planned for: the rate monitor compares arrivals with it, so a
+    // degraded plan is not re-planned again and again for the rates it cannot hold.
+    planned_rates_.clear();
+    for (const sched::ModelDemand& d : workload.models) {
+      planned_rates_[d.model] = d.rate_rps;
+    }
+    frontend_.SetPlannedRates(planned_rates_);
+    PublishView();
+    placement = DescribePlacement(placed_);
   }
-  frontend_.SetPlannedRates(planned_rates_);
   metrics_.Add("glet_replans_total",
                {{"reason", why}, {"result", share < 1 ? "degraded" : "applied"}});
   metrics_.Set("glet_plan_served_share", {}, share);
-  metrics_.Set("glet_devices_in_use", {}, plan_.UsedDevices());
-  PublishView();
-  std::string glets;
-  for (const Placed& p : placed_) {
-    std::string models;
-    for (const GletModelSpec& m : p.spec.models) {
-      models += (models.empty() ? "" : " ") + m.model + " b" + std::to_string(m.batch_size);
-    }
-    glets += (glets.empty() ? "" : ", ") + p.spec.glet_id + " " + p.spec.device_id + "@" +
-             p.backend_id + " " + std::to_string(p.spec.partition_percent) + "% [" + models + "]";
-  }
-  GLET_LOG_INFO("plan epoch {} ({}): {} device(s): {}; glets: {}", epoch_, why, plan_.UsedDevices(),
-                fleet.Describe(fleet.UsedPerPool(plan_)), glets);
+  metrics_.Set("glet_devices_in_use", {}, plan->UsedDevices());
+  GLET_LOG_INFO("plan epoch {} ({}): {} device(s): {}; glets: {}", plan->epoch, why,
+                plan->UsedDevices(), fleet.Describe(fleet.UsedPerPool(*plan)), placement);
   return Status::Ok();
 }
 
@@ -361,7 +324,7 @@ void Controller::PublishView() {
   v["planned_rates_rps"] = planned_rates_;
   v["plan"] = plan_.ToJson();
   Json glets = Json::array();
-  for (const Placed& p : placed_) {
+  for (const PlacedGlet& p : placed_) {
     Json models = Json::array();
     for (const GletModelSpec& m : p.spec.models) {
       models.push_back({{"model", m.model}, {"batch", m.batch_size}, {"rate_rps", m.rate_rps}});
@@ -382,101 +345,30 @@ void Controller::PublishView() {
 Status Controller::Apply(const sched::Plan& plan,
                          const std::map<std::string, const perf::DeviceProfile*>& profiles,
                          const std::vector<BackendRecord>& backends) {
-  // The healthy devices of the planned types, in registration order; each planned device goes on
-  // one of its type so that what runs stays where it runs (sched/device_assignment.h).
-  struct Slot {
-    const BackendRecord* backend;
-    std::string device_id;
-  };
-  std::vector<Slot> slots;
-  std::vector<sched::PhysicalDevice> physical;
-  for (const BackendRecord& b : backends) {
-    for (const DeviceInfo& d : b.devices) {
-      if (d.healthy && profiles.count(d.profile) > 0) {
-        slots.push_back({&b, d.device_id});
-        physical.push_back({b.backend_id + "/" + d.device_id, d.profile});
-      }
-    }
+  std::vector<PlacedGlet> running;
+  {
+    MutexLock lock(mu_);
+    running = placed_;
   }
-  std::vector<sched::GletWork> running_work;
-  for (const Placed& old : placed_) {
-    running_work.push_back(PlacedWork(old.backend_id, old.spec));
-  }
-  GLET_ASSIGN_OR_RETURN(std::vector<int> assigned,
-                        sched::AssignDevices(plan, physical, running_work));
+  GLET_ASSIGN_OR_RETURN(std::vector<PlacedGlet> next,
+                        PlaceGlets(plan, profiles, backends, running, options_.host_overhead_ms));
   const int64_t epoch = plan.epoch;
-  std::vector<Placed> next;
-  int counter = 0;
-  for (size_t di = 0; di < plan.devices.size(); ++di) {
-    const sched::PlannedDevice& dev = plan.devices[di];
-    if (dev.glets.empty()) {
-      continue;
-    }
-    const perf::DeviceProfile& profile = *profiles.at(dev.type);
-    const Slot& s = slots[assigned[di]];
-    for (const sched::PlannedGlet& g : dev.glets) {
-      Placed p;
-      p.backend_id = s.backend->backend_id;
-      p.backend_address = s.backend->address;
-      p.spec.device_id = s.device_id;
-      p.spec.partition_percent = g.partition;
-      p.spec.duty_cycle_ms = g.duty_ms;
-      p.duty_cycle_ms = g.duty_ms;
-      for (const sched::PlannedModel& m : g.models) {
-        p.spec.models.push_back({m.model, m.batch, m.rate_rps});
-        p.batch_latency[m.model] =
-            LaneBatchLatencies(profile, m, g.partition, options_.host_overhead_ms);
-        p.rate_rps[m.model] = m.rate_rps > 0 ? m.rate_rps : std::max(1.0, m.capacity_rps);
-      }
-      next.push_back(std::move(p));
-    }
-  }
-  // Keep the running glets that do exactly this work (no restart, no re-warm-up).
-  std::vector<sched::GletWork> next_work;
-  for (const Placed& p : next) {
-    next_work.push_back(PlacedWork(p.backend_id, p.spec));
-  }
-  const std::vector<int> kept = sched::MatchUnchangedGlets(running_work, next_work);
-  for (size_t i = 0; i < next.size(); ++i) {
-    if (kept[i] >= 0) {
-      // The backend keeps a glet only when its spec is identical: send the running one.
-      next[i].spec = placed_[kept[i]].spec;
-    } else {
-      next[i].spec.glet_id = "e" + std::to_string(epoch) + "g" + std::to_string(counter++);
-    }
-  }
+  const std::vector<NodeChange> changes = PlanNodeChanges(next, running, backends);
   // Start the new glets next to the old ones (make-before-break).
-  std::set<std::string> addresses;
-  for (const BackendRecord& b : backends) {
-    addresses.insert(b.address);
-  }
-  for (const std::string& address : addresses) {
-    std::vector<GletSpec> wanted;
-    std::vector<GletSpec> both;
-    for (const Placed& p : next) {
-      if (p.backend_address == address) {
-        wanted.push_back(p.spec);
-      }
-    }
-    both = wanted;
-    for (const Placed& old : placed_) {
-      if (old.backend_address == address &&
-          std::none_of(both.begin(), both.end(),
-                       [&](const GletSpec& g) { return g.glet_id == old.spec.glet_id; })) {
-        both.push_back(old.spec);
-      }
-    }
-    Result<std::vector<GletInfo>> infos = CallApplyPlan(address, epoch, both);
-    if (!infos.ok() && both.size() != wanted.size()) {
+  for (const NodeChange& change : changes) {
+    Result<std::vector<GletInfo>> infos =
+        backends_.ApplyPlan(change.address, static_cast<uint64_t>(epoch), change.overlap);
+    if (!infos.ok() && infos.status().code() != StatusCode::kCancelled &&
+        change.overlap.size() != change.target.size()) {
       // The node cannot hold old and new together (e.g. CPU cores): switch it over directly.
       GLET_LOG_WARN("{}; switching the node over without overlap", infos.status().message());
-      infos = CallApplyPlan(address, epoch, wanted);
+      infos = backends_.ApplyPlan(change.address, static_cast<uint64_t>(epoch), change.target);
     }
     if (!infos.ok()) {
       return infos.status();
     }
     for (const GletInfo& info : *infos) {
-      for (Placed& p : next) {
+      for (PlacedGlet& p : next) {
         if (p.spec.glet_id == info.spec.glet_id) {
           p.proxy_address = info.proxy_address;
           p.up = info.state == GletState::kReady;
@@ -484,19 +376,20 @@ Status Controller::Apply(const sched::Plan& plan,
       }
     }
   }
-  placed_ = std::move(next);
-  epoch_ = epoch;
-  GLET_RETURN_IF_ERROR(InstallRoutes(epoch));
+  {
+    MutexLock lock(mu_);
+    placed_ = next;
+    epoch_ = epoch;
+  }
+  GLET_RETURN_IF_ERROR(InstallRoutes(next, epoch));
   // Old glets: let their lanes finish, then stop them.
   frontend_.WaitRetiredLanes(clock_.Now() + options_.drain_timeout);
-  for (const std::string& address : addresses) {
-    std::vector<GletSpec> wanted;
-    for (const Placed& p : placed_) {
-      if (p.backend_address == address) {
-        wanted.push_back(p.spec);
-      }
+  for (const NodeChange& change : changes) {
+    if (change.overlap.size() == change.target.size()) {
+      continue;  // nothing to stop there
     }
-    Result<std::vector<GletInfo>> infos = CallApplyPlan(address, epoch, wanted);
+    Result<std::vector<GletInfo>> infos =
+        backends_.ApplyPlan(change.address, static_cast<uint64_t>(epoch), change.target);
     if (!infos.ok()) {
       GLET_LOG_WARN("{}", infos.status().message());
     }
@@ -504,10 +397,10 @@ Status Controller::Apply(const sched::Plan& plan,
   return Status::Ok();
 }
 
-Status Controller::InstallRoutes(int64_t epoch) {
+Status Controller::InstallRoutes(const std::vector<PlacedGlet>& placed, int64_t epoch) {
   std::map<std::string, ModelRoutes> routes;
   size_t next_queue = 0;
-  for (const Placed& p : placed_) {
+  for (const PlacedGlet& p : placed) {
     if (p.proxy_address.empty()) {
       continue;
     }
@@ -543,57 +436,65 @@ void Controller::FollowGletHealth() {
   constexpr Duration kFreshAfterFailure = std::chrono::milliseconds(250);
   std::vector<BackendRecord> backends = registry_.Snapshot();
   std::vector<GletFailure> failures = frontend_.FailedGlets();
-  MutexLock lock(mu_);
   bool moved = false;
   std::vector<std::pair<std::string, bool>> changes;  // glet id, up
-  for (Placed& p : placed_) {
-    for (const BackendRecord& b : backends) {
-      if (b.backend_id != p.backend_id) {
-        continue;
+  std::vector<PlacedGlet> placed;
+  int64_t epoch = 0;
+  {
+    MutexLock lock(mu_);
+    for (PlacedGlet& p : placed_) {
+      for (const BackendRecord& b : backends) {
+        if (b.backend_id != p.backend_id) {
+          continue;
+        }
+        for (const GletInfo& g : b.glets) {
+          if (g.spec.glet_id != p.spec.glet_id) {
+            continue;
+          }
+          // A heartbeat sent before the glet first came up still says STARTING with no error:
+          // only a failure (FAILED, or STARTING again after its proxy died) takes it down.
+          const bool failed = g.state == GletState::kFailed ||
+                              (g.state == GletState::kStarting && !g.error.empty());
+          if (!failed && g.state != GletState::kReady) {
+            continue;
+          }
+          const bool ready = g.state == GletState::kReady;
+          if (ready && g.proxy_address != p.proxy_address) {
+            p.proxy_address = g.proxy_address;
+            moved = true;
+          }
+          if (ready != p.up) {
+            p.up = ready;
+            changes.emplace_back(p.spec.glet_id, ready);
+            GLET_LOG_INFO("glet {} is {}", p.spec.glet_id, ready ? "back" : "down: " + g.error);
+            continue;
+          }
+          // The frontend took it down after a failed batch, yet its backend has reported it
+          // READY at the same address since (a transient failure, or a restart within one
+          // heartbeat that got the same port back): route to it again.
+          auto f = std::find_if(failures.begin(), failures.end(),
+                                [&](const GletFailure& x) { return x.glet_id == p.spec.glet_id; });
+          if (ready && f != failures.end() && f->address == p.proxy_address &&
+              b.last_seen > f->at + kFreshAfterFailure) {
+            changes.emplace_back(p.spec.glet_id, true);
+            GLET_LOG_INFO("glet {} is READY again after a failed batch; routing to it", f->glet_id);
+          }
+        }
       }
-      for (const GletInfo& g : b.glets) {
-        if (g.spec.glet_id != p.spec.glet_id) {
-          continue;
-        }
-        // A heartbeat sent before the glet first came up still says STARTING with no error:
-        // only a failure (FAILED, or STARTING again after its proxy died) takes it down.
-        const bool failed =
-            g.state == GletState::kFailed || (g.state == GletState::kStarting && !g.error.empty());
-        if (!failed && g.state != GletState::kReady) {
-          continue;
-        }
-        const bool ready = g.state == GletState::kReady;
-        if (ready && g.proxy_address != p.proxy_address) {
-          p.proxy_address = g.proxy_address;
-          moved = true;
-        }
-        if (ready != p.up) {
-          p.up = ready;
-          changes.emplace_back(p.spec.glet_id, ready);
-          GLET_LOG_INFO("glet {} is {}", p.spec.glet_id, ready ? "back" : "down: " + g.error);
-          continue;
-        }
-        // The frontend took it down after a failed batch, yet its backend has reported it READY
-        // at the same address since (a transient failure, or a restart within one heartbeat
-        // that got the same port back): route to it again.
-        auto f = std::find_if(failures.begin(), failures.end(),
-                              [&](const GletFailure& x) { return x.glet_id == p.spec.glet_id; });
-        if (ready && f != failures.end() && f->address == p.proxy_address &&
-            b.last_seen > f->at + kFreshAfterFailure) {
-          changes.emplace_back(p.spec.glet_id, true);
-          GLET_LOG_INFO("glet {} is READY again after a failed batch; routing to it", f->glet_id);
-        }
-      }
+    }
+    if (moved || !changes.empty()) {
+      PublishView();
+    }
+    if (moved) {
+      placed = placed_;
+      epoch = epoch_;
     }
   }
   if (moved) {
     // New proxy addresses first, so that a glet coming back is routed to its new proxy.
-    if (Status s = InstallRoutes(epoch_); !s.ok()) {
+    if (Status s = InstallRoutes(placed, epoch); !s.ok()) {
       GLET_LOG_WARN("re-routing after a proxy restart: {}", s.message());
     }
-  }
-  if (moved || !changes.empty()) {
-    PublishView();
   }
   for (const auto& [id, up] : changes) {
     frontend_.SetGletUp(id, up);
@@ -616,7 +517,10 @@ void Controller::Loop() {
                     b.address);
     }
     bool joined = false;
+    std::vector<std::string> gone;  // glets of the lost backends
+    std::map<std::string, double> rates;
     {
+      MutexLock changing(changing_mu_);
       MutexLock lock(mu_);
       size_t devices = 0;
       for (const BackendRecord& b : registry_.Snapshot()) {
@@ -625,29 +529,22 @@ void Controller::Loop() {
       joined = (plan_failed_ || served_share_ < 1) && devices > known_devices_;
       if (!lost.empty()) {
         // Their glets are gone: take them out of rotation before re-planning.
-        for (Placed& p : placed_) {
-          for (const BackendRecord& b : lost) {
-            if (p.backend_id == b.backend_id) {
-              p.up = false;
-              frontend_.SetGletUp(p.spec.glet_id, false);
-            }
+        auto on_lost = [&](const PlacedGlet& p) {
+          return std::any_of(lost.begin(), lost.end(),
+                             [&](const BackendRecord& b) { return b.backend_id == p.backend_id; });
+        };
+        for (const PlacedGlet& p : placed_) {
+          if (on_lost(p)) {
+            gone.push_back(p.spec.glet_id);
           }
         }
-        placed_.erase(std::remove_if(placed_.begin(), placed_.end(),
-                                     [&](const Placed& p) {
-                                       return std::any_of(lost.begin(), lost.end(),
-                                                          [&](const BackendRecord& b) {
-                                                            return b.backend_id == p.backend_id;
-                                                          });
-                                     }),
-                      placed_.end());
+        placed_.erase(std::remove_if(placed_.begin(), placed_.end(), on_lost), placed_.end());
         PublishView();
       }
-    }
-    std::map<std::string, double> rates;
-    {
-      MutexLock lock(mu_);
       rates = planned_rates_;
+    }
+    for (const std::string& id : gone) {
+      frontend_.SetGletUp(id, false);
     }
     for (const auto& [model, r] : frontend_.ObservedRates()) {
       rates[model] = r;
@@ -660,7 +557,10 @@ void Controller::Loop() {
       Replan(rates, "backend_joined").IgnoreError();
       continue;
     }
-    FollowGletHealth();
+    {
+      MutexLock changing(changing_mu_);
+      FollowGletHealth();
+    }
     if (clock_.Now() - last_check >= std::chrono::milliseconds(500)) {
       last_check = clock_.Now();
       ReplanDecision d = frontend_.CheckReplan();

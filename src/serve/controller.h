@@ -14,7 +14,14 @@
 // Every device type the healthy devices report (DeviceInfo::profile) is planned together, each
 // with its profile from profiles_dir (sched/fleet.h: each model served where it costs least); a
 // type whose profile does not load is left out with a warning unless it is the only one.
-// Thread safety: Start()/Stop() from one thread; the rest is internal.
+// Decisions and actions are apart: where a plan runs and what each node runs meanwhile are pure
+// functions (serve/glet_placement.h); the backends are reached through a BackendClient
+// (serve/backend_client.h; gRPC by default) and time through an injected Clock. No lock that
+// the accessors (plan(), PlanView(), epoch()) or Cancel() take is held across an ApplyPlan call
+// or while the old lanes drain: re-plans are serialised by a lock of their own, and Cancel()
+// also cancels the calls in flight.
+//
+// Thread safety: Start()/Stop() from one thread; Cancel() and the accessors from any thread.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -36,8 +43,10 @@
 #include "perf/device_profile.h"
 #include "sched/plan.h"
 #include "sched/planner.h"
+#include "serve/backend_client.h"
 #include "serve/backend_registry.h"
 #include "serve/frontend.h"
+#include "serve/glet_placement.h"
 
 namespace glet::serve {
 
@@ -67,6 +76,8 @@ struct ControllerOptions {
   // driven by CqRunLoops that outlive every batch (the KServe server's); glets take them in
   // turn. Empty: channels block.
   std::vector<grpc::CompletionQueue*> batch_queues;
+  Clock* clock = nullptr;             // null: SystemClock. Not owned.
+  BackendClient* backends = nullptr;  // null: a GrpcBackendClient of its own. Not owned.
 };
 
 class Controller {
@@ -84,9 +95,11 @@ class Controller {
   // Stops the loop (joins it). Not concurrently with Start(): use Cancel() for that.
   void Stop();
   // Makes a Start() running on another thread return kCancelled soon (within 100 ms of its wait
-  // for backends, or after the first plan it is making) and the loop stop. Thread-safe.
+  // for backends; a plan being applied ends with its backend calls, which are cancelled) and the
+  // loop stop. Never waits for a re-plan. Thread-safe.
   void Cancel();
-  // Asks every backend to run no glets (shutdown). Errors are logged.
+  // Asks every backend to run no glets (shutdown). Errors are logged. After Stop() (or a
+  // cancelled Start()) has returned.
   void StopGlets();
 
   // The plan in force (empty before Start()).
@@ -101,22 +114,31 @@ class Controller {
   Json PlanView() const;
   int64_t epoch() const;
 
-  // Makes and applies a plan for `rates_rps` now (the loop calls this; tests may too).
-  Status Replan(const std::map<std::string, double>& rates_rps, const std::string& why);
+  // Makes and applies a plan for `rates_rps` now (the loop calls this; tests may too). One at a
+  // time: a call waits for a re-plan in progress. kCancelled after Cancel().
+  Status Replan(const std::map<std::string, double>& rates_rps, const std::string& why)
+      GLET_EXCLUDES(changing_mu_, mu_);
 
  private:
-  struct Placed;  // a planned glet placed on a backend device
   void Loop();
+  Status ReplanLocked(const std::map<std::string, double>& rates_rps, const std::string& why)
+      GLET_REQUIRES(changing_mu_) GLET_EXCLUDES(mu_);
+  // Counts and logs a plan that was not made or not applied.
+  void PlanFailed(const std::string& why, const std::string& result, const Status& status)
+      GLET_EXCLUDES(mu_);
   Result<sched::Workload> MakeWorkload(const std::map<std::string, double>& rates) const;
-  // Places each planned device on a healthy device of its type, keeping what runs where it runs
-  // (sched::AssignDevices); each glet's batch latencies come from its device type's profile.
+  // Places `plan` (PlaceGlets), has the nodes start its new glets next to the running ones, puts
+  // it in force (placed_, epoch_, routes), lets the old lanes drain and stops the old glets.
   Status Apply(const sched::Plan& plan,
                const std::map<std::string, const perf::DeviceProfile*>& profiles,
-               const std::vector<BackendRecord>& backends) GLET_REQUIRES(mu_);
-  Status InstallRoutes(int64_t epoch) GLET_REQUIRES(mu_);
+               const std::vector<BackendRecord>& backends) GLET_REQUIRES(changing_mu_)
+      GLET_EXCLUDES(mu_);
+  // Installs the routes of `placed` (plan `epoch`) on the frontend.
+  Status InstallRoutes(const std::vector<PlacedGlet>& placed, int64_t epoch);
   // Refreshes the snapshot PlanView() returns.
   void PublishView() GLET_REQUIRES(mu_);
-  void FollowGletHealth();
+  void FollowGletHealth() GLET_REQUIRES(changing_mu_) GLET_EXCLUDES(mu_);
+  bool stopping() const GLET_EXCLUDES(mu_);
 
   Frontend& frontend_;                    // not owned
   BackendRegistry& registry_;             // not owned
@@ -124,7 +146,18 @@ class Controller {
   MetricsRegistry& metrics_;              // not owned
   const ControllerOptions options_;
   Clock& clock_;
+  std::unique_ptr<BackendClient> own_backends_;  // when options.backends is null
+  BackendClient& backends_;
 
+  // Held while the set of glets changes (a re-plan, following glet health, a lost backend),
+  // across backend calls; taken before mu_. Nothing that only reads takes it.
+  Mutex changing_mu_;
+  std::map<std::string, std::unique_ptr<perf::DeviceProfile>> profiles_
+      GLET_GUARDED_BY(changing_mu_);
+  size_t known_devices_ GLET_GUARDED_BY(changing_mu_) = 0;
+
+  // The state in force; held briefly, never across a backend call. Written with changing_mu_
+  // held too.
   mutable Mutex mu_;
   CondVar cv_;
   bool stop_ GLET_GUARDED_BY(mu_) = false;
@@ -132,15 +165,13 @@ class Controller {
   sched::Plan plan_ GLET_GUARDED_BY(mu_);
   int64_t epoch_ GLET_GUARDED_BY(mu_) = 0;
   std::map<std::string, double> planned_rates_ GLET_GUARDED_BY(mu_);
-  std::vector<Placed> placed_ GLET_GUARDED_BY(mu_);
+  std::vector<PlacedGlet> placed_ GLET_GUARDED_BY(mu_);
   std::string plan_reason_ GLET_GUARDED_BY(mu_);
   // The share of every model's demand the plan in force was made for: 1, or less when the fleet
   // could not hold the demand (graceful degradation).
   double served_share_ GLET_GUARDED_BY(mu_) = 1;
   mutable Mutex view_mu_;  // leaf lock
   Json view_ GLET_GUARDED_BY(view_mu_);
-  std::map<std::string, std::unique_ptr<perf::DeviceProfile>> profiles_ GLET_GUARDED_BY(mu_);
-  size_t known_devices_ GLET_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 
