@@ -58,6 +58,7 @@ struct SimulateOptions {
   int max_batches_in_flight = 2;
   bool no_interference = false;
   bool no_work_conserving = false;
+  bool no_scale_ahead = false;
   bool no_shed = false;
   double request_overhead_ms = 0;
   double request_overhead_ms_per_mib = 0;
@@ -401,6 +402,7 @@ Status RunSimulate(const SimulateOptions& o) {
   so.device_budget = budget;
   so.rates.SetEpoch(FromMillis(o.epoch_s * 1000));
   so.cold_start = FromMillis(o.cold_start_ms);
+  so.scale_ahead = !o.no_scale_ahead;
   so.overhead.request_ms = o.request_overhead_ms;
   so.overhead.request_ms_per_mib = o.request_overhead_ms_per_mib;
   so.overhead.batch_ms = o.batch_overhead_ms;
@@ -581,6 +583,9 @@ void AddSimulateCommand(CLI::App& root, RunSlot& slot) {
                   "re-plan that starts new glets takes effect once they are warm (0: at once)")
       ->check(NumberAtLeast(0))
       ->capture_default_str();
+  cmd->add_flag("--no-scale-ahead", o->no_scale_ahead,
+                "plan a rising model for its rate now, not for its rate once new glets are warm "
+                "(the rise extrapolated over the cold start, as the controller does)");
   cmd->add_option("--bin", o->bin_s, "seconds per time-series bin")
       ->check(NumberAtLeast(0.001))
       ->capture_default_str();

@@ -1096,6 +1096,11 @@ void Frontend::SetPlannedRates(std::map<std::string, double> rates_rps) {
   impl_->rates->SetPlannedRates(std::move(rates_rps), impl_->clock->Now());
 }
 
+void Frontend::SetLeadTimes(std::map<std::string, Duration, std::less<>> lead_time) {
+  MutexLock lock(impl_->rates_mu);
+  impl_->rates->SetLeadTimes(std::move(lead_time));
+}
+
 std::map<std::string, double> Frontend::ObservedRates() {
   MutexLock lock(impl_->rates_mu);
   std::map<std::string, double> out;

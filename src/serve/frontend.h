@@ -169,6 +169,9 @@ class Frontend {
   // Re-planning input: observed rates and the decision (RateMonitor).
   ReplanDecision CheckReplan();
   void SetPlannedRates(std::map<std::string, double> rates_rps);
+  // Each model's cold start on the devices planned (RateMonitor::SetLeadTimes): a rising model
+  // is planned ahead by it.
+  void SetLeadTimes(std::map<std::string, Duration, std::less<>> lead_time);
   std::map<std::string, double> ObservedRates();
 
   // Stops admitting (new requests are dropped with kShutdown), lets queued requests run until

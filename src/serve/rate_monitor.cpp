@@ -50,6 +50,12 @@ Result<RateMonitor> RateMonitor::Create(RateMonitorConfig config, TimePoint star
     return InvalidArgumentError(where + "scale_down_after_ms: must be >= 0 (got " +
                                 std::to_string(ToMillis(config.scale_down_after)) + ")");
   }
+  for (const auto& [model, lead] : config.lead_time) {
+    if (lead < Duration::zero()) {
+      return InvalidArgumentError(where + "lead_time: model '" + model + "': must be >= 0 (got " +
+                                  std::to_string(ToMillis(lead)) + " ms)");
+    }
+  }
   return RateMonitor(config, start);
 }
 
@@ -77,6 +83,16 @@ void RateMonitor::Advance(TimePoint now) {
       *m.ewma *= std::pow(keep, static_cast<double>(closed - 1));
       m.last_window_rps = 0;
     }
+    // The closed windows, newest first: this one, then closed - 1 empty ones after it.
+    const long long shift = std::min<long long>(closed, m.recent_rps.size());
+    std::rotate(m.recent_rps.rbegin(), m.recent_rps.rbegin() + shift, m.recent_rps.rend());
+    for (long long i = 0; i < shift; ++i) {
+      m.recent_rps[i] = 0;
+    }
+    if (closed <= static_cast<long long>(m.recent_rps.size())) {
+      m.recent_rps[closed - 1] = rate;
+    }
+    m.recent = static_cast<int>(std::min<long long>(m.recent + closed, m.recent_rps.size()));
     m.open_count = 0;
   }
   open_start_ += closed * config_.window;
@@ -108,6 +124,44 @@ double RateMonitor::Floor(std::string_view model) const {
   auto it = config_.floor_rps.find(model);
   return it == config_.floor_rps.end() ? config_.min_rate_rps
                                        : std::max(config_.min_rate_rps, it->second);
+}
+
+void RateMonitor::SetLeadTimes(std::map<std::string, Duration, std::less<>> lead_time) {
+  for (auto& [model, lead] : lead_time) {
+    lead = std::max(lead, Duration::zero());
+  }
+  config_.lead_time = std::move(lead_time);
+}
+
+double RateMonitor::RiseOf(const ModelRate& m) const {
+  if (m.recent < static_cast<int>(m.recent_rps.size())) {
+    return 0;
+  }
+  constexpr size_t kBlock = 2;  // windows per block
+  auto block = [&](size_t b) {
+    return (m.recent_rps[b * kBlock] + m.recent_rps[b * kBlock + 1]) / 2;
+  };
+  double least = block(0) - block(1);
+  for (size_t b = 1; b + 1 < m.recent_rps.size() / kBlock; ++b) {
+    least = std::min(least, block(b) - block(b + 1));
+  }
+  const double window_s = std::chrono::duration<double>(config_.window).count();
+  return std::max(least, 0.0) / (kBlock * window_s);
+}
+
+double RateMonitor::LeadSeconds(std::string_view model) const {
+  auto lead = config_.lead_time.find(model);
+  // The cold start, and the hold before an up-move fires: the next plan serves that long after
+  // the rate that triggers it.
+  return lead == config_.lead_time.end()
+             ? 0.0
+             : std::chrono::duration<double>(lead->second + config_.scale_up_after).count();
+}
+
+double RateMonitor::Rise(std::string_view model, TimePoint now) {
+  Advance(now);
+  auto it = models_.find(model);
+  return it == models_.end() ? 0.0 : RiseOf(it->second);
 }
 
 int RateMonitor::Moved(double rate, double planned, double floor) const {
@@ -147,7 +201,9 @@ ReplanDecision RateMonitor::ShouldReplan(TimePoint now) {
     const double planned = p == planned_rps_.end() ? 0.0 : p->second;
     const double rate = m.ewma.value_or(0.0);
     Move move;
-    move.direction = Moved(rate, planned, Floor(name));
+    // Compared where the rate will be once new glets serve (the same lead as the target's), so
+    // a plan made ahead of a ramp is followed by the next one as early as the ramp needs.
+    move.direction = Moved(rate + RiseOf(m) * LeadSeconds(name), planned, Floor(name));
     if (move.direction < 0 && !m.seen) {
       move.direction = 0;  // no traffic yet: no evidence against the configured rate
     }
@@ -181,7 +237,7 @@ ReplanDecision RateMonitor::ShouldReplan(TimePoint now) {
     auto p = planned_rps_.find(name);
     double target;
     if (move.direction > 0) {
-      target = std::max({rate, m.last_window_rps, floor});
+      target = std::max({rate, m.last_window_rps, floor}) + RiseOf(m) * LeadSeconds(name);
       m.moved_since.reset();
     } else if (move.direction < 0 && move.held) {
       target = std::max(rate, floor);

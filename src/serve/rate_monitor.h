@@ -27,10 +27,24 @@
 // enough gets t, every other model keeps its planned rate (so an up-move does not also shed what
 // another model merely dipped), an unplanned one t.
 //
+// Scaling ahead by the load time. A new glet serves only once its model is loaded (its cold
+// start, `lead_time`), and an up-move fires only after it held for scale_up_after, so a model
+// that is still rising is judged and planned for where it will be when a plan made now serves:
+// its rate plus rise x (lead_time + scale_up_after) is what is compared with the plan (so a
+// plan made ahead of a ramp is followed by the next one as early as the ramp needs), and an
+// up-move's target gets the same lead. A model without a lead_time gets none. The rise (rps per
+// second) is taken from the last eight closed windows in four blocks of two: the least of the three
+// increases from one block's mean rate to the next, over the two windows between them; 0 if any is
+// not an increase. A ramp raises every block, so it is extrapolated; a step raises at most two
+// blocks (one if it falls between them) and then stays, so it is not overshot; noise lowers the
+// least of three, so the lead errs short rather than long. (Blocks of two halve the noise of single
+// windows.)
+//
 // Pure policy: every call takes `now` (non-decreasing across calls); it never reads a clock.
 // Thread safety: none; the owner serialises calls.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +66,9 @@ struct RateMonitorConfig {
   Duration scale_up_gap = std::chrono::seconds(2);       // between scale-ups, >= 0
   Duration scale_down_after = std::chrono::seconds(30);  // a drop must hold this long, >= 0
   std::map<std::string, double, std::less<>> floor_rps;  // per-model floors, each >= 0
+  // Per model: how long a new glet takes before it serves (the cold start, e.g. the profile's
+  // load.csv); a model not listed has none. Each >= 0.
+  std::map<std::string, Duration, std::less<>> lead_time;
 
   // The re-planning cadence from one number, as the serve config's epoch_s and `glet simulate
   // --epoch` give it: scale-downs at most once per epoch and only after a drop held for three,
@@ -94,6 +111,11 @@ class RateMonitor {
 
   // The lowest rate `model` is planned for: max(min_rate_rps, its floor_rps).
   double Floor(std::string_view model) const;
+  // Replaces config().lead_time (the controller learns the cold starts from the profiles of the
+  // devices it plans on). Negative entries count as 0.
+  void SetLeadTimes(std::map<std::string, Duration, std::less<>> lead_time);
+  // The rise of `model` (rps per second, >= 0) over the windows closed by `now` (see above).
+  double Rise(std::string_view model, TimePoint now);
 
   ReplanDecision ShouldReplan(TimePoint now);
 
@@ -104,6 +126,8 @@ class RateMonitor {
     long long open_count = 0;              // arrivals in the open window
     std::optional<double> ewma;            // rps; unset until the first window closes
     double last_window_rps = 0;            // rate of the last closed window
+    std::array<double, 8> recent_rps{};    // rates of the last closed windows, newest first
+    int recent = 0;                        // how many of them have closed (at most 8)
     bool seen = false;                     // had an arrival since the monitor started
     std::optional<TimePoint> moved_since;  // moved (in direction moved_up) at every call since
     bool moved_up = false;
@@ -115,6 +139,8 @@ class RateMonitor {
   // Closes every window that ended at or before `now`.
   void Advance(TimePoint now);
   ModelRate& Get(std::string_view model);
+  double RiseOf(const ModelRate& m) const;
+  double LeadSeconds(std::string_view model) const;  // 0 when it has none
 
   RateMonitorConfig config_;
   TimePoint open_start_;  // start of the open window

@@ -649,6 +649,20 @@ Status Engine::Init(ArrivalSource* arrivals) {
   for (const auto& [name, s] : slo) {
     GLET_RETURN_IF_ERROR(AddModel(name, s));
   }
+  // Each model's cold start (as WarmUpOf counts it, the longest over the types), which the
+  // controller gives the frontend's rate monitor: a rising model is planned ahead by it.
+  std::map<std::string, Duration, std::less<>> lead_time;
+  for (const auto& [name, s] : slo) {
+    Duration lead{};
+    for (const perf::DeviceProfile* profile : profiles_) {
+      const std::optional<double> ms = profile->LoadMs(name);
+      lead = std::max(lead, ms ? FromMillis(*ms) : opt_.cold_start);
+    }
+    if (lead > Duration::zero() && opt_.scale_ahead) {
+      lead_time[name] = lead;
+    }
+  }
+  monitor_->SetLeadTimes(std::move(lead_time));
   // Apps.
   for (const model::AppSpec& app : in_.apps) {
     if (model_index_.count(app.name) > 0) {

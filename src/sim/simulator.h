@@ -121,6 +121,10 @@ struct SimOptions {
   // lacks). Until then the old plan serves, and the re-planner decides nothing new. Plans given
   // in SimInput::plan_changes are installed at their time, as before.
   Duration cold_start{};
+  // A model still rising is planned for its rate once new glets are warm: the rise extrapolated
+  // over its cold start (RateMonitorConfig::lead_time, as the controller sets it). Off: for the
+  // rate now (a baseline).
+  bool scale_ahead = true;
   ServingOverhead overhead;
 };
 

@@ -8,7 +8,9 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -314,6 +316,93 @@ TEST_F(EvidenceTest, DropReplansOnlyOnceItHeldAndADipDoesNot) {
   EXPECT_FALSE(Run("m", 20, std::chrono::minutes(10)));
 }
 
+// Window counts of `model` from `counts` (one per 1 s window), asking ShouldReplan() at each
+// window's end; the first decision to re-plan and the rate of the window before it.
+std::optional<std::pair<ReplanDecision, double>> FirstReplan(RateMonitor& m, ManualClock& clock,
+                                                             const std::vector<int>& counts) {
+  for (int c : counts) {
+    ArriveOverWindow(m, clock, "m", c);
+    ReplanDecision d = m.ShouldReplan(clock.Now());
+    if (d.replan) {
+      return std::make_pair(d, static_cast<double>(c));
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(RateMonitorTest, RampIsPlannedAheadByTheLeadTimeAndAStepIsNot) {
+  std::vector<int> ramp(10, 100);  // steady at the planned 100, then +5 rps every second
+  for (int r = 105; r <= 300; r += 5) {
+    ramp.push_back(r);
+  }
+  std::vector<int> step(10, 100);  // steady at 100, then 200
+  step.insert(step.end(), 20, 200);
+  for (const auto& [name, counts, rise] :
+       {std::tuple{"ramp", ramp, 5.0}, std::tuple{"step", step, 0.0}}) {
+    SCOPED_TRACE(name);
+    std::optional<TimePoint> without;  // when the decision came without a lead time
+    for (Duration lead : {Duration::zero(), Duration(seconds(3))}) {
+      ManualClock clock;
+      RateMonitorConfig config;
+      if (lead > Duration::zero()) {
+        config.lead_time["m"] = lead;
+      }
+      RateMonitor m = MakeMonitor(config, clock.Now());
+      m.SetPlannedRates({{"m", 100}}, clock.Now());
+      auto d = FirstReplan(m, clock, counts);
+      ASSERT_TRUE(d);
+      ASSERT_TRUE(d->first.up);
+      // With a lead time, the hold before an up-move fires (2 s) comes on top of it.
+      const double lead_s =
+          lead > Duration::zero() ? std::chrono::duration<double>(lead).count() + 2 : 0.0;
+      // The rise so far (the last window), and with a lead time the rise extrapolated over it:
+      // a new glet serves 3 s after it is asked for, so the ramp is met where it will be then.
+      EXPECT_DOUBLE_EQ(d->first.rates_rps.at("m"), d->second + rise * lead_s);
+      EXPECT_DOUBLE_EQ(m.Rise("m", clock.Now()), rise);
+      if (!without) {
+        without = clock.Now();
+      } else if (rise > 0) {
+        EXPECT_LT(clock.Now(), *without);  // judged ahead too: it re-plans sooner
+      } else {
+        EXPECT_EQ(clock.Now(), *without);
+      }
+    }
+  }
+}
+
+TEST(RateMonitorTest, RiseIsTheLeastIncreaseBetweenBlocksOfTwoWindows) {
+  ManualClock clock;
+  RateMonitorConfig config;
+  config.lead_time["m"] = seconds(3);
+  RateMonitor m = MakeMonitor(config, clock.Now());
+  for (int c : {100, 100, 120, 120, 140, 140}) {
+    ArriveOverWindow(m, clock, "m", c);
+    EXPECT_EQ(m.Rise("m", clock.Now()), 0);  // fewer than eight windows: no evidence
+  }
+  for (int c : {160, 160}) {  // blocks 100, 120, 140, 160: +20 per 2 s
+    ArriveOverWindow(m, clock, "m", c);
+  }
+  EXPECT_DOUBLE_EQ(m.Rise("m", clock.Now()), 10);
+  for (int c : {150, 150}) {  // blocks 120, 140, 160, 150: the last fell
+    ArriveOverWindow(m, clock, "m", c);
+  }
+  EXPECT_EQ(m.Rise("m", clock.Now()), 0);
+  for (int c : {170, 190}) {  // blocks 140, 160, 150, 180: one fell
+    ArriveOverWindow(m, clock, "m", c);
+  }
+  EXPECT_EQ(m.Rise("m", clock.Now()), 0);
+  for (int c : {160, 170, 180, 190}) {  // blocks 150, 180, 165, 185: one fell
+    ArriveOverWindow(m, clock, "m", c);
+  }
+  EXPECT_EQ(m.Rise("m", clock.Now()), 0);
+  for (int c : {195, 195, 240, 250}) {  // blocks 165, 185, 195, 245: least +10 per 2 s
+    ArriveOverWindow(m, clock, "m", c);
+  }
+  EXPECT_DOUBLE_EQ(m.Rise("m", clock.Now()), 5);
+  clock.Advance(seconds(2));  // two empty windows
+  EXPECT_EQ(m.Rise("m", clock.Now()), 0);
+}
+
 TEST(RateMonitorTest, CreateRejectsBadConfigNamingField) {
   struct Case {
     void (*mutate)(RateMonitorConfig&);
@@ -334,6 +423,10 @@ TEST(RateMonitorTest, CreateRejectsBadConfigNamingField) {
          c.floor_rps = {{"m", -1}};
        },
        "floor_rps: model 'm'"},
+      {[](RateMonitorConfig& c) {
+         c.lead_time = {{"m", -seconds(1)}};
+       },
+       "lead_time: model 'm'"},
   };
   ManualClock clock;
   for (const Case& k : cases) {
