@@ -259,6 +259,17 @@ Status Controller::ReplanLocked(const std::map<std::string, double>& rates_rps,
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<sched::Planner> planner,
                         sched::MakePlanner(options_.policy, planner_options));
   GLET_ASSIGN_OR_RETURN(sched::Workload workload, MakeWorkload(rates_rps));
+  // Each model's cold start (the longest over the planned types' load.csv): a model still rising
+  // is planned ahead by it, so its new glets come up ready for the rate of that moment.
+  std::map<std::string, Duration, std::less<>> lead_time;
+  for (const sched::ModelDemand& d : workload.models) {
+    for (const sched::DevicePool& pool : fleet.pools) {
+      if (std::optional<double> ms = pool.profile->LoadMs(d.model)) {
+        lead_time[d.model] = std::max(lead_time[d.model], FromMillis(*ms));
+      }
+    }
+  }
+  frontend_.SetLeadTimes(std::move(lead_time));
   Result<sched::Plan> plan = planner->MakePlan(workload, fleet, nullptr);
   double share = 1;
   if (!plan.ok() && plan.status().code() == StatusCode::kResourceExhausted && why != "start") {
@@ -354,26 +365,51 @@ Status Controller::Apply(const sched::Plan& plan,
                         PlaceGlets(plan, profiles, backends, running, options_.host_overhead_ms));
   const int64_t epoch = plan.epoch;
   const std::vector<NodeChange> changes = PlanNodeChanges(next, running, backends);
-  // Start the new glets next to the old ones (make-before-break).
-  for (const NodeChange& change : changes) {
-    Result<std::vector<GletInfo>> infos =
-        backends_.ApplyPlan(change.address, static_cast<uint64_t>(epoch), change.overlap);
-    if (!infos.ok() && infos.status().code() != StatusCode::kCancelled &&
-        change.overlap.size() != change.target.size()) {
-      // The node cannot hold old and new together (e.g. CPU cores): switch it over directly.
-      GLET_LOG_WARN("{}; switching the node over without overlap", infos.status().message());
-      infos = backends_.ApplyPlan(change.address, static_cast<uint64_t>(epoch), change.target);
-    }
-    if (!infos.ok()) {
-      return infos.status();
-    }
-    for (const GletInfo& info : *infos) {
+  auto record = [&next](const std::vector<GletInfo>& infos) {
+    for (const GletInfo& info : infos) {
       for (PlacedGlet& p : next) {
         if (p.spec.glet_id == info.spec.glet_id) {
           p.proxy_address = info.proxy_address;
           p.up = info.state == GletState::kReady;
         }
       }
+    }
+  };
+  // Start the new glets next to the old ones (make-before-break).
+  std::vector<const NodeChange*> switched;  // nodes that cannot hold old and new together
+  for (const NodeChange& change : changes) {
+    Result<std::vector<GletInfo>> infos =
+        backends_.ApplyPlan(change.address, static_cast<uint64_t>(epoch), change.overlap);
+    if (!infos.ok() && infos.status().code() != StatusCode::kCancelled &&
+        change.overlap.size() != change.target.size()) {
+      GLET_LOG_WARN("{}; moving its load to other glets, then switching the node over",
+                    infos.status().message());
+      switched.push_back(&change);
+      continue;
+    }
+    if (!infos.ok()) {
+      return infos.status();
+    }
+    record(*infos);
+  }
+  if (!switched.empty()) {
+    // Make-before-break by routing where a node lacks room (e.g. CPU cores): route to the new
+    // glets started elsewhere and away from the glets the node retires (for every model with
+    // another glet up), let those lanes drain, then switch the node over. A model with no other
+    // glet waits for the node's new glet in its outage queue.
+    std::vector<std::string> addresses;
+    for (const NodeChange* change : switched) {
+      addresses.push_back(change->address);
+    }
+    GLET_RETURN_IF_ERROR(InstallRoutes(InterimPlacement(next, running, addresses), epoch));
+    frontend_.WaitRetiredLanes(clock_.Now() + options_.drain_timeout);
+    for (const NodeChange* change : switched) {
+      Result<std::vector<GletInfo>> infos =
+          backends_.ApplyPlan(change->address, static_cast<uint64_t>(epoch), change->target);
+      if (!infos.ok()) {
+        return infos.status();
+      }
+      record(*infos);
     }
   }
   {
@@ -385,7 +421,8 @@ Status Controller::Apply(const sched::Plan& plan,
   // Old glets: let their lanes finish, then stop them.
   frontend_.WaitRetiredLanes(clock_.Now() + options_.drain_timeout);
   for (const NodeChange& change : changes) {
-    if (change.overlap.size() == change.target.size()) {
+    if (change.overlap.size() == change.target.size() ||
+        std::find(switched.begin(), switched.end(), &change) != switched.end()) {
       continue;  // nothing to stop there
     }
     Result<std::vector<GletInfo>> infos =

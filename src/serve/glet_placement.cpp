@@ -126,6 +126,48 @@ std::vector<NodeChange> PlanNodeChanges(const std::vector<PlacedGlet>& next,
   return changes;
 }
 
+std::vector<PlacedGlet> InterimPlacement(const std::vector<PlacedGlet>& next,
+                                         const std::vector<PlacedGlet>& running,
+                                         const std::vector<std::string>& switched) {
+  auto on_switched = [&](const PlacedGlet& p) {
+    return std::find(switched.begin(), switched.end(), p.backend_address) != switched.end();
+  };
+  auto in_next = [&](const PlacedGlet& p) {
+    return std::any_of(next.begin(), next.end(),
+                       [&](const PlacedGlet& n) { return n.spec.glet_id == p.spec.glet_id; });
+  };
+  std::vector<PlacedGlet> out;
+  for (const PlacedGlet& p : next) {
+    if (!p.proxy_address.empty()) {
+      out.push_back(p);  // started elsewhere, or kept
+    }
+  }
+  for (const PlacedGlet& p : running) {
+    if (!in_next(p) && !on_switched(p)) {
+      out.push_back(p);  // retiring on a node that holds old and new together
+    }
+  }
+  std::set<std::string> up;  // models with a glet up in `out` so far
+  for (const PlacedGlet& p : out) {
+    if (p.up) {
+      for (const GletModelSpec& m : p.spec.models) {
+        up.insert(m.model);
+      }
+    }
+  }
+  for (const PlacedGlet& p : running) {
+    if (in_next(p) || !on_switched(p)) {
+      continue;
+    }
+    PlacedGlet keep = p;  // retiring on a switched node: only for models with nowhere else to go
+    std::erase_if(keep.spec.models, [&](const GletModelSpec& m) { return up.count(m.model) > 0; });
+    if (!keep.spec.models.empty()) {
+      out.push_back(std::move(keep));
+    }
+  }
+  return out;
+}
+
 std::string DescribePlacement(const std::vector<PlacedGlet>& placed) {
   std::string glets;
   for (const PlacedGlet& p : placed) {

@@ -60,6 +60,18 @@ std::vector<NodeChange> PlanNodeChanges(const std::vector<PlacedGlet>& next,
                                         const std::vector<PlacedGlet>& running,
                                         const std::vector<BackendRecord>& backends);
 
+// The glets to route to while nodes that cannot hold their old and new glets together
+// (`switched`, by address) are switched over: make-before-break by routing, so their load moves
+// to other glets before they stop. `next` is the new placement with the glets started so far
+// (proxy addresses set); `running` the placement in force. It holds
+//   - every glet of `next` that runs: started on other nodes, or kept (on any node);
+//   - the running glets other nodes retire (they run until the new routes are in);
+//   - a running glet a switched node retires, only for the models that have no other glet up in
+//     this list (their requests keep going there until the switch; the others move now).
+std::vector<PlacedGlet> InterimPlacement(const std::vector<PlacedGlet>& next,
+                                         const std::vector<PlacedGlet>& running,
+                                         const std::vector<std::string>& switched);
+
 // "gid dev@backend part% [model bBATCH ...]", comma-separated: for the log line of a plan.
 std::string DescribePlacement(const std::vector<PlacedGlet>& placed);
 

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -35,12 +37,21 @@ class InProcessBackends final : public BackendClient {
 
   Result<std::vector<GletInfo>> ApplyPlan(const std::string& address, uint64_t epoch,
                                           const std::vector<GletSpec>& glets) override {
+    std::function<void(const Call&)> on_call;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      on_call = on_call_;
+    }
+    if (on_call) {
+      on_call({address, epoch, glets});
+    }
     std::unique_lock<std::mutex> lock(mu_);
     calls_.push_back({address, epoch, glets});
     if (cancelled_) {
       return CancelledError("backend " + address + ": cancelled");
     }
-    if (max_glets_per_node_ > 0 && static_cast<int>(glets.size()) > max_glets_per_node_) {
+    const int limit = node_limits_.count(address) > 0 ? node_limits_[address] : max_glets_per_node_;
+    if (limit > 0 && static_cast<int>(glets.size()) > limit) {
       return ResourceExhaustedError("backend " + address + ": no room for " +
                                     std::to_string(glets.size()) + " glets");
     }
@@ -91,6 +102,16 @@ class InProcessBackends final : public BackendClient {
     std::lock_guard<std::mutex> lock(mu_);
     max_glets_per_node_ = n;
   }
+  // The same, for one node only.
+  void LimitGletsOn(const std::string& address, int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    node_limits_[address] = n;
+  }
+  // Called with each call before it is answered (outside the lock).
+  void OnCall(std::function<void(const Call&)> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_call_ = std::move(f);
+  }
   std::vector<Call> calls() {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
@@ -103,6 +124,8 @@ class InProcessBackends final : public BackendClient {
   bool cancelled_ = false;
   int in_flight_ = 0;
   int max_glets_per_node_ = 0;
+  std::map<std::string, int> node_limits_;
+  std::function<void(const Call&)> on_call_;
   std::vector<Call> calls_;
 };
 
@@ -225,15 +248,52 @@ TEST_F(ControllerTest, NodeWithoutRoomForOverlapIsSwitchedOverToTheNewGlets) {
   backends_.LimitGletsPerNode(2);
   ASSERT_TRUE(controller->Replan({{"resnet50", 400}}, "bigger").ok());
   std::vector<InProcessBackends::Call> calls = backends_.calls();
-  ASSERT_THAT(calls, SizeIs(4));
+  ASSERT_THAT(calls, SizeIs(3));
   EXPECT_THAT(GletIds(calls[1].glets), ElementsAre("e2g0", "e2g1", "e1g0"));  // refused
   EXPECT_THAT(GletIds(calls[2].glets), ElementsAre("e2g0", "e2g1"));
-  EXPECT_THAT(GletIds(calls[3].glets), ElementsAre("e2g0", "e2g1"));  // after the drain
   Json view = controller->PlanView();
   ASSERT_EQ(view["reason"], "bigger");
   for (const Json& g : view["glets"]) {
     EXPECT_EQ(g["up"], true) << g.dump();
     EXPECT_THAT(g["glet_id"].get<std::string>(), ::testing::StartsWith("e2g")) << g.dump();
+  }
+}
+
+TEST_F(ControllerTest, LoadMovesOffANodeWithoutRoomBeforeItIsSwitchedOver) {
+  RegisterNodes(2);
+  std::unique_ptr<Controller> controller = MakeController();
+  // 900 rps: glets on both devices (three and two).
+  ASSERT_TRUE(controller->Replan({{"resnet50", 900}}, "first").ok());
+  std::vector<std::string> on_a;
+  for (const InProcessBackends::Call& c : backends_.calls()) {
+    if (c.address == "node-a:1") {
+      on_a = GletIds(c.glets);
+    }
+  }
+  ASSERT_FALSE(on_a.empty());
+  // 1200 rps: new glets on both. Node a cannot hold its new glets next to its old ones; node b
+  // can. When node a is switched over, its old glets must already be out of rotation: resnet50
+  // goes to the new glets on node b meanwhile.
+  backends_.LimitGletsOn("node-a:1", static_cast<int>(on_a.size()) + 1);
+  bool switched = false;
+  backends_.OnCall([&](const InProcessBackends::Call& c) {
+    const bool old_ones = std::any_of(c.glets.begin(), c.glets.end(), [&](const GletSpec& g) {
+      return std::find(on_a.begin(), on_a.end(), g.glet_id) != on_a.end();
+    });
+    if (c.address != "node-a:1" || c.epoch != 2 || old_ones) {
+      return;
+    }
+    switched = true;
+    for (const std::string& id : on_a) {
+      EXPECT_EQ(metrics_.Value("glet_glet_up", {{"glet", id}}), 0) << id << " still in rotation";
+    }
+    EXPECT_TRUE(frontend_->IsReady("resnet50"));
+  });
+  ASSERT_TRUE(controller->Replan({{"resnet50", 1200}}, "more").ok());
+  EXPECT_TRUE(switched);
+  for (const Json& g : controller->PlanView()["glets"]) {
+    EXPECT_THAT(g["glet_id"].get<std::string>(), ::testing::StartsWith("e2g")) << g.dump();
+    EXPECT_EQ(g["up"], true) << g.dump();
   }
 }
 
@@ -326,6 +386,57 @@ TEST(GletPlacementTest, NodeChangesOverlapTheRetiringGletsWithTheNewOnes) {
   ASSERT_THAT(changes, SizeIs(1));
   EXPECT_THAT(GletIds(changes[0].target), ElementsAre("e2g0"));
   EXPECT_THAT(GletIds(changes[0].overlap), ElementsAre("e2g0", "e1g0"));
+}
+
+PlacedGlet Placed(const std::string& id, const std::string& address,
+                  std::vector<std::string> models, bool up = true) {
+  PlacedGlet p;
+  p.spec.glet_id = id;
+  p.backend_address = address;
+  p.proxy_address = "127.0.0.1:1";
+  p.up = up;
+  for (const std::string& m : models) {
+    p.spec.models.push_back({m, 4, 10});
+  }
+  return p;
+}
+
+std::vector<std::string> Ids(const std::vector<PlacedGlet>& placed) {
+  std::vector<std::string> ids;
+  for (const PlacedGlet& p : placed) {
+    std::string models;
+    for (const GletModelSpec& m : p.spec.models) {
+      models += (models.empty() ? "" : "+") + m.model;
+    }
+    ids.push_back(p.spec.glet_id + ":" + models);
+  }
+  return ids;
+}
+
+TEST(GletPlacementTest, InterimRoutesMoveLoadOffASwitchedNodeWhereAnotherGletIsUp) {
+  // Running: a1 (resnet50 + vgg16) and a2 (mobilenet) on node a, b1 (resnet50) on node b.
+  const std::vector<PlacedGlet> running = {Placed("a1", "a:1", {"resnet50", "vgg16"}),
+                                           Placed("a2", "a:1", {"mobilenet"}),
+                                           Placed("b1", "b:1", {"resnet50"})};
+  // Next: a2 kept; b2 (resnet50) started on b; a3 (resnet50 + vgg16) still to start on a, which
+  // cannot hold it next to a1 and is switched over.
+  std::vector<PlacedGlet> next = {Placed("a2", "a:1", {"mobilenet"}),
+                                  Placed("b2", "b:1", {"resnet50"}),
+                                  Placed("a3", "a:1", {"resnet50", "vgg16"})};
+  next[2].proxy_address.clear();
+  // b2 and the kept a2 serve; b1 retires on b (which holds both) and still serves until the new
+  // routes; a1 serves vgg16 alone, which has no other glet; its resnet50 moves to b.
+  EXPECT_THAT(Ids(InterimPlacement(next, running, {"a:1"})),
+              ElementsAre("a2:mobilenet", "b2:resnet50", "b1:resnet50", "a1:vgg16"));
+  // A new glet that is not up yet does not count as somewhere else to go.
+  next[1].up = false;
+  EXPECT_THAT(Ids(InterimPlacement(next, running, {"a:1"})),
+              ElementsAre("a2:mobilenet", "b2:resnet50", "b1:resnet50", "a1:vgg16"));
+  const std::vector<PlacedGlet> only_a = {Placed("a1", "a:1", {"resnet50", "vgg16"})};
+  next = {Placed("b2", "b:1", {"resnet50"}, /*up=*/false), Placed("a3", "a:1", {"resnet50"})};
+  next[1].proxy_address.clear();
+  EXPECT_THAT(Ids(InterimPlacement(next, only_a, {"a:1"})),
+              ElementsAre("b2:resnet50", "a1:resnet50+vgg16"));
 }
 
 }  // namespace
