@@ -26,6 +26,7 @@
 #include "core/file_util.h"
 #include "core/logging.h"
 #include "core/strings.h"
+#include "serve/kserve_tls.h"
 
 namespace glet::cli {
 
@@ -36,6 +37,7 @@ constexpr auto kReadyPollInterval = std::chrono::milliseconds(200);
 
 struct ClientOptions {
   std::string target = "127.0.0.1:8001";
+  serve::KServeClientTls tls;
   std::vector<std::string> models;
   std::string workload;
   std::vector<std::string> traces;
@@ -218,8 +220,10 @@ Status RunClient(const ClientOptions& o) {
   slo_sources.apps =
       client::LoadAppSpecsQuietly(o.app_dir.empty() ? model::ResourceDir() + "/apps" : o.app_dir);
 
+  GLET_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                        serve::KServeChannelCredentials(o.tls));
   GLET_ASSIGN_OR_RETURN(std::unique_ptr<client::KServeConnection> conn,
-                        client::KServeConnection::Create(o.target));
+                        client::KServeConnection::Create(o.target, credentials));
   if (o.wait_ready_s > 0) {
     GLET_RETURN_IF_ERROR(conn->WaitReady(FromMillis(o.wait_ready_s * 1000.0), kReadyPollInterval,
                                          SystemClock::Get()));
@@ -282,6 +286,13 @@ void AddClientCommand(CLI::App& root, RunSlot& slot) {
       "SLO per model: --slo, else the server's metadata, else the manifest, else the app spec.");
   cmd->add_option("--target", o->target, "Server address HOST:PORT (KServe v2 gRPC)")
       ->capture_default_str();
+  cmd->add_option("--tls-ca", o->tls.ca,
+                  "speak TLS to --target, checking its certificate against this PEM CA (a server "
+                  "started with --kserve-tls-*)");
+  cmd->add_option("--tls-cert", o->tls.cert,
+                  "PEM certificate to present to a server that asks for one (with --tls-key; "
+                  "implies TLS)");
+  cmd->add_option("--tls-key", o->tls.key, "PEM private key of --tls-cert");
   cmd->add_option("--model", o->models,
                   "NAME:RATE[:DIST] stream of RATE requests/s to model or app NAME; repeatable");
   cmd->add_option("--workload", o->workload,

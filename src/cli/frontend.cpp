@@ -70,6 +70,13 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
   cmd->add_flag("--insecure-control", run.insecure_control,
                 "allow --control on a non-loopback address without a token (logs a warning)");
   AddTlsFlags(cmd, &run.tls);
+  cmd->add_option("--kserve-tls-cert", run.kserve_tls.cert,
+                  "PEM certificate chain for TLS on the KServe HTTP and gRPC ports (with "
+                  "--kserve-tls-key; none: plaintext, as behind a gateway)");
+  cmd->add_option("--kserve-tls-key", run.kserve_tls.key, "PEM private key of that certificate");
+  cmd->add_option("--kserve-tls-client-ca", run.kserve_tls.client_ca,
+                  "PEM CA whose certificates KServe clients must present (mutual TLS; none: any "
+                  "client may connect)");
   cmd->add_option("--policy", run.policy, "planner policy (overrides the config's)");
   cmd->add_option("--manifest", run.manifest, "model manifest (default: resource/models.json)");
   cmd->add_option("--profiles", run.profiles_dir,

@@ -106,15 +106,20 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   impl.registry = std::make_unique<serve::BackendRegistry>(SystemClock::Get());
   impl.control = std::make_unique<serve::FrontendControlService>(*impl.registry, impl.metrics, 500);
   GLET_ASSIGN_OR_RETURN(HostPort grpc_hp, ParseHostPort(options.grpc, "--grpc"));
-  GLET_ASSIGN_OR_RETURN(impl.kserve, serve::KServeGrpcServer::Start(
-                                         *impl.frontend, impl.metrics, options.grpc, "--grpc",
-                                         options.grpc_threads, "--grpc-threads"));
+  GLET_ASSIGN_OR_RETURN(serve::KServeTlsPem kserve_pem, serve::LoadKServeTls(options.kserve_tls));
+  GLET_ASSIGN_OR_RETURN(
+      impl.kserve,
+      serve::KServeGrpcServer::Start(
+          *impl.frontend, impl.metrics, options.grpc, "--grpc", options.grpc_threads,
+          "--grpc-threads",
+          options.kserve_tls.enabled() ? serve::KServeServerCredentials(kserve_pem) : nullptr));
   impl.grpc_address = grpc_hp.host + ":" + std::to_string(impl.kserve->port());
   GLET_ASSIGN_OR_RETURN(impl.control_server, StartGrpc(impl.control.get(), "--control",
                                                        options.control, &impl.control_address));
   serve::HttpOptions http_options;
   http_options.max_body_bytes = static_cast<size_t>(options.http_max_body_mib * 1024 * 1024);
   http_options.max_connections = options.http_max_connections;
+  http_options.tls = options.kserve_tls;
   GLET_ASSIGN_OR_RETURN(impl.http, serve::HttpService::Start(*impl.frontend, impl.metrics,
                                                              http.host, http.port, http_options));
   impl.http_host = http.host;

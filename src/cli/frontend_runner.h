@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "serve/control_tls.h"
+#include "serve/kserve_tls.h"
 #include "serve/serve_config.h"
 
 namespace glet::cli {
@@ -24,10 +25,11 @@ struct FrontendRunOptions {
   double http_max_body_mib = 64;   // HTTP request bodies beyond this are refused (413)
   int http_max_connections = 256;  // HTTP connections served at once (a thread each)
   std::string control = "127.0.0.1:8100";
-  std::string control_token_file;  // empty: $GLET_CONTROL_TOKEN, if set
-  serve::TlsFiles tls;             // internal ports (empty fields: $GLET_TLS_*)
-  bool insecure_control = false;   // allow --control off loopback without a token
-  std::string policy;              // overrides the config's when set
+  std::string control_token_file;    // empty: $GLET_CONTROL_TOKEN, if set
+  serve::TlsFiles tls;               // internal ports (empty fields: $GLET_TLS_*)
+  serve::KServeTlsFiles kserve_tls;  // the KServe HTTP and gRPC ports (none: plaintext)
+  bool insecure_control = false;     // allow --control off loopback without a token
+  std::string policy;                // overrides the config's when set
   double drain_s = 5;
 };
 

@@ -62,6 +62,11 @@ int RunToCompletion(const std::vector<std::string>& argv) {
 }
 
 Status RunServe(const ServeOptions& o) {
+  if (o.client_seconds > 0 && o.run.kserve_tls.enabled()) {
+    return InvalidArgumentError(
+        "--client-seconds: the built-in client does not speak TLS to --kserve-tls-* ports; run "
+        "`glet client --tls-ca CA` against them instead");
+  }
   // The processes of `glet serve` share a control token: the user's, or a fresh random one. It
   // reaches the backend (and its proxies) in the environment, before any thread starts.
   GLET_ASSIGN_OR_RETURN(std::string token, serve::ControlAuth::LoadToken(o.run.control_token_file));

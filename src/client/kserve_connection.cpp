@@ -29,7 +29,8 @@ KServeConnection::KServeConnection(Key, std::string target, std::shared_ptr<grpc
       channel_(std::move(channel)),
       stub_(inference::GRPCInferenceService::NewStub(channel_)) {}
 
-Result<std::unique_ptr<KServeConnection>> KServeConnection::Create(const std::string& target) {
+Result<std::unique_ptr<KServeConnection>> KServeConnection::Create(
+    const std::string& target, std::shared_ptr<grpc::ChannelCredentials> credentials) {
   const size_t colon = target.rfind(':');
   if (target.empty() || colon == std::string::npos || colon + 1 == target.size()) {
     return InvalidArgumentError("--target: expected HOST:PORT (got '" + target + "')");
@@ -42,7 +43,9 @@ Result<std::unique_ptr<KServeConnection>> KServeConnection::Create(const std::st
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
-  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  auto channel = grpc::CreateCustomChannel(
+      target, credentials != nullptr ? std::move(credentials) : grpc::InsecureChannelCredentials(),
+      args);
   return std::make_unique<KServeConnection>(Key(), target, std::move(channel));
 }
 

@@ -34,7 +34,9 @@ class KServeConnection {
  public:
   // `target` is host:port. kInvalidArgument naming --target when it is empty or has no port.
   // Connecting is lazy: a server that is not there shows up in the first call.
-  static Result<std::unique_ptr<KServeConnection>> Create(const std::string& target);
+  // `credentials`: plaintext when null (serve::KServeChannelCredentials for TLS).
+  static Result<std::unique_ptr<KServeConnection>> Create(
+      const std::string& target, std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
   const std::string& target() const { return target_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }

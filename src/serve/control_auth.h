@@ -12,7 +12,7 @@
 // are open, as the loopback-only default has always been. `glet serve` makes a random token for
 // its own processes. A backend passes its token to its proxies in their environment.
 //
-// KServe ports (clients) are not guarded by it.
+// KServe ports (clients) are not guarded by it (their TLS and client certificates: kserve_tls.h).
 //
 // Thread safety: Install() once at start-up, before any server or client runs; the rest from
 // any thread.

@@ -28,6 +28,8 @@ void FromEnv(std::string& field, const char* env) {
   }
 }
 
+}  // namespace
+
 Result<std::string> ReadPem(const std::string& flag, const std::string& path) {
   Result<std::string> text = ReadFileToString(path);
   if (!text.ok()) {
@@ -38,8 +40,6 @@ Result<std::string> ReadPem(const std::string& flag, const std::string& path) {
   }
   return text;
 }
-
-}  // namespace
 
 Status ControlTls::Install(TlsFiles flags) {
   FromEnv(flags.cert, kTlsCertEnv);

@@ -15,7 +15,7 @@
 // They come from flags (--tls-cert, --tls-key, --tls-ca, --tls-server-name) or the environment
 // (GLET_TLS_CERT, GLET_TLS_KEY, GLET_TLS_CA, GLET_TLS_SERVER_NAME); a backend passes its files to
 // its proxies in their environment. None given: plaintext, as before (the loopback default).
-// KServe ports (clients) are not covered.
+// KServe ports (clients) are covered by their own flags (serve/kserve_tls.h).
 //
 // Thread safety: Install() once at start-up, before any server or client runs; the rest from
 // any thread.
@@ -42,6 +42,10 @@ struct TlsFiles {
   std::string server_name;  // optional: the name servers' certificates are checked against
   bool empty() const { return cert.empty() && key.empty() && ca.empty(); }
 };
+
+// The text of the PEM file at `path`; kInvalidArgument naming `flag` when it cannot be read or
+// holds no PEM block.
+Result<std::string> ReadPem(const std::string& flag, const std::string& path);
 
 class ControlTls {
  public:

@@ -178,7 +178,7 @@ InferResponseBody JsonInferResponse(const std::string& model, const JsonInferReq
 }
 
 struct HttpService::Impl {
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;  // an SSLServer with TLS
   std::thread thread;
   Mutex plan_mu;
   std::function<Json()> plan_view GLET_GUARDED_BY(plan_mu);
@@ -199,7 +199,21 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
   }
   std::unique_ptr<HttpService> svc(new HttpService());
   svc->impl_ = std::make_unique<Impl>();
-  httplib::Server& s = svc->impl_->server;
+  if (options.tls.enabled()) {
+    GLET_RETURN_IF_ERROR(LoadKServeTls(options.tls).status());  // names the flag at fault
+    auto tls = std::make_unique<httplib::SSLServer>(
+        options.tls.cert.c_str(), options.tls.key.c_str(),
+        options.tls.client_ca.empty() ? nullptr : options.tls.client_ca.c_str());
+    if (!tls->is_valid()) {
+      return InvalidArgumentError("--kserve-tls-cert " + options.tls.cert +
+                                  ": the certificate, key or client CA was refused by OpenSSL "
+                                  "(a key that does not match the certificate?)");
+    }
+    svc->impl_->server = std::move(tls);
+  } else {
+    svc->impl_->server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& s = *svc->impl_->server;
   s.new_task_queue = [max = options.max_connections] { return new HttpConnectionPool(max); };
   s.set_payload_max_length(options.max_body_bytes);
   const auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(options.read_timeout);
@@ -372,7 +386,8 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
                                 ": " + std::strerror(errno));
   }
   svc->port_ = bound;
-  svc->impl_->thread = std::thread([impl = svc->impl_.get()] { impl->server.listen_after_bind(); });
+  svc->impl_->thread =
+      std::thread([impl = svc->impl_.get()] { impl->server->listen_after_bind(); });
   return svc;
 }
 
@@ -380,7 +395,7 @@ HttpService::~HttpService() { Stop(); }
 
 void HttpService::Stop() {
   if (impl_ && impl_->thread.joinable()) {
-    impl_->server.stop();
+    impl_->server->stop();
     impl_->thread.join();
   }
 }

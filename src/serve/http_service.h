@@ -35,6 +35,7 @@
 #include "core/status.h"
 #include "serve/frontend.h"
 #include "serve/json_infer_request.h"
+#include "serve/kserve_tls.h"
 
 namespace glet::serve {
 
@@ -50,6 +51,9 @@ struct HttpOptions {
   // A connection that sends nothing for this long (between bytes of a request, or between
   // keep-alive requests) is closed.
   Duration read_timeout = std::chrono::seconds(5);
+  // HTTPS when set (serve/kserve_tls.h): the server's certificate and key, and optionally the CA
+  // whose certificates clients must present.
+  KServeTlsFiles tls;
 };
 
 // The response body for a served result: the outputs `request` asks for (all when it names

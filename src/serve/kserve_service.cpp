@@ -240,7 +240,8 @@ void AwaitSimple(inference::GRPCInferenceService::AsyncService& service,
 
 Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(
     Frontend& frontend, const MetricsRegistry& metrics, const std::string& address,
-    const std::string& flag, int threads, const std::string& threads_flag) {
+    const std::string& flag, int threads, const std::string& threads_flag,
+    std::shared_ptr<grpc::ServerCredentials> credentials) {
   if (threads < 1) {
     return InvalidArgumentError(threads_flag + ": must be >= 1 (got " + std::to_string(threads) +
                                 ")");
@@ -250,7 +251,9 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(
   // inference.GRPCInferenceService follows SetReady().
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  AddExclusiveListeningPort(builder, address, &server->port_);
+  AddExclusiveListeningPort(
+      builder, address, &server->port_,
+      credentials != nullptr ? std::move(credentials) : grpc::InsecureServerCredentials());
   builder.SetMaxReceiveMessageSize(256 << 20);
   builder.SetMaxSendMessageSize(256 << 20);
   builder.RegisterService(&server->service_);

@@ -41,10 +41,12 @@ class KServeGrpcServer {
   // Binds `address` (HOST:PORT, port 0: any free port) and serves `frontend` with `threads`
   // loops; ModelStatistics reads `metrics` (the frontend's). Neither is owned; both outlive the
   // server. kInvalidArgument naming `flag` when the address cannot be bound, or naming
-  // `threads_flag` when threads < 1.
+  // `threads_flag` when threads < 1. `credentials`: plaintext when null (KServeServerCredentials
+  // for TLS).
   static Result<std::unique_ptr<KServeGrpcServer>> Start(
       Frontend& frontend, const MetricsRegistry& metrics, const std::string& address,
-      const std::string& flag, int threads = 1, const std::string& threads_flag = "threads");
+      const std::string& flag, int threads = 1, const std::string& threads_flag = "threads",
+      std::shared_ptr<grpc::ServerCredentials> credentials = nullptr);
   ~KServeGrpcServer();  // Shutdown() with no grace if still serving
   KServeGrpcServer(const KServeGrpcServer&) = delete;
   KServeGrpcServer& operator=(const KServeGrpcServer&) = delete;

@@ -2,9 +2,12 @@
 
 #include <absl/synchronization/mutex.h>
 
+#include <csignal>
 #include <cstdlib>
 
 namespace glet::serve {
+
+void IgnoreSigpipe() { std::signal(SIGPIPE, SIG_IGN); }
 
 void TurnOffMutexDeadlockDetection() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
@@ -15,6 +18,7 @@ void PreferPollEngine() {
 }
 
 void TuneProcessForServing() {
+  IgnoreSigpipe();
   TurnOffMutexDeadlockDetection();
   PreferPollEngine();
 }

@@ -1,7 +1,11 @@
 // Process-wide settings for glet's serving processes (frontend, backend, proxy, client, serve),
 // applied once at the start of main() before any thread or gRPC object exists.
 //
-// Contract: TuneProcessForServing() does both of the following (each is callable on its own):
+// Contract: TuneProcessForServing() does all of the following (each is callable on its own):
+//   - IgnoreSigpipe(): a peer that closes a connection while the process writes to it makes the
+//     write fail with EPIPE instead of killing the process. Plain sockets are written with
+//     MSG_NOSIGNAL, but OpenSSL (HTTPS on the KServe port, --kserve-tls-*) writes with write(2),
+//     so one HTTPS client that hung up mid-answer would have ended the frontend.
 //   - TurnOffMutexDeadlockDetection() turns off Abseil's mutex deadlock detector. Debian builds
 //   Abseil without NDEBUG, so the
 //     detector is on by default and records a lock-order graph (with stack traces) on every
@@ -23,6 +27,7 @@
 
 namespace glet::serve {
 
+void IgnoreSigpipe();
 void TurnOffMutexDeadlockDetection();
 void PreferPollEngine();
 void TuneProcessForServing();

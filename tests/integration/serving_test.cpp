@@ -43,6 +43,7 @@
 #include "glet_control.grpc.pb.h"
 #include "kserve.grpc.pb.h"
 #include "serve/child_process.h"
+#include "serve/process_setup.h"
 #include "testing/glet_deployment.h"
 #include "testing/proc_children.h"
 #include "testing/prometheus_text.h"
@@ -570,6 +571,55 @@ TEST(ControlPlaneTest, MutualTlsGuardsEveryInternalPort) {
   EXPECT_EQ(frontend->Heartbeat(&ctx, beat, &answer).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+// Issue 17: the KServe ports could only be guarded by a gateway in front. With --kserve-tls-*,
+// HTTP and gRPC speak TLS; with a client CA, only clients presenting a certificate it signed
+// are served. (The plaintext client and a client without a certificate served before.)
+TEST(KServeTlsTest, KServePortsServeOnlyOverTlsToClientsWithACertificate) {
+  // This process is the HTTPS client: OpenSSL writes with write(2), and a server that refuses
+  // the handshake closes the connection under it (SIGPIPE would end the test binary).
+  serve::IgnoreSigpipe();
+  testing::TempDir dir;
+  const TestPki pki = MakePki(dir);
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json"),
+                              {"--kserve-tls-cert", pki.cert, "--kserve-tls-key", pki.key,
+                               "--kserve-tls-client-ca", pki.ca}));
+  ASSERT_TRUE(d.StartBackend(dir.WriteFile("node.json", EmulatedNode("it", {"gpu0"}, "ref-gpu"))));
+  ASSERT_TRUE(d.AwaitReady());
+  const std::vector<std::string> load = {"--model", "lenet1:40", "--duration", "1", "--seed", "3"};
+  auto with = [&](std::vector<std::string> tls) {
+    tls.insert(tls.end(), load.begin(), load.end());
+    return d.Client(tls);
+  };
+  ClientRun member = with({"--tls-ca", pki.ca, "--tls-cert", pki.cert, "--tls-key", pki.key});
+  ExpectExactAccounting(member);
+  EXPECT_GT(ModelCount(member, "lenet1", "served"), 0) << member.report.dump(2) << member.err;
+  for (const auto& [why, tls] :
+       {std::pair<std::string, std::vector<std::string>>{"plaintext", {}},
+        {"no client certificate", {"--tls-ca", pki.ca}},
+        {"another CA's certificate",
+         {"--tls-ca", pki.ca, "--tls-cert", pki.other_cert, "--tls-key", pki.other_key}}}) {
+    ClientRun refused = with(tls);
+    ExpectExactAccounting(refused);
+    EXPECT_GT(ModelCount(refused, "lenet1", "sent"), 0) << why;
+    EXPECT_EQ(ModelCount(refused, "lenet1", "served"), 0) << why << ": " << refused.report.dump(2);
+  }
+
+  const Address a = SplitAddress(d.http());
+  auto https_get = [&](bool with_cert) {
+    httplib::SSLClient client(a.host, a.port, with_cert ? pki.cert : std::string(),
+                              with_cert ? pki.key : std::string());
+    client.set_ca_cert_path(pki.ca.c_str());
+    client.set_connection_timeout(5);
+    client.set_read_timeout(10);
+    httplib::Result res = client.Get("/v2/health/ready");
+    return res ? res->status : 0;
+  };
+  EXPECT_EQ(https_get(true), 200);
+  EXPECT_EQ(https_get(false), 0) << "no client certificate";
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/ready").status, 0) << "plaintext HTTP";
+}
+
 // Bad TLS flags: the process exits 2 naming the flag or file.
 TEST(ControlPlaneTest, IncompleteOrUnreadableTlsFilesAreRefused) {
   testing::TempDir dir;
@@ -584,6 +634,20 @@ TEST(ControlPlaneTest, IncompleteOrUnreadableTlsFilesAreRefused) {
        not_pem, "--tls-key", not_pem, "--tls-ca", not_pem});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--tls-cert " + not_pem + ": holds no PEM block"));
+  testing::CommandResult half_kserve = testing::RunGlet(
+      {"frontend", "--config", testing::SourcePath("resource/serve/test-steady.json"),
+       "--kserve-tls-cert", not_pem});
+  EXPECT_EQ(half_kserve.exit_code, 2);
+  EXPECT_THAT(half_kserve.err, HasSubstr("--kserve-tls-key: missing"));
+  testing::CommandResult bad_kserve = testing::RunGlet(
+      {"frontend", "--config", testing::SourcePath("resource/serve/test-steady.json"),
+       "--kserve-tls-cert", not_pem, "--kserve-tls-key", not_pem});
+  EXPECT_EQ(bad_kserve.exit_code, 2);
+  EXPECT_THAT(bad_kserve.err, HasSubstr("--kserve-tls-cert " + not_pem + ": holds no PEM block"));
+  testing::CommandResult client =
+      testing::RunGlet({"client", "--tls-ca", not_pem, "--model", "lenet1:1", "--duration", "1"});
+  EXPECT_EQ(client.exit_code, 2);
+  EXPECT_THAT(client.err, HasSubstr("--tls-ca " + not_pem + ": holds no PEM block"));
 }
 
 // Exposing the control port beyond loopback without a token needs an explicit flag.
