@@ -1,5 +1,7 @@
 #include "serve/kserve_service.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -250,6 +252,10 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(
   // grpc.health.v1.Health (Kubernetes' native gRPC probes): "" is SERVING while the server runs;
   // inference.GRPCInferenceService follows SetReady().
   grpc::EnableDefaultHealthCheckService(true);
+  // Server reflection (grpc.reflection.v1alpha): grpcurl and similar tools list and describe the
+  // KServe API without its proto file. (A process-wide plugin: every gRPC server this process
+  // builds from now on reflects; the internal ones still answer only callers with the token.)
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   AddExclusiveListeningPort(
       builder, address, &server->port_,

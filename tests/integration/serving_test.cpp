@@ -905,6 +905,43 @@ TEST(KServeGrpcTest, HealthServiceFollowsReadiness) {
   EXPECT_EQ(GrpcHealth(d.grpc(), "no.such.Service", &error), -1);  // NOT_FOUND
 }
 
+// Issue 16: grpcurl and other reflection clients could not list or describe the KServe API
+// without its proto file. The frontend serves gRPC server reflection. (The reflection proto's
+// generated classes are not installed, so the call is made with raw bytes: a
+// ServerReflectionRequest with list_services (field 7) set to "".)
+TEST(KServeGrpcTest, ServerReflectionListsTheInferenceService) {
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  auto channel = grpc::CreateChannel(d.grpc(), grpc::InsecureChannelCredentials());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  const grpc::internal::RpcMethod method(
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      grpc::internal::RpcMethod::BIDI_STREAMING);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          channel.get(), method, &ctx));
+  const std::string list_services("\x3a\x00", 2);  // field 7, length-delimited, empty
+  grpc::Slice slice(list_services);
+  grpc::ByteBuffer request(&slice, 1);
+  ASSERT_TRUE(stream->Write(request));
+  stream->WritesDone();
+  grpc::ByteBuffer response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& part : slices) {
+    bytes.append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  EXPECT_THAT(bytes, HasSubstr("inference.GRPCInferenceService"));
+  EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
+  while (stream->Read(&response)) {
+  }
+  grpc::Status status = stream->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
 TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
   testing::TempDir dir;
   Deployment d;
