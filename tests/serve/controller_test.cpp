@@ -291,7 +291,8 @@ TEST_F(ControllerTest, LoadMovesOffANodeWithoutRoomBeforeItIsSwitchedOver) {
   });
   ASSERT_TRUE(controller->Replan({{"resnet50", 1200}}, "more").ok());
   EXPECT_TRUE(switched);
-  for (const Json& g : controller->PlanView()["glets"]) {
+  const Json view = controller->PlanView();
+  for (const Json& g : view["glets"]) {
     EXPECT_THAT(g["glet_id"].get<std::string>(), ::testing::StartsWith("e2g")) << g.dump();
     EXPECT_EQ(g["up"], true) << g.dump();
   }
