@@ -12,6 +12,7 @@
 #include "cli/model_lookup.h"
 #include "core/logging.h"
 #include "core/metrics.h"
+#include "core/process_metrics.h"
 #include "serve/backend_registry.h"
 #include "serve/control_tls.h"
 #include "serve/controller.h"
@@ -95,6 +96,7 @@ Result<std::unique_ptr<FrontendRunner>> FrontendRunner::Start(const FrontendRunO
   for (const serve::ServedApp& a : impl.config.apps) {
     apps.push_back(a.spec);
   }
+  RegisterProcessMetrics(impl.metrics);  // process_* families, read at each scrape
   serve::FrontendOptions fo;
   fo.metrics = &impl.metrics;
   fo.rates.SetEpoch(FromMillis(impl.config.epoch_s * 1000));

@@ -1026,6 +1026,10 @@ TEST(KServeHttpTest, HealthMetadataInferErrorsAndMetrics) {
   EXPECT_THAT(metrics, HasSubstr("glet_requests_total"));
   EXPECT_EQ(MetricSum(metrics, "glet_requests_total", {"model=\"lenet1\"", "outcome=\"served\""}),
             1);
+  // The standard process metrics of the frontend (issue 16).
+  EXPECT_GT(MetricSum(metrics, "process_resident_memory_bytes", {}), 1 << 20) << metrics;
+  EXPECT_GT(MetricSum(metrics, "process_cpu_seconds_total", {}), 0) << metrics;
+  EXPECT_GT(MetricSum(metrics, "process_open_fds", {}), 3) << metrics;
 }
 
 // ---------------------------------------------------------------------------------------------
