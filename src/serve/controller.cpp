@@ -297,6 +297,7 @@ Status Controller::ReplanLocked(const std::map<std::string, double>& rates_rps,
     return applied;
   }
   std::string placement;
+  std::map<std::string, double> planned_rates;
   {
     MutexLock lock(mu_);
     plan_ = *plan;
@@ -309,10 +310,11 @@ Status Controller::ReplanLocked(const std::map<std::string, double>& rates_rps,
     for (const sched::ModelDemand& d : workload.models) {
       planned_rates_[d.model] = d.rate_rps;
     }
-    frontend_.SetPlannedRates(planned_rates_);
+    planned_rates = planned_rates_;
     PublishView();
     placement = DescribePlacement(placed_);
   }
+  frontend_.SetPlannedRates(std::move(planned_rates));
   metrics_.Add("glet_replans_total",
                {{"reason", why}, {"result", share < 1 ? "degraded" : "applied"}});
   metrics_.Set("glet_plan_served_share", {}, share);

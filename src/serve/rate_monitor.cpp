@@ -78,10 +78,8 @@ void RateMonitor::Advance(TimePoint now) {
     // The open window closes with its count, then closed - 1 empty windows follow.
     const double rate = static_cast<double>(m.open_count) / window_s;
     m.ewma = m.ewma ? config_.alpha * rate + keep * *m.ewma : rate;
-    m.last_window_rps = rate;
     if (closed > 1) {
       *m.ewma *= std::pow(keep, static_cast<double>(closed - 1));
-      m.last_window_rps = 0;
     }
     // The closed windows, newest first: this one, then closed - 1 empty ones after it.
     const long long shift = std::min<long long>(closed, m.recent_rps.size());
@@ -237,7 +235,7 @@ ReplanDecision RateMonitor::ShouldReplan(TimePoint now) {
     auto p = planned_rps_.find(name);
     double target;
     if (move.direction > 0) {
-      target = std::max({rate, m.last_window_rps, floor}) + RiseOf(m) * LeadSeconds(name);
+      target = std::max({rate, m.recent_rps[0], floor}) + RiseOf(m) * LeadSeconds(name);
       m.moved_since.reset();
     } else if (move.direction < 0 && move.held) {
       target = std::max(rate, floor);

@@ -125,7 +125,6 @@ class RateMonitor {
   struct ModelRate {
     long long open_count = 0;              // arrivals in the open window
     std::optional<double> ewma;            // rps; unset until the first window closes
-    double last_window_rps = 0;            // rate of the last closed window
     std::array<double, 8> recent_rps{};    // rates of the last closed windows, newest first
     int recent = 0;                        // how many of them have closed (at most 8)
     bool seen = false;                     // had an arrival since the monitor started

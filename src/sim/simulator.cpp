@@ -161,6 +161,9 @@ class Engine {
   Status InitProfiles();
   // The profile of device type `type`, or null.
   const perf::DeviceProfile* ProfileOf(const std::string& type) const;
+  // A new glet's load time for `model` on `profile`: its load.csv entry, else
+  // SimOptions::cold_start (also when `profile` is null).
+  Duration ColdStartOf(const perf::DeviceProfile* profile, const std::string& model) const;
 
   void Push(int64_t t, EventKind kind, int32_t index) { heap_.push(Event{t, kind, seq_++, index}); }
   void OnArrival(const client::Arrival& a);
@@ -558,8 +561,7 @@ Result<Duration> Engine::WarmUpOf(const sched::Plan& plan) const {
     }
     const perf::DeviceProfile* profile = ProfileOf(glets[i].first->type);
     for (const sched::PlannedModel& m : glets[i].second->models) {
-      const std::optional<double> ms = profile != nullptr ? profile->LoadMs(m.model) : std::nullopt;
-      warm = std::max(warm, ms ? FromMillis(*ms) : opt_.cold_start);
+      warm = std::max(warm, ColdStartOf(profile, m.model));
     }
   }
   return warm;
@@ -583,6 +585,11 @@ Status Engine::InitProfiles() {
     return InvalidArgumentError("simulate: no device profile");
   }
   return Status::Ok();
+}
+
+Duration Engine::ColdStartOf(const perf::DeviceProfile* profile, const std::string& model) const {
+  const std::optional<double> ms = profile != nullptr ? profile->LoadMs(model) : std::nullopt;
+  return ms ? FromMillis(*ms) : opt_.cold_start;
 }
 
 const perf::DeviceProfile* Engine::ProfileOf(const std::string& type) const {
@@ -655,8 +662,7 @@ Status Engine::Init(ArrivalSource* arrivals) {
   for (const auto& [name, s] : slo) {
     Duration lead{};
     for (const perf::DeviceProfile* profile : profiles_) {
-      const std::optional<double> ms = profile->LoadMs(name);
-      lead = std::max(lead, ms ? FromMillis(*ms) : opt_.cold_start);
+      lead = std::max(lead, ColdStartOf(profile, name));
     }
     if (lead > Duration::zero() && opt_.scale_ahead) {
       lead_time[name] = lead;
