@@ -65,6 +65,7 @@ Status BackendAgent::Register() {
   control::RegisterBackendRequest request;
   request.set_protocol_version(control::PROTOCOL_VERSION_CURRENT);
   request.set_address(options_.backend_address);
+  request.set_applied_plan_epoch(backend_.applied_epoch());
   for (const DeviceInfo& d : backend_.Devices()) {
     DeviceInfoToProto(d, request.add_devices());
   }

@@ -39,7 +39,8 @@ std::string NewSession() {
 }  // namespace
 
 Result<Registration> BackendRegistry::Register(const std::string& address,
-                                               std::vector<DeviceInfo> devices) {
+                                               std::vector<DeviceInfo> devices,
+                                               uint64_t applied_epoch) {
   if (address.empty()) {
     return InvalidArgumentError("register: empty backend address");
   }
@@ -59,10 +60,20 @@ Result<Registration> BackendRegistry::Register(const std::string& address,
     rec->address = address;
   }
   rec->devices = std::move(devices);
+  rec->applied_epoch = applied_epoch;
   rec->last_seen = clock_.Now();
   rec->session = NewSession();
   cv_.notify_all();
   return Registration{rec->backend_id, rec->session};
+}
+
+uint64_t BackendRegistry::MaxAppliedEpoch() const {
+  MutexLock lock(mu_);
+  uint64_t most = 0;
+  for (const auto& [id, r] : backends_) {
+    most = std::max(most, r.applied_epoch);
+  }
+  return most;
 }
 
 Result<BackendRecord*> BackendRegistry::FindLocked(const std::string& backend_id,

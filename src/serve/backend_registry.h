@@ -28,6 +28,7 @@ struct BackendRecord {
   std::vector<GletCounters> counters;  // as of the last report
   TimePoint last_seen{};               // last registration or heartbeat
   std::string session;                 // the secret its heartbeats and reports must carry
+  uint64_t applied_epoch = 0;          // the last plan it had applied when it registered
 };
 
 struct Registration {
@@ -41,8 +42,11 @@ class BackendRegistry {
 
   // Registers (or re-registers, by address) a backend; returns its id and a new random session
   // secret (a re-registration's replaces the old one). kInvalidArgument for an empty address or
-  // duplicate device ids.
-  Result<Registration> Register(const std::string& address, std::vector<DeviceInfo> devices);
+  // duplicate device ids. `applied_epoch` is the epoch of the last plan it applied (0: none).
+  Result<Registration> Register(const std::string& address, std::vector<DeviceInfo> devices,
+                                uint64_t applied_epoch = 0);
+  // The highest applied_epoch any registered backend reported (0 if none): plans must be newer.
+  uint64_t MaxAppliedEpoch() const;
   // kNotFound for an unknown (or expired) id: the backend must register again.
   // kPermissionDenied when `session` is not the one of the id's registration (another process
   // speaking for the backend, or a replaced registration).

@@ -115,11 +115,7 @@ void Controller::Stop() {
 
 void Controller::StopGlets() {
   backends_.Resume();  // Stop() cancelled the calls of the loop, not this one
-  int64_t epoch = 0;
-  {
-    MutexLock lock(mu_);
-    epoch = epoch_ + 1;
-  }
+  const int64_t epoch = NextEpoch();
   for (const BackendRecord& b : registry_.Snapshot()) {
     auto r = backends_.ApplyPlan(b.address, static_cast<uint64_t>(epoch), {});
     if (!r.ok()) {
@@ -131,6 +127,14 @@ void Controller::StopGlets() {
 sched::Plan Controller::plan() const {
   MutexLock lock(mu_);
   return plan_;
+}
+
+int64_t Controller::NextEpoch() const {
+  // A restarted frontend starts again from 0, but its backends refuse a plan older than the one
+  // they run: count on from the newest any of them applied.
+  const int64_t applied = static_cast<int64_t>(registry_.MaxAppliedEpoch());
+  MutexLock lock(mu_);
+  return std::max(epoch_, applied) + 1;
 }
 
 int64_t Controller::epoch() const {
@@ -288,10 +292,7 @@ Status Controller::ReplanLocked(const std::map<std::string, double>& rates_rps,
     PlanFailed(why, "no_fit", plan.status());
     return plan.status();
   }
-  {
-    MutexLock lock(mu_);
-    plan->epoch = epoch_ + 1;
-  }
+  plan->epoch = NextEpoch();
   if (Status applied = Apply(*plan, fleet.Profiles(), backends); !applied.ok()) {
     PlanFailed(why, "apply_failed", applied.WithContext("applying it failed"));
     return applied;

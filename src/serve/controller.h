@@ -121,6 +121,9 @@ class Controller {
 
  private:
   void Loop();
+  // The epoch of the next plan: above this controller's last and above any plan a registered
+  // backend reported having applied (from a previous frontend, before a restart).
+  int64_t NextEpoch() const GLET_EXCLUDES(mu_);
   Status ReplanLocked(const std::map<std::string, double>& rates_rps, const std::string& why)
       GLET_REQUIRES(changing_mu_) GLET_EXCLUDES(mu_);
   // Counts and logs a plan that was not made or not applied.

@@ -43,7 +43,8 @@ grpc::Status FrontendControlService::RegisterBackend(grpc::ServerContext* ctx,
   if (grpc::Status v = CheckVersion(request->protocol_version()); !v.ok()) {
     return v;
   }
-  Result<Registration> reg = registry_.Register(request->address(), Devices(request->devices()));
+  Result<Registration> reg = registry_.Register(request->address(), Devices(request->devices()),
+                                                request->applied_plan_epoch());
   if (!reg.ok()) {
     return ToGrpcStatus(reg.status());
   }

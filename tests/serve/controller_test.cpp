@@ -200,6 +200,27 @@ TEST_F(ControllerTest, ReplanWithTheSameDemandKeepsEveryGletRunning) {
   EXPECT_EQ(controller->PlanView()["reason"], "again");
 }
 
+// Issue 17: a frontend restarted (kill -9) counted its plan epochs from 1 again, and its
+// backends, which refuse a plan older than the one they run, refused its first plan; the
+// frontend exited. Registrations now say which epoch a backend runs, and plans count on from it.
+TEST_F(ControllerTest, FirstPlanAfterARestartIsNewerThanWhatTheBackendsRun) {
+  DeviceInfo gpu;
+  gpu.device_id = "gpu0";
+  gpu.kind = "emulated";
+  gpu.profile = "ref-gpu";
+  ASSERT_TRUE(registry_.Register("node-a:1", {gpu}, /*applied_epoch=*/7).ok());
+  ASSERT_TRUE(registry_.Register("node-b:1", {gpu}, /*applied_epoch=*/3).ok());
+  std::unique_ptr<Controller> controller = MakeController();
+  ASSERT_TRUE(controller->Replan({{"resnet50", 200}}, "first").ok());
+  ASSERT_FALSE(backends_.calls().empty());
+  for (const InProcessBackends::Call& call : backends_.calls()) {
+    EXPECT_EQ(call.epoch, 8u) << call.address;
+  }
+  EXPECT_EQ(controller->epoch(), 8);
+  ASSERT_TRUE(controller->Replan({{"resnet50", 200}}, "again").ok());
+  EXPECT_EQ(controller->epoch(), 9);
+}
+
 TEST_F(ControllerTest, AccessorsAndCancelDoNotWaitForABackendCall) {
   RegisterNodes(2);
   std::unique_ptr<Controller> controller = MakeController();
