@@ -54,7 +54,8 @@ void AddFrontendRunFlags(CLI::App* cmd, FrontendRunOptions& run) {
                   "(one serves about a core's worth of requests; raise on many-core hosts)")
       ->capture_default_str();
   cmd->add_option("--http-max-body-mib", run.http_max_body_mib,
-                  "largest HTTP request body accepted (MiB; larger: 413 before it is read)")
+                  "largest HTTP request body accepted (MiB; larger: 413 before it is read; a body "
+                  "without a Content-Length: 411)")
       ->check(NumberAtLeast(0.001))
       ->capture_default_str();
   cmd->add_option("--http-max-connections", run.http_max_connections,

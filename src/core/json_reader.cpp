@@ -89,6 +89,22 @@ Status CheckJsonLimits(std::string_view text, const JsonLimits& limits, std::str
   return Status::Ok();
 }
 
+namespace {
+
+// nlohmann quotes the token it stopped at, which may be the whole input (a 300 MB number): an
+// error message keeps at most this much of it.
+constexpr size_t kMaxParseMessage = 200;
+
+std::string Clipped(std::string what) {
+  if (what.size() > kMaxParseMessage) {
+    what.resize(kMaxParseMessage);
+    what += "... (cut)";
+  }
+  return what;
+}
+
+}  // namespace
+
 Result<Json> ParseJson(std::string_view text, std::string_view origin, const JsonLimits& limits) {
   GLET_RETURN_IF_ERROR(CheckJsonLimits(text, limits, origin));
   try {
@@ -99,7 +115,7 @@ Result<Json> ParseJson(std::string_view text, std::string_view origin, const Jso
     std::string what = e.what();
     // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
     auto pos = what.find("parse error");
-    msg << (pos == std::string::npos ? what : what.substr(pos));
+    msg << Clipped(pos == std::string::npos ? what : what.substr(pos));
     return InvalidArgumentError(msg.str());
   } catch (const Json::exception& e) {
     // E.g. out_of_range 406, a number too large for a double ("1e400"): strip nlohmann's
@@ -107,7 +123,7 @@ Result<Json> ParseJson(std::string_view text, std::string_view origin, const Jso
     std::string what = e.what();
     auto pos = what.find("] ");
     return InvalidArgumentError(std::string(origin) + ": invalid JSON: " +
-                                (pos == std::string::npos ? what : what.substr(pos + 2)));
+                                Clipped(pos == std::string::npos ? what : what.substr(pos + 2)));
   }
 }
 

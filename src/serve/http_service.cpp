@@ -234,6 +234,22 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
         GLET_LOG_ERROR("HTTP {} {}: {}", req.method, req.path, what);
         SetJson(res, 500, {{"error", "internal error (logged by the server)"}});
       });
+  // The body limit binds only a declared length: httplib reads a chunked body, or a POST with no
+  // length until the client closes, without one. Such requests are refused before any of the
+  // body is read (and the connection closed: the unread body cannot be skipped).
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    const bool has_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                          req.method == "DELETE" || req.method == "PRI";
+    if (has_body && (req.has_header("Transfer-Encoding") || !req.has_header("Content-Length"))) {
+      SetJson(res, 411,
+              {{"error",
+                "request body: a Content-Length is required (chunked or unbounded "
+                "bodies are not accepted)"}});
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   Frontend* f = &frontend;
   MetricsRegistry* m = &metrics;
   s.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) {

@@ -51,6 +51,20 @@ TEST(JsonReaderTest, NumberTooLargeIsAnErrorNotAnAbort) {
   EXPECT_EQ(j.status().message(), "big.json: invalid JSON: number overflow parsing '1e400'");
 }
 
+// Issue 17: the error quoted the token the parser stopped at whole: a 300 MB number in an infer
+// body came back as a 300 MB error message. The quote is cut.
+TEST(JsonReaderTest, ErrorsQuoteABoundedPartOfTheInput) {
+  for (const std::string& text :
+       {"[" + std::string(1 << 20, '1') + "e999999]", "[" + std::string(1 << 20, '1') + "x]"}) {
+    auto j = ParseJson(text, "body");
+    ASSERT_FALSE(j.ok());
+    EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_LT(j.status().message().size(), 300u) << j.status().message().substr(0, 300);
+    EXPECT_NE(j.status().message().find("... (cut)"), std::string::npos)
+        << j.status().message().substr(0, 300);
+  }
+}
+
 // Issue 17: nesting cost time and memory per level (a body nested 30,000 deep took 1.07 GB);
 // every loader now refuses depth beyond 64 before parsing, and callers may bound the values.
 TEST(JsonReaderTest, LimitsAreCheckedBeforeParsing) {
