@@ -45,6 +45,7 @@
 #include "serve/child_process.h"
 #include "serve/process_setup.h"
 #include "testing/glet_deployment.h"
+#include "testing/http_probe.h"
 #include "testing/proc_children.h"
 #include "testing/prometheus_text.h"
 #include "testing/test_util.h"
@@ -53,95 +54,19 @@ namespace glet::serve {
 namespace {
 
 using glet::testing::ChildrenOf;
+using glet::testing::EmulatedNode;
+using glet::testing::HttpGet;
+using glet::testing::HttpPost;
+using glet::testing::HttpReply;
 using glet::testing::MetricSum;
+using glet::testing::PollUntil;
+using glet::testing::RssKib;
+using glet::testing::SplitAddress;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
 using Env = std::vector<std::pair<std::string, std::string>>;
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers: addresses, HTTP, Prometheus text, /proc.
-
-struct Address {
-  std::string host;
-  int port = 0;
-};
-
-Address SplitAddress(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  Address a;
-  a.host = address.substr(0, colon);
-  Result<int64_t> port = ParseInt(address.substr(colon + 1), "port");
-  a.port = port.ok() ? static_cast<int>(*port) : 0;
-  return a;
-}
-
-struct HttpReply {
-  int status = 0;  // 0: no reply (connection failed)
-  std::string body;
-};
-
-HttpReply HttpGet(const std::string& address, const std::string& path) {
-  const Address a = SplitAddress(address);
-  httplib::Client client(a.host, a.port);
-  client.set_connection_timeout(5);
-  client.set_read_timeout(30);
-  httplib::Result res = client.Get(path);
-  if (!res) {
-    return {};
-  }
-  return {res->status, res->body};
-}
-
-HttpReply HttpPost(const std::string& address, const std::string& path, const std::string& body) {
-  const Address a = SplitAddress(address);
-  httplib::Client client(a.host, a.port);
-  client.set_connection_timeout(5);
-  client.set_read_timeout(30);
-  httplib::Result res = client.Post(path, body, "application/json");
-  if (!res) {
-    return {};
-  }
-  return {res->status, res->body};
-}
-
-// Polls `done` every 50 ms until it holds or `timeout` passes; returns whether it held.
-bool PollUntil(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (done()) {
-      return true;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(milliseconds(50));  // polling interval, not synchronisation
-  }
-}
-
-// VmRSS of `pid` in KiB (-1 if unreadable).
-int64_t RssKib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      Result<int64_t> kib = ParseInt(Trim(line.substr(6, line.size() - 6 - 3)), "VmRSS");
-      return kib.ok() ? *kib : -1;
-    }
-  }
-  return -1;
-}
-
-std::string EmulatedNode(const std::string& node, const std::vector<std::string>& device_ids,
-                         const std::string& profile) {
-  std::string devices;
-  for (const std::string& id : device_ids) {
-    devices += std::string(devices.empty() ? "" : ",\n") + R"(  {"id": ")" + id +
-               R"(", "kind": "emulated", "profile": ")" + profile + R"(", "mem_mib": 11264})";
-  }
-  return R"({"node": ")" + node + "\", \"devices\": [\n" + devices + "]}\n";
-}
 
 // ---------------------------------------------------------------------------------------------
 // The client.
@@ -219,6 +144,11 @@ class Deployment {
     return Check(glet_.StartFrontend(config, extra_args));
   }
   pid_t frontend_pid() { return glet_.frontend().pid(); }
+  // Starts the frontend again on the ports it had (after it exited).
+  ::testing::AssertionResult RestartFrontend(const std::string& config,
+                                             const std::vector<std::string>& extra_args = {}) {
+    return Check(glet_.RestartFrontend(config, extra_args));
+  }
 
   // Starts a `glet backend` for the node file `node` against the frontend.
   ::testing::AssertionResult StartBackend(const std::string& node,
@@ -386,6 +316,49 @@ TEST(KServeHttpTest, BodyOverTheLimitIs413) {
   HttpReply reply = HttpPost(d.http(), "/v2/models/lenet1/infer", big);
   EXPECT_EQ(reply.status, 413) << reply.body;
   EXPECT_EQ(HttpGet(d.http(), "/v2/health/live").status, 200);
+}
+
+// Sends `request` on a new connection to `address` and returns the first line of the answer ("" if
+// none came within 10 s).
+std::string RawHttp(const std::string& address, const std::string& request) {
+  const testing::HostPort a = SplitAddress(address);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(a.port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string line;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size())) {
+    char buf[512];
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    line.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    line = line.substr(0, line.find("\r\n"));
+  }
+  close(fd);
+  return line;
+}
+
+// Issue 17: the body limit held only for bodies with a Content-Length. A chunked body was read
+// whole whatever its size (300 MB took 1.4 GB), and a POST with neither header was read until the
+// client closed. Both are now refused (411) before any body byte is read.
+TEST(KServeHttpTest, BodiesWithoutALengthAreRefusedBeforeReading) {
+  Deployment d;
+  ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json"),
+                              {"--http-max-body-mib", "1"}));
+  const std::string chunked =
+      "POST /v2/models/lenet1/infer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "100000\r\n" +
+      std::string(1 << 20, '1');  // one chunk of 1 MiB, and more would follow
+  EXPECT_EQ(RawHttp(d.http(), chunked), "HTTP/1.1 411 Length Required");
+  EXPECT_EQ(RawHttp(d.http(), "POST /v2/models/lenet1/infer HTTP/1.1\r\nHost: x\r\n\r\n[1"),
+            "HTTP/1.1 411 Length Required");
+  EXPECT_EQ(HttpGet(d.http(), "/v2/health/live").status, 200);
+  EXPECT_EQ(HttpPost(d.http(), "/v2/models/lenet1/infer", "{}").status, 400) << "bodies with a "
+                                                                                "length still work";
 }
 
 // A frontend still waiting for backends ignored SIGTERM until --start-timeout-s ran out (120 s
@@ -605,7 +578,7 @@ TEST(KServeTlsTest, KServePortsServeOnlyOverTlsToClientsWithACertificate) {
     EXPECT_EQ(ModelCount(refused, "lenet1", "served"), 0) << why << ": " << refused.report.dump(2);
   }
 
-  const Address a = SplitAddress(d.http());
+  const testing::HostPort a = SplitAddress(d.http());
   auto https_get = [&](bool with_cert) {
     httplib::SSLClient client(a.host, a.port, with_cert ? pki.cert : std::string(),
                               with_cert ? pki.key : std::string());
@@ -687,7 +660,7 @@ TEST(KServeHttpTest, DeepBodyIsRefusedBeforeParsing) {
 TEST(KServeHttpTest, SlowClientsDoNotStarveHealthOrMetrics) {
   Deployment d;
   ASSERT_TRUE(d.StartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
-  const Address a = SplitAddress(d.http());
+  const testing::HostPort a = SplitAddress(d.http());
   std::vector<int> slow;
   for (int i = 0; i < 32; ++i) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -754,7 +727,7 @@ TEST(KServeHttpTest, VersionOneIsServedOtherVersionsAreNotFound) {
 
   // The binary tensor data extension, as tritonclient.http sends by default: binary input, and
   // the output asked for as binary (this was a 500 with an exception text in a header).
-  const Address a = SplitAddress(d.http());
+  const testing::HostPort a = SplitAddress(d.http());
   httplib::Client client(a.host, a.port);
   const std::string header = R"({"inputs": [{"name": "input", "datatype": "FP32",
       "shape": [1, 1, 28, 28], "parameters": {"binary_data_size": 3136}}],
@@ -1109,6 +1082,25 @@ TEST_F(RefGpuServingTest, RestartedBackendIsPlannedOntoAgain) {
   ExpectExactAccounting(run);
   EXPECT_GE(ModelCount(run, "resnet50", "served"), ModelCount(run, "resnet50", "sent") * 9 / 10)
       << run.report.dump(2);
+}
+
+// Issue 17: a frontend killed with -9 and started again on its ports counted plan epochs from 1
+// again; its backend, which refuses plans older than the one it runs, refused the first plan and
+// the new frontend exited. It now plans past the backend's epoch and serves again.
+TEST_F(RefGpuServingTest, RestartedFrontendServesAgainOnTheSamePorts) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json"));
+  const std::string grpc_before = deployment_.grpc();
+  ASSERT_EQ(kill(deployment_.frontend_pid(), SIGKILL), 0);
+  ASSERT_TRUE(deployment_.frontend().WaitForExit(seconds(10)));
+  ASSERT_TRUE(deployment_.RestartFrontend(testing::SourcePath("resource/serve/test-steady.json")));
+  EXPECT_EQ(deployment_.grpc(), grpc_before);
+  ASSERT_TRUE(deployment_.AwaitReady()) << "the backend registers again and is planned onto";
+  ClientRun run = deployment_.Client(
+      {"--model", "resnet50:20", "--duration", "2", "--seed", "6", "--timeout-ms", "5000"});
+  ExpectExactAccounting(run);
+  EXPECT_GE(ModelCount(run, "resnet50", "served"), ModelCount(run, "resnet50", "sent") * 9 / 10)
+      << run.report.dump(2);
+  EXPECT_GT(deployment_.Metric("glet_plan_epoch"), 1) << "planned past the backend's epoch";
 }
 
 // Issue 13: the backend polled its proxies' counters one after another before each report, over

@@ -28,10 +28,30 @@ Result<serve::ChildProcess*> GletDeployment::Spawn(const std::vector<std::string
 Status GletDeployment::StartFrontend(const std::string& config,
                                      const std::vector<std::string>& extra_args,
                                      int start_timeout_s) {
+  return LaunchFrontend(config, extra_args, start_timeout_s, "127.0.0.1:0", "127.0.0.1:0",
+                        "127.0.0.1:0");
+}
+
+Status GletDeployment::RestartFrontend(const std::string& config,
+                                       const std::vector<std::string>& extra_args,
+                                       int start_timeout_s) {
+  if (frontend_ == nullptr || !frontend_->exited()) {
+    return FailedPreconditionError("frontend: restart needs a frontend that has exited");
+  }
+  processes_.Stop(frontend_, Duration::zero());
+  frontend_ = nullptr;
+  return LaunchFrontend(config, extra_args, start_timeout_s, http_, grpc_, control_);
+}
+
+Status GletDeployment::LaunchFrontend(const std::string& config,
+                                      const std::vector<std::string>& extra_args,
+                                      int start_timeout_s, const std::string& http,
+                                      const std::string& grpc, const std::string& control) {
   std::vector<std::string> args = {"frontend", "--config", config};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  for (const char* arg : {"--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--control",
-                          "127.0.0.1:0", "--drain-s", "1", "--start-timeout-s"}) {
+  for (const std::string& arg :
+       {std::string("--http"), http, std::string("--grpc"), grpc, std::string("--control"), control,
+        std::string("--drain-s"), std::string("1"), std::string("--start-timeout-s")}) {
     args.push_back(arg);
   }
   args.push_back(std::to_string(start_timeout_s));
@@ -40,6 +60,9 @@ Status GletDeployment::StartFrontend(const std::string& config,
   if (!line.ok()) {
     return line.status().WithContext("frontend");
   }
+  http_.clear();
+  grpc_.clear();
+  control_.clear();
   for (const std::string& part : Split(*line, ' ')) {
     const size_t eq = part.find('=');
     if (eq == std::string::npos) {

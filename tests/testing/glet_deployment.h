@@ -49,6 +49,13 @@ class GletDeployment {
   Status StartFrontend(const std::string& config, const std::vector<std::string>& extra_args = {},
                        int start_timeout_s = 60);
 
+  // Starts a frontend again on the addresses the first one listened on (after it was killed or
+  // stopped), with the same kinds of arguments as StartFrontend, and waits for its `listening:`
+  // line. Errors as StartFrontend(). REQUIRES: StartFrontend() succeeded and that frontend has
+  // exited.
+  Status RestartFrontend(const std::string& config, const std::vector<std::string>& extra_args = {},
+                         int start_timeout_s = 60);
+
   // Starts `glet --log-level warn backend --frontend <control> --listen 127.0.0.1:0 --node <node>
   // <extra_args>` and waits up to 60 s for its `listening:` line (errors prefixed "backend: ").
   // REQUIRES: StartFrontend() succeeded.
@@ -80,6 +87,10 @@ class GletDeployment {
 
  private:
   Result<serve::ChildProcess*> Spawn(const std::vector<std::string>& args);
+  // Spawns a frontend listening on the three addresses given and reads back where it listens.
+  Status LaunchFrontend(const std::string& config, const std::vector<std::string>& extra_args,
+                        int start_timeout_s, const std::string& http, const std::string& grpc,
+                        const std::string& control);
 
   const Options options_;
   std::unique_ptr<ChildProcessSet> own_processes_;  // null when options_.processes is set
