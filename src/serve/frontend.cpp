@@ -265,10 +265,26 @@ Frontend::~Frontend() {
 // ---------------------------------------------------------------------------------------------
 // Admission
 
-void Frontend::Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done) {
+Duration TimeoutFromMicros(uint64_t micros) {
+  constexpr uint64_t kYearMicros = 365ull * 24 * 3600 * 1000 * 1000;
+  return std::chrono::microseconds(static_cast<int64_t>(std::min(micros, kYearMicros)));
+}
+
+namespace {
+
+// The deadline of a request that arrived at `arrival`: by its SLO, or sooner by its timeout.
+TimePoint DeadlineOf(TimePoint arrival, double slo_ms, const InferOptions& options) {
+  const TimePoint by_slo = arrival + FromMillis(slo_ms);
+  return options.timeout > Duration::zero() ? std::min(by_slo, arrival + options.timeout) : by_slo;
+}
+
+}  // namespace
+
+void Frontend::Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done,
+                     const InferOptions& options) {
   auto app = impl_->apps_by_name.find(name);
   if (app != impl_->apps_by_name.end()) {
-    StartApp(*app->second, std::move(inputs), std::move(done));
+    StartApp(*app->second, std::move(inputs), std::move(done), options);
     return;
   }
   auto it = impl_->models.find(name);
@@ -301,7 +317,8 @@ void Frontend::Infer(const std::string& name, std::vector<NamedTensor> inputs, I
     return;
   }
   const TimePoint now = impl_->clock->Now();
-  Submit(name, std::move(inputs[0].tensor), now, now + FromMillis(spec.slo_ms), std::move(done));
+  Submit(name, std::move(inputs[0].tensor), now, DeadlineOf(now, spec.slo_ms, options),
+         std::move(done));
 }
 
 void Frontend::Submit(const std::string& model, model::Tensor input, TimePoint arrival,
@@ -1172,7 +1189,7 @@ void Frontend::Shutdown(TimePoint drain_deadline) {
 // Apps
 
 void Frontend::StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs,
-                        InferCallback done) {
+                        InferCallback done, const InferOptions& options) {
   auto run = std::make_shared<AppRun>();
   run->app = &app;
   // App-level accounting; the stages are counted under their models.
@@ -1186,7 +1203,7 @@ void Frontend::StartApp(const model::AppSpec& app, std::vector<NamedTensor> inpu
     done(std::move(r));
   };
   run->arrival = impl_->clock->Now();
-  run->deadline = run->arrival + FromMillis(app.slo_ms);
+  run->deadline = DeadlineOf(run->arrival, app.slo_ms, options);
   // Inputs by name (or by position when unnamed), each checked against the app's spec.
   run->inputs.resize(app.inputs.size());
   if (inputs.size() != app.inputs.size()) {

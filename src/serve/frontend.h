@@ -78,6 +78,18 @@ struct InferResult {
 // Called exactly once per request, from any thread (possibly inside Infer()).
 using InferCallback = std::function<void(InferResult)>;
 
+// What a client may ask of one request beyond its inputs.
+// A `timeout` parameter in microseconds as a Duration; values beyond a year count as a year (no
+// overflow in nanoseconds).
+Duration TimeoutFromMicros(uint64_t micros);
+
+struct InferOptions {
+  // > 0: the request's deadline is the sooner of arrival + the SLO and arrival + timeout (the
+  // KServe/Triton `timeout` request parameter); a request that cannot be served by then is
+  // dropped as any late request is. 0: the SLO alone.
+  Duration timeout{};
+};
+
 // One glet serving a model, as the plan and the backends describe it.
 struct GletRoute {
   std::string glet_id;
@@ -140,7 +152,8 @@ class Frontend {
   // Serves one request for a model or an app. Errors reach `done`: kNotFound for an unknown
   // name, kInvalidArgument naming the input at fault, kUnavailable when the model has no glet in
   // the routing table. While its glets are all down it waits (see "Outages" above).
-  void Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done);
+  void Infer(const std::string& name, std::vector<NamedTensor> inputs, InferCallback done,
+             const InferOptions& options = {});
 
   // Installs the routing table of plan `epoch` (every served model; models left out stop being
   // served: their queued requests are dropped with kModelUnloaded). Glets keep their lanes when
@@ -226,7 +239,8 @@ class Frontend {
   void Finish(uint64_t id, InferResult result);
   void Drop(const PendingRequest& r, DropReason reason);
   void Fail(uint64_t id, Status status);
-  void StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs, InferCallback done);
+  void StartApp(const model::AppSpec& app, std::vector<NamedTensor> inputs, InferCallback done,
+                const InferOptions& options);
   void RunAppStage(const std::shared_ptr<AppRun>& run, size_t stage);
   // The least time the stages after `stage` need once it is done: the longest path through its
   // consumers of their models' batch-1 latency on their fastest glet in the routing table in

@@ -345,8 +345,11 @@ Result<std::unique_ptr<HttpService>> HttpService::Start(Frontend& frontend,
     }
     std::promise<InferResult> promise;
     std::future<InferResult> future = promise.get_future();
-    f->Infer(name, std::move(parsed->inputs),
-             [&promise](InferResult r) { promise.set_value(std::move(r)); });
+    InferOptions options;
+    options.timeout = parsed->timeout;
+    f->Infer(
+        name, std::move(parsed->inputs),
+        [&promise](InferResult r) { promise.set_value(std::move(r)); }, options);
     InferResult result = future.get();
     if (result.outcome == RequestOutcome::kServed) {
       InferResponseBody reply = JsonInferResponse(name, *parsed, result);

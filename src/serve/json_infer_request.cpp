@@ -202,6 +202,14 @@ Result<JsonInferRequest> ParseJsonInferRequest(std::string_view body, const Json
   if (std::optional<JsonReader> params = root.OptionalChild("parameters")) {
     GLET_RETURN_IF_ERROR(params->ExpectObject());
     GLET_ASSIGN_OR_RETURN(out.binary_outputs, params->GetBoolOr("binary_data_output", false));
+    GLET_ASSIGN_OR_RETURN(int64_t timeout_us, params->GetIntOr("timeout", 0));
+    if (timeout_us < 0) {
+      return InvalidArgumentError(
+          "request body: /parameters/timeout: must be >= 0 microseconds, "
+          "got " +
+          std::to_string(timeout_us));
+    }
+    out.timeout = TimeoutFromMicros(static_cast<uint64_t>(timeout_us));
   }
   GLET_ASSIGN_OR_RETURN(JsonReader inputs, root.Child("inputs"));
   GLET_ASSIGN_OR_RETURN(auto elems, inputs.Elements());

@@ -30,6 +30,7 @@ struct JsonInferRequest {
   // Empty: every output of the model, as JSON unless `binary_outputs`.
   std::vector<RequestedOutput> outputs;
   bool binary_outputs = false;  // parameters.binary_data_output
+  Duration timeout{};           // parameters.timeout (microseconds; 0: none)
 };
 
 // Parses a KServe v2 JSON infer request body into named tensors; kInvalidArgument naming the

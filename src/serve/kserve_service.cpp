@@ -195,6 +195,21 @@ void ModelInfer(Frontend& frontend, InferCall* call) {
     call->Finish(ToGrpcStatus(v));
     return;
   }
+  InferOptions options;
+  if (auto timeout = request.parameters().find("timeout"); timeout != request.parameters().end()) {
+    const inference::InferParameter& p = timeout->second;
+    if (p.has_int64_param() && p.int64_param() >= 0) {
+      options.timeout = TimeoutFromMicros(static_cast<uint64_t>(p.int64_param()));
+    } else if (p.has_uint64_param()) {
+      options.timeout = TimeoutFromMicros(p.uint64_param());
+    } else {
+      call->context().AddTrailingMetadata("glet-outcome", "failed");
+      call->Finish(ToGrpcStatus(InvalidArgumentError(
+          "model '" + request.model_name() +
+          "': parameters.timeout: expected microseconds >= 0 as int64_param or uint64_param")));
+      return;
+    }
+  }
   std::vector<NamedTensor> inputs;
   for (int i = 0; i < request.inputs_size(); ++i) {
     Result<model::Tensor> t = TensorFromKServeInput(request, i);
@@ -205,21 +220,24 @@ void ModelInfer(Frontend& frontend, InferCall* call) {
     }
     inputs.push_back({request.inputs(i).name(), std::move(*t)});
   }
-  frontend.Infer(request.model_name(), std::move(inputs), [call](InferResult result) {
-    if (result.outcome == RequestOutcome::kServed) {
-      // OK means served: no trailer, as a plain KServe server answers.
-      FillInferResponse(call->request(), result, call->response());
-      call->Finish(grpc::Status::OK);
-      return;
-    }
-    call->context().AddTrailingMetadata("glet-outcome",
-                                        std::string(RequestOutcomeName(result.outcome)));
-    if (result.drop_reason) {
-      call->context().AddTrailingMetadata("glet-drop-reason",
-                                          std::string(DropReasonName(*result.drop_reason)));
-    }
-    call->Finish(ToGrpcStatus(result.status));
-  });
+  frontend.Infer(
+      request.model_name(), std::move(inputs),
+      [call](InferResult result) {
+        if (result.outcome == RequestOutcome::kServed) {
+          // OK means served: no trailer, as a plain KServe server answers.
+          FillInferResponse(call->request(), result, call->response());
+          call->Finish(grpc::Status::OK);
+          return;
+        }
+        call->context().AddTrailingMetadata("glet-outcome",
+                                            std::string(RequestOutcomeName(result.outcome)));
+        if (result.drop_reason) {
+          call->context().AddTrailingMetadata("glet-drop-reason",
+                                              std::string(DropReasonName(*result.drop_reason)));
+        }
+        call->Finish(ToGrpcStatus(result.status));
+      },
+      options);
 }
 
 // Waits on `cq` for calls of the generated method `request`, each answered at once by

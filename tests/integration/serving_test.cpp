@@ -1084,6 +1084,65 @@ TEST_F(RefGpuServingTest, RestartedBackendIsPlannedOntoAgain) {
       << run.report.dump(2);
 }
 
+// Issue 16: the `timeout` request parameter (microseconds, as Triton's clients send it) was
+// ignored. Over HTTP and gRPC, a timeout too short for the model is dropped at once with its
+// reason, a long one is served, and a timeout of the wrong type is a client error.
+TEST_F(RefGpuServingTest, TimeoutParameterBoundsTheDeadlineOverHttpAndGrpc) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json"));
+  Result<Json> body = ParseJson(LenetBody({1, 1, 28, 28}), "body");
+  ASSERT_TRUE(body.ok());
+  (*body)["parameters"] = {{"timeout", 1}};
+  HttpReply reply = HttpPost(deployment_.http(), "/v2/models/lenet1/infer", body->dump());
+  EXPECT_NE(reply.status, 200) << reply.body;
+  // (Expired on arrival, or unreachable: either way dropped at once, before any device time.)
+  EXPECT_THAT(reply.body, ::testing::AnyOf(HasSubstr("\"drop_reason\":\"deadline_expired\""),
+                                           HasSubstr("\"drop_reason\":\"slo_unreachable\"")));
+  (*body)["parameters"] = {{"timeout", 10000000}};
+  reply = HttpPost(deployment_.http(), "/v2/models/lenet1/infer", body->dump());
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  (*body)["parameters"] = {{"timeout", -3}};
+  reply = HttpPost(deployment_.http(), "/v2/models/lenet1/infer", body->dump());
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_THAT(reply.body, HasSubstr("/parameters/timeout"));
+
+  auto stub = inference::GRPCInferenceService::NewStub(
+      grpc::CreateChannel(deployment_.grpc(), grpc::InsecureChannelCredentials()));
+  auto infer = [&](const std::function<void(inference::InferParameter&)>& set,
+                   std::string* drop_reason) {
+    inference::ModelInferRequest request;
+    request.set_model_name("lenet1");
+    auto* in = request.add_inputs();
+    in->set_name("input");
+    in->set_datatype("FP32");
+    for (int64_t d : {1, 1, 28, 28}) {
+      in->add_shape(d);
+    }
+    const std::vector<float> values(28 * 28, 0.5f);
+    request.add_raw_input_contents(
+        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+    set((*request.mutable_parameters())["timeout"]);
+    inference::ModelInferResponse response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + seconds(10));
+    const grpc::Status s = stub->ModelInfer(&ctx, request, &response);
+    auto reason = ctx.GetServerTrailingMetadata().find("glet-drop-reason");
+    if (reason != ctx.GetServerTrailingMetadata().end()) {
+      *drop_reason = std::string(reason->second.data(), reason->second.size());
+    }
+    return s;
+  };
+  std::string reason;
+  grpc::Status s = infer([](inference::InferParameter& p) { p.set_int64_param(1); }, &reason);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(reason, ::testing::AnyOf("deadline_expired", "slo_unreachable"));
+  reason.clear();
+  s = infer([](inference::InferParameter& p) { p.set_uint64_param(10000000); }, &reason);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  s = infer([](inference::InferParameter& p) { p.set_string_param("soon"); }, &reason);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("parameters.timeout"));
+}
+
 // Issue 17: a frontend killed with -9 and started again on its ports counted plan epochs from 1
 // again; its backend, which refuses plans older than the one it runs, refused the first plan and
 // the new frontend exited. It now plans past the backend's epoch and serves again.

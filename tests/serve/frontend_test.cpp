@@ -373,6 +373,35 @@ TEST_P(FrontendTest, RequestThatCannotMeetItsSloIsDroppedAtOnceWithReason) {
             1);
 }
 
+// Issue 16: a request's `timeout` parameter was ignored. It now bounds the deadline when sooner
+// than the SLO: a timeout shorter than the glet's latency drops the request at once, as an
+// unreachable SLO does; a longer one, or none, leaves the SLO in force.
+TEST_P(FrontendTest, RequestTimeoutSoonerThanTheSloBoundsItsDeadline) {
+  ASSERT_TRUE(manifest_.SetSlo("lenet1", 500).ok());
+  auto f = Make();
+  // Batches are planned to take 20 ms.
+  ASSERT_TRUE(
+      f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}), 8, 5, 20)}}}, 1).ok());
+  Results results;
+  InferOptions short_timeout;
+  short_timeout.timeout = std::chrono::milliseconds(10);
+  f->Infer("lenet1", Input("lenet1"), results.Callback(), short_timeout);
+  auto all = results.Wait(1);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].outcome, RequestOutcome::kDropped);
+  ASSERT_TRUE(all[0].drop_reason.has_value());
+  EXPECT_EQ(*all[0].drop_reason, DropReason::kSloUnreachable);
+
+  Results more;
+  InferOptions long_timeout;
+  long_timeout.timeout = std::chrono::seconds(5);
+  f->Infer("lenet1", Input("lenet1"), more.Callback(), long_timeout);
+  f->Infer("lenet1", Input("lenet1"), more.Callback());
+  all = more.Wait(2);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(more.Count(RequestOutcome::kServed), 2u);
+}
+
 TEST_P(FrontendTest, FailedGletIsMarkedDownAndItsRequestsReRouted) {
   auto f = Make();
   auto dead = std::make_shared<FailingChannel>();

@@ -80,6 +80,32 @@ TEST(HttpRequestTest, IdIsEchoedAsGiven) {
   EXPECT_EQ(r->inputs[0].name, "x");
 }
 
+// Issue 16: request parameters were ignored. Triton's `timeout` (microseconds) is read; a bad one
+// is named.
+TEST(HttpRequestTest, TimeoutParameterIsReadInMicroseconds) {
+  const std::string inputs = R"("inputs": [{"name": "x", "datatype": "INT64", "shape": [1],
+                                 "data": [3]}])";
+  Result<JsonInferRequest> r =
+      ParseJsonInferRequest(R"({"parameters": {"timeout": 2500}, )" + inputs + "}");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->timeout, std::chrono::microseconds(2500));
+  r = ParseJsonInferRequest("{" + inputs + "}");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->timeout, Duration::zero());
+  r = ParseJsonInferRequest(R"({"parameters": {"timeout": 99999999999999999}, )" + inputs + "}");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->timeout, TimeoutFromMicros(99999999999999999ull)) << "capped, not overflowed";
+  EXPECT_GT(r->timeout, std::chrono::hours(24 * 364));
+  r = ParseJsonInferRequest(R"({"parameters": {"timeout": -1}, )" + inputs + "}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("/parameters/timeout: must be >= 0"), std::string::npos)
+      << r.status().message();
+  r = ParseJsonInferRequest(R"({"parameters": {"timeout": "soon"}, )" + inputs + "}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("timeout"), std::string::npos) << r.status().message();
+}
+
 // Issue 17: a 60 KB body nested 30,000 deep cost 1.07 GB (parse and destruction recurse per
 // level); element counts were unbounded. Both are refused before anything is parsed.
 TEST(HttpRequestTest, DeepAndHugeBodiesAreRefusedBeforeParsing) {

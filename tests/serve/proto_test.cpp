@@ -46,8 +46,11 @@ TEST(ProtoTest, KServeMessagesUseSpecFieldNumbers) {
                                                              {"raw_output_contents", 6}});
   ExpectFields(inference::ModelInferResponse::InferOutputTensor::descriptor(),
                {{"name", 1}, {"datatype", 2}, {"shape", 3}, {"parameters", 4}, {"contents", 5}});
-  ExpectFields(inference::InferParameter::descriptor(),
-               {{"bool_param", 1}, {"int64_param", 2}, {"string_param", 3}});
+  ExpectFields(inference::InferParameter::descriptor(), {{"bool_param", 1},
+                                                         {"int64_param", 2},
+                                                         {"string_param", 3},
+                                                         {"double_param", 4},
+                                                         {"uint64_param", 5}});
   ExpectFields(inference::InferTensorContents::descriptor(), {{"bool_contents", 1},
                                                               {"int_contents", 2},
                                                               {"int64_contents", 3},
