@@ -265,11 +265,6 @@ Frontend::~Frontend() {
 // ---------------------------------------------------------------------------------------------
 // Admission
 
-Duration TimeoutFromMicros(uint64_t micros) {
-  constexpr uint64_t kYearMicros = 365ull * 24 * 3600 * 1000 * 1000;
-  return std::chrono::microseconds(static_cast<int64_t>(std::min(micros, kYearMicros)));
-}
-
 namespace {
 
 // The deadline of a request that arrived at `arrival`: by its SLO, or sooner by its timeout.

@@ -42,6 +42,9 @@
 // Thread safety: all public methods may be called from any thread.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -80,8 +83,11 @@ using InferCallback = std::function<void(InferResult)>;
 
 // What a client may ask of one request beyond its inputs.
 // A `timeout` parameter in microseconds as a Duration; values beyond a year count as a year (no
-// overflow in nanoseconds).
-Duration TimeoutFromMicros(uint64_t micros);
+// overflow in nanoseconds). Inline: the request parsers use it without the frontend (fuzz/).
+inline Duration TimeoutFromMicros(uint64_t micros) {
+  constexpr uint64_t kYearMicros = 365ull * 24 * 3600 * 1000 * 1000;
+  return std::chrono::microseconds(static_cast<int64_t>(std::min(micros, kYearMicros)));
+}
 
 struct InferOptions {
   // > 0: the request's deadline is the sooner of arrival + the SLO and arrival + timeout (the
