@@ -2,11 +2,13 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/strings.h"
 #include "core/version.h"
 #include "serve/async_unary_call.h"
@@ -17,6 +19,11 @@
 #include "serve/tensor_proto.h"
 
 namespace glet::serve {
+
+struct StreamGate {
+  Mutex mu;
+  bool open GLET_GUARDED_BY(mu) = true;  // false once the server has stopped
+};
 
 namespace {
 
@@ -187,38 +194,42 @@ using InferCall = AsyncUnaryCall<inference::ModelInferRequest, inference::ModelI
 using StatsCall =
     AsyncUnaryCall<inference::ModelStatisticsRequest, inference::ModelStatisticsResponse>;
 
-// Hands the request to the frontend; the call is finished by whoever ends the request.
-void ModelInfer(Frontend& frontend, InferCall* call) {
-  const inference::ModelInferRequest& request = call->request();
-  if (Status v = CheckModelVersion(request.model_name(), request.model_version()); !v.ok()) {
-    call->context().AddTrailingMetadata("glet-outcome", "failed");
-    call->Finish(ToGrpcStatus(v));
-    return;
-  }
-  InferOptions options;
+// The inputs and options of a ModelInfer request; an error (kInvalidArgument, kNotFound) names
+// the model and what is wrong.
+Status PrepareInfer(const inference::ModelInferRequest& request, std::vector<NamedTensor>* inputs,
+                    InferOptions* options) {
+  GLET_RETURN_IF_ERROR(CheckModelVersion(request.model_name(), request.model_version()));
   if (auto timeout = request.parameters().find("timeout"); timeout != request.parameters().end()) {
     const inference::InferParameter& p = timeout->second;
     if (p.has_int64_param() && p.int64_param() >= 0) {
-      options.timeout = TimeoutFromMicros(static_cast<uint64_t>(p.int64_param()));
+      options->timeout = TimeoutFromMicros(static_cast<uint64_t>(p.int64_param()));
     } else if (p.has_uint64_param()) {
-      options.timeout = TimeoutFromMicros(p.uint64_param());
+      options->timeout = TimeoutFromMicros(p.uint64_param());
     } else {
-      call->context().AddTrailingMetadata("glet-outcome", "failed");
-      call->Finish(ToGrpcStatus(InvalidArgumentError(
+      return InvalidArgumentError(
           "model '" + request.model_name() +
-          "': parameters.timeout: expected microseconds >= 0 as int64_param or uint64_param")));
-      return;
+          "': parameters.timeout: expected microseconds >= 0 as int64_param or uint64_param");
     }
   }
-  std::vector<NamedTensor> inputs;
   for (int i = 0; i < request.inputs_size(); ++i) {
     Result<model::Tensor> t = TensorFromKServeInput(request, i);
     if (!t.ok()) {
-      call->context().AddTrailingMetadata("glet-outcome", "failed");
-      call->Finish(ToGrpcStatus(t.status().WithContext("model '" + request.model_name() + "'")));
-      return;
+      return t.status().WithContext("model '" + request.model_name() + "'");
     }
-    inputs.push_back({request.inputs(i).name(), std::move(*t)});
+    inputs->push_back({request.inputs(i).name(), std::move(*t)});
+  }
+  return Status::Ok();
+}
+
+// Hands the request to the frontend; the call is finished by whoever ends the request.
+void ModelInfer(Frontend& frontend, InferCall* call) {
+  const inference::ModelInferRequest& request = call->request();
+  InferOptions options;
+  std::vector<NamedTensor> inputs;
+  if (Status s = PrepareInfer(request, &inputs, &options); !s.ok()) {
+    call->context().AddTrailingMetadata("glet-outcome", "failed");
+    call->Finish(ToGrpcStatus(s));
+    return;
   }
   frontend.Infer(
       request.model_name(), std::move(inputs),
@@ -239,6 +250,218 @@ void ModelInfer(Frontend& frontend, InferCall* call) {
       },
       options);
 }
+
+// One ModelStreamInfer call: reads requests while the client sends them, hands each to the
+// frontend, and writes each answer as it comes (one write at a time, in the order the answers
+// come). A request that does not end served is answered with error_message (and the stream goes
+// on). After the client closes its side and every answer is written, the call finishes OK; when
+// a write fails (the client went away) the answers still to come are discarded and the call
+// finishes CANCELLED as soon as none is outstanding. Once the server has stopped (StreamGate
+// closed: its queues take no more operations) nothing more is started, and the call ends when
+// nothing is outstanding. The object deletes itself once no gRPC operation and no frontend
+// answer is outstanding.
+//
+// Threads: the gRPC completions run on the loop thread; the frontend's answers on any thread.
+// Every field below `mu_` is guarded by it; operations are started under it and under the
+// gate's lock (their completions come later, on the loop thread). Lock order: mu_ -> gate.
+class StreamInferCall {
+ public:
+  using Stream = grpc::ServerAsyncReaderWriter<inference::ModelStreamInferResponse,
+                                               inference::ModelInferRequest>;
+
+  // Puts a waiter for the next stream on `cq`, unless the server has stopped.
+  static void Await(inference::GRPCInferenceService::AsyncService& service,
+                    grpc::ServerCompletionQueue* cq, Frontend& frontend,
+                    std::shared_ptr<StreamGate> gate) {
+    auto* call = new StreamInferCall(service, cq, frontend, gate);
+    MutexLock lock(gate->mu);
+    if (!gate->open) {
+      delete call;
+      return;
+    }
+    service.RequestModelStreamInfer(&call->ctx_, &call->stream_, cq, cq, AsTag(&call->accepted_));
+  }
+
+ private:
+  enum class Op { kAccepted, kRead, kWritten, kFinished };
+  struct OpTag final : CqTag {
+    StreamInferCall* call;
+    Op op;
+    OpTag(StreamInferCall* c, Op o) : call(c), op(o) {}
+    void Proceed(bool ok) override { call->OnDone(op, ok); }
+  };
+
+  StreamInferCall(inference::GRPCInferenceService::AsyncService& service,
+                  grpc::ServerCompletionQueue* cq, Frontend& frontend,
+                  std::shared_ptr<StreamGate> gate)
+      : service_(service), cq_(cq), frontend_(frontend), gate_(std::move(gate)), stream_(&ctx_) {}
+
+  void OnDone(Op op, bool ok) {
+    bool over = false;
+    switch (op) {
+      case Op::kAccepted: {
+        if (!ok) {
+          delete this;  // shutdown before a call came
+          return;
+        }
+        Await(service_, cq_, frontend_, gate_);
+        MutexLock lock(mu_);
+        over = ReadLocked();
+        break;
+      }
+      case Op::kRead:
+        OnRead(ok);
+        return;
+      case Op::kWritten: {
+        MutexLock lock(mu_);
+        --ops_;
+        writing_ = false;
+        answers_.pop_front();
+        if (!ok) {
+          broken_ = true;  // the client is gone: what is left will not be written
+        }
+        over = NextLocked();
+        break;
+      }
+      case Op::kFinished: {
+        MutexLock lock(mu_);
+        --ops_;
+        over = ops_ == 0 && infers_ == 0;
+        break;
+      }
+    }
+    if (over) {
+      delete this;
+    }
+  }
+
+  // Starts the next read; true when the call is over (the server stopped and nothing is
+  // outstanding).
+  bool ReadLocked() GLET_REQUIRES(mu_) {
+    {
+      MutexLock gate(gate_->mu);
+      if (gate_->open) {
+        ++ops_;
+        stream_.Read(&request_, AsTag(&read_));
+        return false;
+      }
+    }
+    reading_ = false;
+    return NextLocked();
+  }
+
+  void OnRead(bool ok) {
+    if (!ok) {  // the client closed its side, or the call was cancelled
+      bool over = false;
+      {
+        MutexLock lock(mu_);
+        --ops_;
+        reading_ = false;
+        over = NextLocked();
+      }
+      if (over) {
+        delete this;
+      }
+      return;
+    }
+    auto request = std::make_shared<inference::ModelInferRequest>(std::move(request_));
+    request_.Clear();
+    {
+      MutexLock lock(mu_);
+      --ops_;
+      ++infers_;  // keeps the call alive until answered
+      ReadLocked();
+    }
+    InferOptions options;
+    std::vector<NamedTensor> inputs;
+    if (Status s = PrepareInfer(*request, &inputs, &options); !s.ok()) {
+      Answer(*request, nullptr, s);
+      return;
+    }
+    frontend_.Infer(
+        request->model_name(), std::move(inputs),
+        [this, request](InferResult result) {
+          if (result.outcome == RequestOutcome::kServed) {
+            Answer(*request, &result, Status::Ok());
+          } else {
+            Answer(*request, nullptr, result.status);
+          }
+        },
+        options);
+  }
+
+  // One request ended: served (`result`), or not (`status`).
+  void Answer(const inference::ModelInferRequest& request, InferResult* result,
+              const Status& status) {
+    inference::ModelStreamInferResponse response;
+    if (result != nullptr) {
+      FillInferResponse(request, *result, response.mutable_infer_response());
+    } else {
+      response.set_error_message(status.message());
+      response.mutable_infer_response()->set_model_name(request.model_name());
+      response.mutable_infer_response()->set_id(request.id());
+    }
+    bool over = false;
+    {
+      MutexLock lock(mu_);
+      --infers_;
+      if (!broken_) {
+        answers_.push_back(std::move(response));
+      }
+      over = NextLocked();
+    }
+    if (over) {
+      delete this;
+    }
+  }
+
+  // Starts the next write, or the finish once nothing is left to read, answer or write. True
+  // when the call is over: the server stopped and nothing is outstanding.
+  bool NextLocked() GLET_REQUIRES(mu_) {
+    if (writing_ || finishing_) {
+      return false;  // its completion comes back here
+    }
+    {
+      MutexLock gate(gate_->mu);
+      if (gate_->open) {
+        if (!answers_.empty() && !broken_) {
+          writing_ = true;
+          ++ops_;
+          stream_.Write(answers_.front(), AsTag(&written_));
+        } else if (!reading_ && infers_ == 0) {
+          finishing_ = true;
+          ++ops_;
+          stream_.Finish(broken_ ? grpc::Status::CANCELLED : grpc::Status::OK, AsTag(&finished_));
+        }
+        return false;
+      }
+    }
+    broken_ = true;  // the server stopped: nothing more is written
+    answers_.clear();
+    return ops_ == 0 && infers_ == 0;
+  }
+
+  inference::GRPCInferenceService::AsyncService& service_;
+  grpc::ServerCompletionQueue* const cq_;
+  Frontend& frontend_;
+  const std::shared_ptr<StreamGate> gate_;
+  grpc::ServerContext ctx_;
+  Stream stream_;
+  inference::ModelInferRequest request_;  // the read in flight writes here (loop thread only)
+  OpTag accepted_{this, Op::kAccepted};
+  OpTag read_{this, Op::kRead};
+  OpTag written_{this, Op::kWritten};
+  OpTag finished_{this, Op::kFinished};
+
+  Mutex mu_;
+  int ops_ GLET_GUARDED_BY(mu_) = 0;     // reads, writes and the finish in flight
+  int infers_ GLET_GUARDED_BY(mu_) = 0;  // requests the frontend has not answered yet
+  bool reading_ GLET_GUARDED_BY(mu_) = true;
+  bool writing_ GLET_GUARDED_BY(mu_) = false;
+  bool finishing_ GLET_GUARDED_BY(mu_) = false;
+  bool broken_ GLET_GUARDED_BY(mu_) = false;  // a write failed, or the server stopped
+  std::deque<inference::ModelStreamInferResponse> answers_ GLET_GUARDED_BY(mu_);  // front: writing
+};
 
 // Waits on `cq` for calls of the generated method `request`, each answered at once by
 // `fn(frontend, ctx, request, response)`.
@@ -267,6 +490,7 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(
                                 ")");
   }
   std::unique_ptr<KServeGrpcServer> server(new KServeGrpcServer());
+  server->stream_gate_ = std::make_shared<StreamGate>();
   // grpc.health.v1.Health (Kubernetes' native gRPC probes): "" is SERVING while the server runs;
   // inference.GRPCInferenceService follows SetReady().
   grpc::EnableDefaultHealthCheckService(true);
@@ -322,6 +546,7 @@ Result<std::unique_ptr<KServeGrpcServer>> KServeGrpcServer::Start(
         svc, &Svc::RequestModelInfer, cq,
         [&frontend](InferCall* call) { ModelInfer(frontend, call); },
         /*waiters=*/8);
+    StreamInferCall::Await(svc, cq, frontend, server->stream_gate_);
   }
   return server;
 }
@@ -350,6 +575,12 @@ void KServeGrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) 
   }
   shut_down_ = true;
   server_->Shutdown(deadline);
+  {
+    // Every call is over or cancelled: the streams start nothing more on the queues, which are
+    // shut down next (a stream still waiting for the frontend's answers ends without them).
+    MutexLock lock(stream_gate_->mu);
+    stream_gate_->open = false;
+  }
   for (auto& loop : loops_) {
     loop->Stop();  // shuts its queue down and drains it
   }

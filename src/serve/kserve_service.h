@@ -5,6 +5,9 @@
 //               trailing metadata `glet-outcome: dropped` and `glet-drop-reason: <reason>`;
 //   failed   -> its status (INVALID_ARGUMENT / NOT_FOUND naming the field, ...) with
 //               `glet-outcome: failed`.
+// ModelStreamInfer answers each request of its stream with one response as it ends: a served one
+// as ModelInfer's, any other with error_message set (the stream goes on); the call ends OK when
+// the client has closed its side and every response is written.
 // ModelMetadata carries the model's SLO as trailing metadata `glet-slo-ms`; platform is "glet",
 // and apps report platform "glet-app".
 //
@@ -35,6 +38,9 @@ namespace glet::serve {
 // Fills `out` (a KServe response) from a served result.
 void FillInferResponse(const inference::ModelInferRequest& request, InferResult& result,
                        inference::ModelInferResponse* out);
+
+// Whether the server's completion queues still take operations (kserve_service.cpp).
+struct StreamGate;
 
 class KServeGrpcServer {
  public:
@@ -73,6 +79,7 @@ class KServeGrpcServer {
   std::vector<std::unique_ptr<CqRunLoop>> loops_;  // loops_[i] drives cqs_[i]
   int port_ = 0;
   bool shut_down_ = false;
+  std::shared_ptr<StreamGate> stream_gate_;  // shared with the ModelStreamInfer calls
 };
 
 }  // namespace glet::serve

@@ -1143,6 +1143,86 @@ TEST_F(RefGpuServingTest, TimeoutParameterBoundsTheDeadlineOverHttpAndGrpc) {
   EXPECT_THAT(s.error_message(), HasSubstr("parameters.timeout"));
 }
 
+// Issue 16: ModelStreamInfer (Triton's streaming call, which tritonclient's stream API and
+// perf_analyzer --streaming use) was missing. Over one stream: every request gets one response
+// carrying its id, a bad one an error_message while the stream goes on, and the call ends OK
+// after the client closes its side.
+TEST_F(RefGpuServingTest, StreamInferAnswersEveryRequestOnTheStream) {
+  ASSERT_TRUE(Start("resource/serve/test-steady.json"));
+  auto stub = inference::GRPCInferenceService::NewStub(
+      grpc::CreateChannel(deployment_.grpc(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + seconds(30));
+  auto stream = stub->ModelStreamInfer(&ctx);
+  const std::vector<float> values(28 * 28, 0.5f);
+  std::set<std::string> sent;
+  for (int i = 0; i < 6; ++i) {
+    inference::ModelInferRequest request;
+    request.set_model_name(i == 3 ? "nosuch" : "lenet1");
+    request.set_id("s" + std::to_string(i));
+    auto* in = request.add_inputs();
+    in->set_name("input");
+    in->set_datatype("FP32");
+    for (int64_t d : {1, 1, 28, 28}) {
+      in->add_shape(d);
+    }
+    request.add_raw_input_contents(
+        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+    ASSERT_TRUE(stream->Write(request)) << i;
+    sent.insert(request.id());
+  }
+  ASSERT_TRUE(stream->WritesDone());
+  std::set<std::string> answered;
+  int served = 0;
+  inference::ModelStreamInferResponse response;
+  while (stream->Read(&response)) {
+    const std::string id = response.infer_response().id();
+    EXPECT_TRUE(answered.insert(id).second) << "answered twice: " << id;
+    if (id == "s3") {
+      EXPECT_THAT(response.error_message(), HasSubstr("nosuch"));
+    } else if (response.error_message().empty()) {
+      ++served;
+      ASSERT_EQ(response.infer_response().outputs_size(), 1) << id;
+      EXPECT_EQ(response.infer_response().model_name(), "lenet1");
+    } else {
+      // Dropped (a lenet1 request may miss its 5 ms SLO on a busy machine): with its reason.
+      EXPECT_THAT(response.error_message(), HasSubstr("lenet1")) << id;
+    }
+  }
+  const grpc::Status s = stream->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(answered, sent);
+  EXPECT_GT(served, 0);
+
+  // A client that goes away with requests in flight, and one that keeps an idle stream open
+  // while the frontend stops: the frontend keeps serving, then exits cleanly.
+  {
+    grpc::ClientContext gone;
+    auto abandoned = stub->ModelStreamInfer(&gone);
+    inference::ModelInferRequest request;
+    request.set_model_name("lenet1");
+    auto* in = request.add_inputs();
+    in->set_name("input");
+    in->set_datatype("FP32");
+    for (int64_t d : {1, 1, 28, 28}) {
+      in->add_shape(d);
+    }
+    request.add_raw_input_contents(
+        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+    for (int i = 0; i < 3; ++i) {
+      abandoned->Write(request);
+    }
+    gone.TryCancel();
+    abandoned->Finish();
+  }
+  const HttpReply after =
+      HttpPost(deployment_.http(), "/v2/models/lenet1/infer", LenetBody({1, 1, 28, 28}));
+  EXPECT_NE(after.status, 0) << "the frontend still answers";
+  grpc::ClientContext idle_ctx;
+  auto idle = stub->ModelStreamInfer(&idle_ctx);
+  EXPECT_EQ(deployment_.StopFrontend(), "exited with code 0");
+}
+
 // Issue 17: a frontend killed with -9 and started again on its ports counted plan epochs from 1
 // again; its backend, which refuses plans older than the one it runs, refused the first plan and
 // the new frontend exited. It now plans past the backend's epoch and serves again.

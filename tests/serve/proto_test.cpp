@@ -72,16 +72,26 @@ TEST(ProtoTest, KServeMessagesUseSpecFieldNumbers) {
                {{"name", 1}, {"datatype", 2}, {"shape", 3}});
 }
 
-TEST(ProtoTest, KServeServiceHasTheSixCalls) {
+TEST(ProtoTest, KServeServiceHasTheKServeAndTritonCalls) {
   const auto* service = inference::GRPCInferenceService::service_full_name();
   EXPECT_STREQ(service, "inference.GRPCInferenceService");
   const google::protobuf::ServiceDescriptor* d =
       inference::ModelInferRequest::descriptor()->file()->FindServiceByName("GRPCInferenceService");
   ASSERT_NE(d, nullptr);
-  for (const char* method : {"ServerLive", "ServerReady", "ModelReady", "ServerMetadata",
-                             "ModelMetadata", "ModelInfer"}) {
+  for (const char* method :
+       {"ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer",
+        "ModelStreamInfer", "ModelConfig", "ModelStatistics"}) {
     EXPECT_NE(d->FindMethodByName(method), nullptr) << method;
   }
+  // Triton's streaming call: a stream of requests, a stream of responses.
+  const google::protobuf::MethodDescriptor* stream = d->FindMethodByName("ModelStreamInfer");
+  ASSERT_NE(stream, nullptr);
+  EXPECT_TRUE(stream->client_streaming());
+  EXPECT_TRUE(stream->server_streaming());
+  EXPECT_EQ(stream->input_type()->full_name(), "inference.ModelInferRequest");
+  EXPECT_EQ(stream->output_type()->full_name(), "inference.ModelStreamInferResponse");
+  ExpectFields(inference::ModelStreamInferResponse::descriptor(),
+               {{"error_message", 1}, {"infer_response", 2}});
 }
 
 TEST(ProtoTest, EveryControlRequestCarriesProtocolVersionAsFieldOne) {
