@@ -198,10 +198,10 @@ def client_minus_frontend_ms(log, metrics_before, metrics_after, model):
     if not lat:
         return None
     label = 'model="%s"' % model
-    s = (metric_sum(metrics_after, "glet_request_latency_ms_sum", label) -
-         metric_sum(metrics_before, "glet_request_latency_ms_sum", label))
-    n = (metric_sum(metrics_after, "glet_request_latency_ms_count", label) -
-         metric_sum(metrics_before, "glet_request_latency_ms_count", label))
+    s = 1000 * (metric_sum(metrics_after, "glet_request_latency_seconds_sum", label) -
+                metric_sum(metrics_before, "glet_request_latency_seconds_sum", label))
+    n = (metric_sum(metrics_after, "glet_request_latency_seconds_count", label) -
+         metric_sum(metrics_before, "glet_request_latency_seconds_count", label))
     return statistics.mean(lat) - s / n
 
 
@@ -258,11 +258,11 @@ def calibrate(glet, tmp, env, profile, k, input_mib):
                          dist="uniform")
                 after = d.metrics()
                 delta = lambda name: metric_sum(after, name) - metric_sum(before, name)
-                batches = delta("glet_compute_time_ms_count")
+                batches = delta("glet_compute_time_seconds_count")
                 if batches > 0:
                     items = delta("glet_batch_size_sum")
-                    overhead = (delta("glet_glet_busy_ms_total") -
-                                delta("glet_compute_time_ms_sum")) / batches
+                    overhead = 1000 * (delta("glet_glet_busy_seconds_total") -
+                                       delta("glet_compute_time_seconds_sum")) / batches
                     batch_runs.append((items / batches * input_mib.get(model, 0), overhead))
                 transit = client_minus_frontend_ms(log, before, after, model)
                 if transit is not None:

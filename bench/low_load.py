@@ -7,8 +7,8 @@
 1. `glet frontend` with the config and `glet backend` with its node (real TorchScript models on
    CPU slices); `glet client` drives each model at SHARE x its configured rate with Poisson
    arrivals. From /metrics before and after: each model's mean batcher wait
-   (glet_queue_time_ms: arrival to batch cut) and mean compute on its glet
-   (glet_compute_time_ms); the rest of the client's mean latency is the data path (client,
+   (glet_queue_time_seconds: arrival to batch cut) and mean compute on its glet
+   (glet_compute_time_seconds); the rest of the client's mean latency is the data path (client,
    gRPC, frontend, proxy and back); /v2/glet/plan says each model's glet size.
 2. `glet infer --batch 1` times each model alone on a slice of the same size (the glet's share
    of the node's cores), with no serving plane at all, its requests as far apart as the served
@@ -50,9 +50,10 @@ def run_load(a, share, seconds):
         label = 'model="%s"' % m
         dm = lambda name: metric_sum(after, name, label) - metric_sum(before, name, label)
         delta[m] = {
-            "wait_ms": dm("glet_queue_time_ms_sum") / max(1, dm("glet_queue_time_ms_count")),
-            "compute_ms": (dm("glet_compute_time_ms_sum") /
-                           max(1, dm("glet_compute_time_ms_count"))),
+            "wait_ms": (1000 * dm("glet_queue_time_seconds_sum") /
+                        max(1, dm("glet_queue_time_seconds_count"))),
+            "compute_ms": (1000 * dm("glet_compute_time_seconds_sum") /
+                           max(1, dm("glet_compute_time_seconds_count"))),
             "batch": dm("glet_batch_size_sum") / max(1, dm("glet_batch_size_count"))}
     return report, delta, plan
 

@@ -126,12 +126,12 @@ def load_avg():
 # ---- one policy ------------------------------------------------------------------------------
 
 def busy_by_glet(text):
-    """glet_glet_busy_ms_total per glet."""
+    """glet_glet_busy_seconds_total per glet, in ms."""
     out = {}
     for line in text.splitlines():
-        if line.startswith("glet_glet_busy_ms_total{"):
+        if line.startswith("glet_glet_busy_seconds_total{"):
             key, _, value = line.rpartition(" ")
-            out[key] = float(value)
+            out[key] = 1000 * float(value)
     return out
 
 
@@ -240,13 +240,14 @@ def serve_policy(a, tmp, env, profile, profile_dir, policy, mib_per_request):
     busy_before, busy_after = busy_by_glet(before_metrics), busy_by_glet(after_metrics)
     # Serving overhead per batch: the lane's time per batch beyond the proxy's compute and its
     # queue (a time-shared glet runs its models' batches one after another), per MiB of input.
-    batches = delta("glet_compute_time_ms_count")
+    batches = delta("glet_compute_time_seconds_count")
     items = {m: delta("glet_batch_size_sum", 'model="%s"' % m) for m in served_rates}
     batch_mib = sum(n * mib_per_request[m] for m, n in items.items())
-    overhead_ms = (delta("glet_glet_busy_ms_total") - delta("glet_compute_time_ms_sum") -
-                   delta("glet_proxy_queue_ms_total"))
-    served = delta("glet_request_latency_ms_count")
-    frontend_mean = delta("glet_request_latency_ms_sum") / served if served else 0.0
+    overhead_ms = 1000 * (delta("glet_glet_busy_seconds_total") -
+                          delta("glet_compute_time_seconds_sum") -
+                          delta("glet_proxy_queue_seconds_total"))
+    served = delta("glet_request_latency_seconds_count")
+    frontend_mean = 1000 * delta("glet_request_latency_seconds_sum") / served if served else 0.0
     with open(log) as f:
         client_lat = [float(r["latency_ms"]) for r in csv.DictReader(f) if r["status"] == "served"]
     client_mean = sum(client_lat) / len(client_lat) if client_lat else 0.0

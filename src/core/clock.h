@@ -20,6 +20,8 @@ using TimePoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
 
 // Milliseconds as a double, for printing and for profile arithmetic.
 inline double ToMillis(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+// Seconds as a double (Prometheus' base unit).
+inline double ToSeconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 inline Duration FromMillis(double ms) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(ms));
 }

@@ -24,18 +24,18 @@ namespace {
 
 constexpr char kRequests[] = "glet_requests_total";
 constexpr char kDropped[] = "glet_requests_dropped_total";
-constexpr char kLatency[] = "glet_request_latency_ms";
-constexpr char kQueue[] = "glet_queue_time_ms";
-constexpr char kCompute[] = "glet_compute_time_ms";
+constexpr char kLatency[] = "glet_request_latency_seconds";
+constexpr char kQueue[] = "glet_queue_time_seconds";
+constexpr char kCompute[] = "glet_compute_time_seconds";
 constexpr char kBatchSize[] = "glet_batch_size";
 constexpr char kQueued[] = "glet_queued_requests";
-constexpr char kBusy[] = "glet_glet_busy_ms_total";
+constexpr char kBusy[] = "glet_glet_busy_seconds_total";
 constexpr char kOccupancy[] = "glet_glet_occupancy";
 constexpr char kGletUp[] = "glet_glet_up";
 constexpr char kEpoch[] = "glet_plan_epoch";
 constexpr char kRetries[] = "glet_request_retries_total";
 constexpr char kHeld[] = "glet_requests_held_total";
-constexpr char kWakeupMargin[] = "glet_lane_wakeup_margin_ms";
+constexpr char kWakeupMargin[] = "glet_lane_wakeup_margin_seconds";
 
 // The most a lane's batcher cuts deadline batches early for its threads' late wake-ups.
 constexpr Duration kMaxWakeupMargin = std::chrono::milliseconds(2);
@@ -52,14 +52,15 @@ void DeclareMetrics(MetricsRegistry& m) {
   using T = MetricsRegistry::Type;
   m.Declare(kRequests, T::kCounter, "Requests by model and outcome (served, dropped, failed).");
   m.Declare(kDropped, T::kCounter, "Dropped requests by model and reason.");
-  m.Declare(kLatency, T::kHistogram, "End-to-end latency of served requests (ms).",
-            {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
-  m.Declare(kQueue, T::kHistogram, "Time from arrival to the start of its batch (ms).",
-            {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
-  m.Declare(kCompute, T::kHistogram, "Batch execution time on the glet (ms).",
-            {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000});
+  // Times in seconds, Prometheus' base unit (buckets from 1 ms to 5 s).
+  const std::vector<double> buckets = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+                                       0.1,   0.2,   0.5,   1,    2,    5};
+  m.Declare(kLatency, T::kHistogram, "End-to-end latency of served requests (seconds).", buckets);
+  m.Declare(kQueue, T::kHistogram, "Time from arrival to the start of its batch (seconds).",
+            buckets);
+  m.Declare(kCompute, T::kHistogram, "Batch execution time on the glet (seconds).", buckets);
   m.Declare(kBatchSize, T::kHistogram, "Items per batch.", {1, 2, 4, 8, 16, 32, 64});
-  m.Declare(kBusy, T::kCounter, "Time each glet spent running batches (ms).");
+  m.Declare(kBusy, T::kCounter, "Time each glet spent running batches (seconds).");
   m.Declare(kOccupancy, T::kGauge, "Busy fraction of each glet since its lane started.");
   m.Declare(kGletUp, T::kGauge, "1 if the glet is in rotation, 0 if marked down.");
   m.Declare(kQueued, T::kGauge,
@@ -71,7 +72,7 @@ void DeclareMetrics(MetricsRegistry& m) {
             "Requests that waited for a glet of their model to come back (all were down).");
   m.Declare(kWakeupMargin, T::kGauge,
             "How much sooner each lane's batcher cuts deadline batches for its threads' late "
-            "wake-ups (ms).");
+            "wake-ups (seconds).");
 }
 
 }  // namespace
@@ -513,7 +514,7 @@ void Frontend::Finish(uint64_t id, InferResult result) {
           {{"model", entry.model}, {"reason", std::string(DropReasonName(*result.drop_reason))}});
   }
   if (result.outcome == RequestOutcome::kServed) {
-    m.Observe(kLatency, {{"model", entry.model}}, ToMillis(impl_->clock->Now() - entry.arrival));
+    m.Observe(kLatency, {{"model", entry.model}}, ToSeconds(impl_->clock->Now() - entry.arrival));
   }
   entry.done(std::move(result));
 }
@@ -622,7 +623,7 @@ void Frontend::LaneLoop(ModelState* ms, Lane* lane) {
       if (woke >= due) {
         const Duration margin = lane->NoteWakeupLateness(woke - due);
         impl_->metrics->Set(kWakeupMargin, {{"model", ms->spec.name}, {"glet", lane->glet_id}},
-                            ToMillis(margin));
+                            ToSeconds(margin));
       }
     }
   }
@@ -642,7 +643,7 @@ void Frontend::SendLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRequ
       items.push_back({r.id, r.n});
       counts.push_back(r.n);
       deadline = std::max(deadline, r.deadline);
-      impl_->metrics->Observe(kQueue, {{"model", ms.spec.name}}, ToMillis(start - r.arrival));
+      impl_->metrics->Observe(kQueue, {{"model", ms.spec.name}}, ToSeconds(start - r.arrival));
     }
   }
   Result<model::Tensor> batch = model::AssembleBatch(inputs, ms.spec.input);
@@ -694,7 +695,7 @@ void Frontend::FinishLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRe
     const double alive_ms = ToMillis(now - lane.started);
     impl_->metrics->Set(kOccupancy, {{"glet", lane.glet_id}},
                         alive_ms > 0 ? std::min(1.0, lane.busy_ms / alive_ms) : 0.0);
-    impl_->metrics->Add(kBusy, {{"glet", lane.glet_id}}, busy_add_ms);
+    impl_->metrics->Add(kBusy, {{"glet", lane.glet_id}}, busy_add_ms / 1000);
   }
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kUnavailable) {
@@ -714,7 +715,7 @@ void Frontend::FinishLaneBatch(ModelState& ms, Lane& lane, std::vector<PendingRe
     }
     return;
   }
-  impl_->metrics->Observe(kCompute, {{"model", ms.spec.name}}, result->compute_ms);
+  impl_->metrics->Observe(kCompute, {{"model", ms.spec.name}}, result->compute_ms / 1000);
   Result<std::vector<model::Tensor>> parts = model::SplitBatch(result->output, counts);
   if (!parts.ok()) {
     for (const PendingRequest& r : requests) {

@@ -8,8 +8,8 @@ namespace glet::serve {
 
 namespace {
 
-DurationStat Duration(double count, double ms) {
-  return {static_cast<int64_t>(count), static_cast<int64_t>(std::llround(ms * 1e6))};
+DurationStat Duration(double count, double seconds) {
+  return {static_cast<int64_t>(count), static_cast<int64_t>(std::llround(seconds * 1e9))};
 }
 
 }  // namespace
@@ -24,12 +24,12 @@ ModelStatsReport ReportModelStats(const std::string& name, const MetricsRegistry
   r.version = kServedModelVersion;
   r.inference_count = static_cast<int64_t>(m.HistogramSum("glet_batch_size", model));
   r.execution_count = static_cast<int64_t>(m.Value("glet_batch_size", model));
-  r.success = Duration(outcome("served"), m.HistogramSum("glet_request_latency_ms", model));
+  r.success = Duration(outcome("served"), m.HistogramSum("glet_request_latency_seconds", model));
   r.fail = Duration(outcome("failed") + outcome("dropped"), 0);
-  r.queue =
-      Duration(m.Value("glet_queue_time_ms", model), m.HistogramSum("glet_queue_time_ms", model));
-  r.compute_infer = Duration(m.Value("glet_compute_time_ms", model),
-                             m.HistogramSum("glet_compute_time_ms", model));
+  r.queue = Duration(m.Value("glet_queue_time_seconds", model),
+                     m.HistogramSum("glet_queue_time_seconds", model));
+  r.compute_infer = Duration(m.Value("glet_compute_time_seconds", model),
+                             m.HistogramSum("glet_compute_time_seconds", model));
   return r;
 }
 

@@ -7,8 +7,8 @@ namespace {
 constexpr char kBatches[] = "glet_proxy_batches_total";
 constexpr char kItems[] = "glet_proxy_items_total";
 constexpr char kRequests[] = "glet_proxy_requests_total";
-constexpr char kQueueMs[] = "glet_proxy_queue_ms_total";
-constexpr char kComputeMs[] = "glet_proxy_compute_ms_total";
+constexpr char kQueueSeconds[] = "glet_proxy_queue_seconds_total";
+constexpr char kComputeSeconds[] = "glet_proxy_compute_seconds_total";
 constexpr char kRestarts[] = "glet_proxy_restarts_total";
 
 }  // namespace
@@ -19,8 +19,8 @@ void DeclareProxyMetrics(MetricsRegistry& m) {
   m.Declare(kItems, T::kCounter, "Rows each glet's proxies ran (from backend reports).");
   m.Declare(kRequests, T::kCounter,
             "Requests each glet's proxies served, dropped or failed (from backend reports).");
-  m.Declare(kQueueMs, T::kCounter, "Time batches waited at each glet's proxies (ms).");
-  m.Declare(kComputeMs, T::kCounter, "Model execution time on each glet's proxies (ms).");
+  m.Declare(kQueueSeconds, T::kCounter, "Time batches waited at each glet's proxies (seconds).");
+  m.Declare(kComputeSeconds, T::kCounter, "Model execution time on each glet's proxies (seconds).");
   m.Declare(kRestarts, T::kCounter, "Times a backend restarted a glet's proxy after it died.");
 }
 
@@ -39,8 +39,8 @@ void ExportProxyCounters(MetricsRegistry& m, const std::string& backend_id,
     m.Set(kRequests, with_outcome("served"), static_cast<double>(t.requests_served));
     m.Set(kRequests, with_outcome("dropped"), static_cast<double>(t.requests_dropped));
     m.Set(kRequests, with_outcome("failed"), static_cast<double>(t.requests_failed));
-    m.Set(kQueueMs, labels, t.queue_ms_sum);
-    m.Set(kComputeMs, labels, t.compute_ms_sum);
+    m.Set(kQueueSeconds, labels, t.queue_ms_sum / 1000);
+    m.Set(kComputeSeconds, labels, t.compute_ms_sum / 1000);
     m.Set(kRestarts, labels, static_cast<double>(c.restarts));
   }
 }

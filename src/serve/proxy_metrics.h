@@ -4,8 +4,8 @@
 //   glet_proxy_batches_total{backend,glet}          batches run
 //   glet_proxy_items_total{backend,glet}            rows run
 //   glet_proxy_requests_total{backend,glet,outcome} served / dropped / failed at the proxy
-//   glet_proxy_queue_ms_total{backend,glet}         time batches waited at the proxy
-//   glet_proxy_compute_ms_total{backend,glet}       model execution time
+//   glet_proxy_queue_seconds_total{backend,glet}    time batches waited at the proxy
+//   glet_proxy_compute_seconds_total{backend,glet}  model execution time
 //   glet_proxy_restarts_total{backend,glet}         proxy restarts after it died
 // A glet's samples keep their last values after it stops.
 //

@@ -210,14 +210,16 @@ class FidelityTest : public ::testing::Test {
             label.empty() ? std::vector<std::string>{} : std::vector<std::string>{label};
         return testing::MetricSum(after, name, labels) - testing::MetricSum(before, name, labels);
       };
-      const double batches = delta("glet_compute_time_ms_count");
+      const double batches = delta("glet_compute_time_seconds_count");
       const std::string resnet = "model=\"resnet50\"";
       Point p;
       p.batch_mib = delta("glet_batch_size_sum") / batches * kInputMib;
       p.batch_overhead_ms =
-          (delta("glet_glet_busy_ms_total") - delta("glet_compute_time_ms_sum")) / batches;
-      p.transit_ms = MeanServedLatencyMs(log) - delta("glet_request_latency_ms_sum", resnet) /
-                                                    delta("glet_request_latency_ms_count", resnet);
+          1000 * (delta("glet_glet_busy_seconds_total") - delta("glet_compute_time_seconds_sum")) /
+          batches;
+      p.transit_ms =
+          MeanServedLatencyMs(log) - 1000 * delta("glet_request_latency_seconds_sum", resnet) /
+                                         delta("glet_request_latency_seconds_count", resnet);
       points.push_back(p);
     }
     Overhead o;

@@ -1535,7 +1535,7 @@ TEST_F(SlowGpuServingTest, KilledOnlyProxyHoldsRequestsUntilItIsBackAndItsCounte
   EXPECT_EQ(MetricSum(metrics, "glet_proxy_restarts_total", {"backend=\"b1\""}), 1) << metrics;
   EXPECT_GT(MetricSum(metrics, "glet_proxy_items_total", {"glet=\""}), 0) << metrics;
   EXPECT_GT(MetricSum(metrics, "glet_proxy_requests_total", {"outcome=\"served\""}), 0) << metrics;
-  EXPECT_GT(MetricSum(metrics, "glet_proxy_compute_ms_total"), 0) << metrics;
+  EXPECT_GT(MetricSum(metrics, "glet_proxy_compute_seconds_total"), 0) << metrics;
   // The proxies served no more than the frontend did (a dead proxy's last unpolled counts are
   // lost, never invented).
   EXPECT_LE(MetricSum(metrics, "glet_proxy_requests_total", {"outcome=\"served\""}),

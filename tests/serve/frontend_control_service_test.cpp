@@ -91,8 +91,8 @@ TEST_F(FrontendControlServiceTest, KeepsTheLatestReportPerBackendAndExportsItsTo
   EXPECT_EQ(Proxy("glet_proxy_requests_total", b1, {{"outcome", "served"}}), 21);
   EXPECT_EQ(Proxy("glet_proxy_requests_total", b1, {{"outcome", "dropped"}}), 1);
   EXPECT_EQ(Proxy("glet_proxy_requests_total", b1, {{"outcome", "failed"}}), 2);
-  EXPECT_DOUBLE_EQ(Proxy("glet_proxy_queue_ms_total", b1), 1.5);
-  EXPECT_DOUBLE_EQ(Proxy("glet_proxy_compute_ms_total", b1), 70);
+  EXPECT_DOUBLE_EQ(Proxy("glet_proxy_queue_seconds_total", b1), 0.0015);
+  EXPECT_DOUBLE_EQ(Proxy("glet_proxy_compute_seconds_total", b1), 0.07);
   EXPECT_EQ(Proxy("glet_proxy_restarts_total", b1), 1);
   const std::string text = metrics_.RenderPrometheus();
   EXPECT_THAT(text, HasSubstr("# TYPE glet_proxy_batches_total counter"));

@@ -14,8 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include "core/strings.h"
 #include "perf/emulation.h"
 #include "serve/local_glet_channel.h"
+#include "serve/proxy_metrics.h"
 #include "testing/test_util.h"
 
 namespace glet::serve {
@@ -319,7 +321,7 @@ TEST_P(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
   // found the batch due at once and never waited on its timer: the CI run failed so.)
   ASSERT_TRUE(
       f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}), 8, 100)}}}, 1).ok());
-  const std::string series = "glet_lane_wakeup_margin_ms{model=\"lenet1\",glet=\"g0\"}";
+  const std::string series = "glet_lane_wakeup_margin_seconds{model=\"lenet1\",glet=\"g0\"}";
   EXPECT_THAT(metrics_.RenderPrometheus(), Not(HasSubstr(series)));
   Results results;
   f->Infer("lenet1", Input("lenet1"), results.Callback());
@@ -327,14 +329,51 @@ TEST_P(FrontendTest, LaneThatWokeOnItsTimerReportsItsWakeupMargin) {
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].outcome, RequestOutcome::kServed);
   EXPECT_THAT(metrics_.RenderPrometheus(), HasSubstr(series));
-  const double margin_ms =
-      metrics_.Value("glet_lane_wakeup_margin_ms", {{"model", "lenet1"}, {"glet", "g0"}});
-  EXPECT_GE(margin_ms, 0);
-  EXPECT_LE(margin_ms, 2);  // capped
+  const double margin_s =
+      metrics_.Value("glet_lane_wakeup_margin_seconds", {{"model", "lenet1"}, {"glet", "g0"}});
+  EXPECT_GE(margin_s, 0);
+  EXPECT_LE(margin_s, 0.002);  // capped at 2 ms
 }
 
 // Issue 16: there was no gauge of what waits in the frontend. glet_queued_requests{model} counts
 // the lanes' queues and the outage queue as of each scrape.
+// Issue 16: `promtool check metrics` flagged the frontend's families: times in milliseconds
+// (glet_request_latency_ms, glet_glet_busy_ms_total, ...). Every family now follows Prometheus'
+// naming: base units (seconds), counters ending in _total, no unit left in milliseconds.
+TEST_P(FrontendTest, MetricFamiliesFollowPrometheusNaming) {
+  auto f = Make();
+  DeclareProxyMetrics(metrics_);
+  ASSERT_TRUE(f->ApplyRoutes({{"lenet1", {Route("g0", EmulatedGlet({"lenet1"}))}}}, 1).ok());
+  Results results;
+  f->Infer("lenet1", Input("lenet1"), results.Callback());
+  ASSERT_EQ(results.Wait(1).size(), 1u);
+  int families = 0;
+  for (const std::string& line : Split(metrics_.RenderPrometheus(), '\n')) {
+    if (line.rfind("# TYPE ", 0) != 0) {
+      continue;
+    }
+    const std::vector<std::string> parts = Split(line, ' ');
+    ASSERT_EQ(parts.size(), 4u) << line;
+    const std::string& name = parts[2];
+    const std::string& type = parts[3];
+    ++families;
+    EXPECT_EQ(name.find("_ms"), std::string::npos) << name << ": times are in seconds";
+    if (type == "counter") {
+      EXPECT_TRUE(name.size() > 6 && name.compare(name.size() - 6, 6, "_total") == 0)
+          << name << ": a counter ends in _total";
+    } else {
+      EXPECT_EQ(name.find("_total"), std::string::npos) << name << ": only counters end in _total";
+    }
+    if (type == "histogram" && name.find("time") != std::string::npos) {
+      EXPECT_EQ(name.compare(name.size() - 8, 8, "_seconds"), 0) << name;
+    }
+  }
+  EXPECT_GE(families, 15);
+  EXPECT_GT(metrics_.HistogramSum("glet_request_latency_seconds", {{"model", "lenet1"}}), 0);
+  EXPECT_LT(metrics_.HistogramSum("glet_request_latency_seconds", {{"model", "lenet1"}}), 1)
+      << "one request of a few milliseconds, in seconds";
+}
+
 TEST_P(FrontendTest, QueuedRequestsGaugeCountsWhatWaits) {
   ASSERT_TRUE(manifest_.SetSlo("resnet50", 5000).ok());
   FrontendOptions o;
