@@ -305,6 +305,23 @@ std::string LenetBody(const std::vector<int>& shape) {
   return body.dump();
 }
 
+// A KServe gRPC request of one lenet input (1 x 1 x 28 x 28, FP32 0.5) for `model`, with `id`.
+inference::ModelInferRequest LenetGrpcRequest(const std::string& model, const std::string& id) {
+  inference::ModelInferRequest request;
+  request.set_model_name(model);
+  request.set_id(id);
+  auto* in = request.add_inputs();
+  in->set_name("input");
+  in->set_datatype("FP32");
+  for (int64_t d : {1, 1, 28, 28}) {
+    in->add_shape(d);
+  }
+  const std::vector<float> values(28 * 28, 0.5f);
+  request.add_raw_input_contents(
+      std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+  return request;
+}
+
 // Issue 17: there was no body limit (a 200 MB array took 7.3 GB). A body over
 // --http-max-body-mib is refused with 413 before it is read; the server keeps serving.
 TEST(KServeHttpTest, BodyOverTheLimitIs413) {
@@ -1109,17 +1126,7 @@ TEST_F(RefGpuServingTest, TimeoutParameterBoundsTheDeadlineOverHttpAndGrpc) {
       grpc::CreateChannel(deployment_.grpc(), grpc::InsecureChannelCredentials()));
   auto infer = [&](const std::function<void(inference::InferParameter&)>& set,
                    std::string* drop_reason) {
-    inference::ModelInferRequest request;
-    request.set_model_name("lenet1");
-    auto* in = request.add_inputs();
-    in->set_name("input");
-    in->set_datatype("FP32");
-    for (int64_t d : {1, 1, 28, 28}) {
-      in->add_shape(d);
-    }
-    const std::vector<float> values(28 * 28, 0.5f);
-    request.add_raw_input_contents(
-        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+    inference::ModelInferRequest request = LenetGrpcRequest("lenet1", "");
     set((*request.mutable_parameters())["timeout"]);
     inference::ModelInferResponse response;
     grpc::ClientContext ctx;
@@ -1154,20 +1161,10 @@ TEST_F(RefGpuServingTest, StreamInferAnswersEveryRequestOnTheStream) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + seconds(30));
   auto stream = stub->ModelStreamInfer(&ctx);
-  const std::vector<float> values(28 * 28, 0.5f);
   std::set<std::string> sent;
   for (int i = 0; i < 6; ++i) {
-    inference::ModelInferRequest request;
-    request.set_model_name(i == 3 ? "nosuch" : "lenet1");
-    request.set_id("s" + std::to_string(i));
-    auto* in = request.add_inputs();
-    in->set_name("input");
-    in->set_datatype("FP32");
-    for (int64_t d : {1, 1, 28, 28}) {
-      in->add_shape(d);
-    }
-    request.add_raw_input_contents(
-        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+    const inference::ModelInferRequest request =
+        LenetGrpcRequest(i == 3 ? "nosuch" : "lenet1", "s" + std::to_string(i));
     ASSERT_TRUE(stream->Write(request)) << i;
     sent.insert(request.id());
   }
@@ -1199,16 +1196,7 @@ TEST_F(RefGpuServingTest, StreamInferAnswersEveryRequestOnTheStream) {
   {
     grpc::ClientContext gone;
     auto abandoned = stub->ModelStreamInfer(&gone);
-    inference::ModelInferRequest request;
-    request.set_model_name("lenet1");
-    auto* in = request.add_inputs();
-    in->set_name("input");
-    in->set_datatype("FP32");
-    for (int64_t d : {1, 1, 28, 28}) {
-      in->add_shape(d);
-    }
-    request.add_raw_input_contents(
-        std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+    const inference::ModelInferRequest request = LenetGrpcRequest("lenet1", "gone");
     for (int i = 0; i < 3; ++i) {
       abandoned->Write(request);
     }
