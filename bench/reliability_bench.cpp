@@ -75,6 +75,7 @@
 #include "testing/child_process_set.h"
 #include "testing/glet_deployment.h"
 #include "testing/http_probe.h"
+#include "testing/kserve_request.h"
 #include "testing/proc_children.h"
 #include "testing/prometheus_text.h"
 
@@ -86,6 +87,7 @@ using glet::testing::GletDeployment;
 using glet::testing::HttpGet;
 using glet::testing::HttpPost;
 using glet::testing::HttpReply;
+using glet::testing::LenetGrpcRequest;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using SteadyClock = std::chrono::steady_clock;
@@ -220,23 +222,8 @@ void HttpFuzz(const GletDeployment& d, int inputs, Row& row) {
   }
 }
 
-inference::ModelInferRequest LenetRequest() {
-  inference::ModelInferRequest req;
-  req.set_model_name("lenet1");
-  auto* in = req.add_inputs();
-  in->set_name("input");
-  in->set_datatype("FP32");
-  for (int64_t dim : {1, 1, 28, 28}) {
-    in->add_shape(dim);
-  }
-  const std::vector<float> values(kLenetItems, 0.25f);
-  req.add_raw_input_contents(
-      std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
-  return req;
-}
-
 std::string MutateInferRequest(std::mt19937_64& rng) {
-  inference::ModelInferRequest req = LenetRequest();
+  inference::ModelInferRequest req = LenetGrpcRequest("lenet1", "", 0.25f);
   auto* in = req.mutable_inputs(0);
   switch (rng() % 8) {
     case 0:

@@ -46,6 +46,7 @@
 #include "serve/process_setup.h"
 #include "testing/glet_deployment.h"
 #include "testing/http_probe.h"
+#include "testing/kserve_request.h"
 #include "testing/proc_children.h"
 #include "testing/prometheus_text.h"
 #include "testing/test_util.h"
@@ -58,6 +59,7 @@ using glet::testing::EmulatedNode;
 using glet::testing::HttpGet;
 using glet::testing::HttpPost;
 using glet::testing::HttpReply;
+using glet::testing::LenetGrpcRequest;
 using glet::testing::MetricSum;
 using glet::testing::PollUntil;
 using glet::testing::RssKib;
@@ -303,23 +305,6 @@ std::string LenetBody(const std::vector<int>& shape) {
   input["data"] = std::vector<double>(static_cast<size_t>(n), 0.5);
   body["inputs"] = Json::array({input});
   return body.dump();
-}
-
-// A KServe gRPC request of one lenet input (1 x 1 x 28 x 28, FP32 0.5) for `model`, with `id`.
-inference::ModelInferRequest LenetGrpcRequest(const std::string& model, const std::string& id) {
-  inference::ModelInferRequest request;
-  request.set_model_name(model);
-  request.set_id(id);
-  auto* in = request.add_inputs();
-  in->set_name("input");
-  in->set_datatype("FP32");
-  for (int64_t d : {1, 1, 28, 28}) {
-    in->add_shape(d);
-  }
-  const std::vector<float> values(28 * 28, 0.5f);
-  request.add_raw_input_contents(
-      std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
-  return request;
 }
 
 // Issue 17: there was no body limit (a 200 MB array took 7.3 GB). A body over

@@ -22,29 +22,15 @@
 #include "serve/frontend.h"
 #include "serve/kserve_service.h"
 #include "serve/local_glet_channel.h"
+#include "testing/kserve_request.h"
 #include "testing/test_util.h"
 
 namespace glet::serve {
 namespace {
 
+using glet::testing::LenetGrpcRequest;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
-
-inference::ModelInferRequest LenetRequest(const std::string& id, const std::string& model) {
-  inference::ModelInferRequest request;
-  request.set_model_name(model);
-  request.set_id(id);
-  auto* in = request.add_inputs();
-  in->set_name("input");
-  in->set_datatype("FP32");
-  for (int64_t d : {1, 1, 28, 28}) {
-    in->add_shape(d);
-  }
-  const std::vector<float> values(28 * 28, 0.5f);
-  request.add_raw_input_contents(
-      std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
-  return request;
-}
 
 class KServeStreamTest : public ::testing::Test {
  protected:
@@ -121,8 +107,8 @@ TEST_F(KServeStreamTest, ConcurrentStreamsAnswerEachRequestOnceWithItsId) {
       });
       for (int i = 0; i < kRequests; ++i) {
         const bool bad = i % 10 == 9;
-        EXPECT_TRUE(stream->Write(
-            LenetRequest(std::to_string(c) + "-" + std::to_string(i), bad ? "nosuch" : "lenet1")));
+        EXPECT_TRUE(stream->Write(LenetGrpcRequest(bad ? "nosuch" : "lenet1",
+                                                   std::to_string(c) + "-" + std::to_string(i))));
       }
       stream->WritesDone();
       reader.join();
@@ -152,7 +138,7 @@ TEST_F(KServeStreamTest, ClientThatGoesAwayMidStreamLeavesTheServerServing) {
     grpc::ClientContext ctx;
     auto stream = stub_->ModelStreamInfer(&ctx);
     for (int i = 0; i < 10; ++i) {
-      stream->Write(LenetRequest("gone-" + std::to_string(i), "lenet1"));
+      stream->Write(LenetGrpcRequest("lenet1", "gone-" + std::to_string(i)));
     }
     ctx.TryCancel();  // with answers still to come
     stream->Finish();
@@ -160,7 +146,7 @@ TEST_F(KServeStreamTest, ClientThatGoesAwayMidStreamLeavesTheServerServing) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + seconds(30));
   auto stream = stub_->ModelStreamInfer(&ctx);
-  ASSERT_TRUE(stream->Write(LenetRequest("after", "lenet1")));
+  ASSERT_TRUE(stream->Write(LenetGrpcRequest("lenet1", "after")));
   stream->WritesDone();
   inference::ModelStreamInferResponse response;
   ASSERT_TRUE(stream->Read(&response));
@@ -176,7 +162,7 @@ TEST_F(KServeStreamTest, ServerShutsDownWithStreamsOpen) {
   grpc::ClientContext busy_ctx;
   auto busy = stub_->ModelStreamInfer(&busy_ctx);
   for (int i = 0; i < 5; ++i) {
-    busy->Write(LenetRequest("b" + std::to_string(i), "lenet1"));
+    busy->Write(LenetGrpcRequest("lenet1", "b" + std::to_string(i)));
   }
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
   frontend_->Shutdown(SystemClock::Get().Now());
